@@ -1,0 +1,1 @@
+//! Local emulator of the vendor APIs.
