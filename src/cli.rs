@@ -1,0 +1,148 @@
+//! The command line, declared with clap derive. Doc comments are the help text: the first
+//! paragraph is the short help, the whole comment the long help; examples go in
+//! `after_long_help`. Completions and man pages are generated from this same definition.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands::{auth::AuthCommand, profile::ProfileCommand, sandbox::SandboxCommand, tokens::TokensCommand};
+use crate::output::Format;
+use crate::ui::ColorChoice;
+
+/// Create, inspect, rotate and retire API tokens.
+///
+/// tokenctl administers the API tokens of Cloudflare (account-owned API tokens), and, through
+/// profiles, of other vendors. Credentials come from environment variables or the OS keyring;
+/// results print as tables for people or JSON for scripts. Try it with no account at all:
+/// `tokenctl --sandbox tokens list`.
+#[derive(Debug, Parser)]
+#[command(name = "tokenctl", version, propagate_version = true, max_term_width = 100)]
+#[command(after_long_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0    success (an empty list is success)
+  1    failure
+  2    usage error (bad flag or value; nothing was sent)
+  3    not configured, or no credential
+  4    unauthorized or forbidden
+  5    not found
+  6    rejected by the API (400, 409, 422)
+  7    rate limited after retries
+  8    network error or timeout
+  9    outcome unknown: a change may have happened
+  10   audit found problems
+  130  interrupted";
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Profile to use [env: TOKENCTL_PROFILE]
+    #[arg(short, long, global = true, env = "TOKENCTL_PROFILE", hide_env = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Output format
+    #[arg(short, long, global = true, value_enum, value_name = "FORMAT", default_value_t = Format::Table)]
+    pub output: Format,
+
+    /// Shorthand for `--output json`
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// When to use colour (NO_COLOR is honoured)
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print only data: no notes or progress on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Trace HTTP requests on stderr, secrets redacted (-vv headers, -vvv bodies)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Never prompt; destructive verbs then need --yes
+    #[arg(long, global = true)]
+    pub no_input: bool,
+
+    /// Confirm destructive actions without asking
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+
+    /// Run against the built-in sandbox, a local emulator of the vendor APIs with demo data
+    /// [env: TOKENCTL_SANDBOX=1]
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+
+    /// Deadline for each API request, retries included (e.g. 30s, 2m)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_timeout, default_value = "30s")]
+    pub timeout: Duration,
+}
+
+impl GlobalArgs {
+    pub fn format(&self) -> Format {
+        if self.json { Format::Json } else { self.output }
+    }
+}
+
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    if let Some(ms) = s.strip_suffix("ms") {
+        return ms.parse::<u64>().map(Duration::from_millis).map_err(|_| format!("invalid duration '{s}'"));
+    }
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let d = crate::dates::parse_duration(s)?;
+    Ok(Duration::from_secs(d.as_secs() as u64))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in, check and remove stored credentials
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Manage connection profiles (vendor, base URL, default account)
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Cloudflare account-owned API tokens
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+    /// Run or reset the local emulator of the vendor APIs
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+    /// Print a shell completion script
+    Completion(CompletionArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_long_help = "Examples:\n  tokenctl completion bash > ~/.local/share/bash-completion/completions/tokenctl\n  tokenctl completion zsh > \"${fpath[1]}/_tokenctl\"\n  tokenctl completion fish > ~/.config/fish/completions/tokenctl.fish")]
+pub struct CompletionArgs {
+    /// The shell to generate for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_timeout("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_timeout("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_timeout("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_timeout("soon").is_err());
+    }
+}

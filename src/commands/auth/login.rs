@@ -1,0 +1,123 @@
+//! `auth login`
+
+use clap::Args;
+
+use crate::config::{Profile, Storage, Vendor, validate_profile_name};
+use crate::context::Context;
+use crate::credentials::{self, CredentialStore, FileStore, KEYRING_SERVICE, KeyringStore};
+use crate::error::{CliError, usage};
+use crate::http::check_base_url;
+use crate::secret::Secret;
+use crate::ui::read_secret_from_stdin;
+use crate::vendors::cloudflare::looks_like_id;
+
+/// Store a profile's secret, after checking it with the vendor.
+///
+/// The secret is read from a hidden prompt, or from stdin with --with-token; never from an
+/// argument. It goes to the OS keyring (service `tokenctl`, user = profile name), or with
+/// --insecure-storage to a 0600 file for machines without a keyring. The profile is created if
+/// it does not exist.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Examples:
+  tokenctl auth login -p prod --account 023e105f4ecef8ad9ca31a8372d0c353
+  op read op://vault/cloudflare/token | tokenctl auth login -p prod --with-token
+  tokenctl auth login -p ci --with-token --insecure-storage < token.txt")]
+pub struct LoginArgs {
+    /// Read the secret from stdin instead of a prompt
+    #[arg(long)]
+    with_token: bool,
+
+    /// Vendor of a new profile
+    #[arg(long, value_enum)]
+    vendor: Option<Vendor>,
+
+    /// Default account ID of the profile (Cloudflare: 32 hex characters)
+    #[arg(long, value_name = "ID")]
+    account: Option<String>,
+
+    /// API base URL, when not the vendor's default
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+
+    /// Keep the secret in a plain 0600 file instead of the OS keyring
+    #[arg(long)]
+    insecure_storage: bool,
+}
+
+pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
+    let mut config = ctx.config()?;
+    let name = ctx
+        .globals
+        .profile
+        .clone()
+        .or_else(|| config.default_profile.clone())
+        .unwrap_or_else(|| args.vendor.unwrap_or(Vendor::Cloudflare).name().to_owned());
+    validate_profile_name(&name).map_err(CliError::usage)?;
+    let mut profile = match config.profiles.get(&name) {
+        Some(p) => {
+            if let Some(v) = args.vendor
+                && v != p.vendor
+            {
+                return usage(format!("profile '{name}' is a {} profile, not {v}", p.vendor));
+            }
+            p.clone()
+        }
+        None => Profile::new(args.vendor.unwrap_or(Vendor::Cloudflare)),
+    };
+    if let Some(url) = &args.base_url {
+        check_base_url(url).map_err(CliError::usage)?;
+        profile.base_url = Some(url.clone());
+    }
+    if let Some(acct) = &args.account {
+        if profile.vendor == Vendor::Cloudflare && !looks_like_id(acct) {
+            return usage(format!("invalid account ID '{acct}': a Cloudflare account ID is 32 hexadecimal characters"));
+        }
+        profile.account_id = Some(acct.clone());
+    }
+    let storage = if args.insecure_storage { Storage::File } else { Storage::Keyring };
+    let store: Box<dyn CredentialStore> = match storage {
+        Storage::File => Box::new(FileStore::new(ctx.paths.credentials_file())),
+        Storage::Keyring => Box::new(KeyringStore::new(KEYRING_SERVICE)),
+    };
+    // Fail on an unreachable keyring before asking for the secret.
+    store.get(&name)?;
+
+    let secret = if args.with_token {
+        read_secret_from_stdin()?
+    } else {
+        ctx.ui.prompt_secret(&format!("Paste the {} API token for profile '{name}'", profile.vendor))?
+    };
+    let checked = verify(ctx, &name, &profile, &secret).await?;
+
+    store.set(&name, &secret)?;
+    profile.storage = Some(storage);
+    config.profiles.insert(name.clone(), profile.clone());
+    if config.default_profile.is_none() {
+        config.default_profile = Some(name.clone());
+    }
+    ctx.save_config(&config)?;
+    let place = match storage {
+        Storage::Keyring => "the OS keyring".to_owned(),
+        Storage::File => format!("{} (plain file, mode 0600)", ctx.paths.credentials_file().display()),
+    };
+    ctx.ui.status(&format!("Logged in as profile '{name}' ({}): {checked}. Secret stored in {place}.", profile.vendor));
+    if storage == Storage::File {
+        ctx.ui.warn("the secret is stored in a plain file; prefer the OS keyring where one is available");
+    }
+    Ok(())
+}
+
+/// Checks the secret with a cheap authenticated read; returns what it learnt.
+async fn verify(ctx: &Context, name: &str, profile: &Profile, secret: &Secret) -> anyhow::Result<String> {
+    match profile.vendor {
+        Vendor::Cloudflare => {
+            let (cf, _) = ctx.cloudflare_for(name, profile, credentials::Secretish::Token(secret.clone())).await?;
+            let v = cf.verify_token().await.map_err(|e| anyhow::Error::new(e).context("checking the token"))?;
+            if v.status != "active" {
+                return Err(CliError::new(crate::error::Exit::Unauthorized, format!("the token is {}, not active", v.status)).into());
+            }
+            Ok(format!("token {} is active", v.id))
+        }
+        other => Err(CliError::usage(format!("{other} profiles are not supported yet")).into()),
+    }
+}

@@ -1,0 +1,21 @@
+//! One folder per noun, one file per verb. Each verb file holds its `Args` and its `run`.
+
+pub mod auth;
+pub mod completion;
+pub mod profile;
+pub mod sandbox;
+pub mod sinks;
+pub mod tokens;
+
+use crate::cli::Command;
+use crate::context::Context;
+
+pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Auth(cmd) => auth::run(ctx, cmd).await,
+        Command::Profile(cmd) => profile::run(ctx, cmd),
+        Command::Tokens(cmd) => tokens::run(ctx, cmd).await,
+        Command::Sandbox(cmd) => sandbox::run(ctx, cmd).await,
+        Command::Completion(args) => completion::run(ctx, args),
+    }
+}

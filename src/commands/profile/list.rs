@@ -1,0 +1,22 @@
+//! `profile list`
+
+use clap::Args;
+
+use super::ProfileView;
+use crate::context::Context;
+use crate::output;
+
+/// List the profiles.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Examples:\n  tokenctl profile list\n  tokenctl profile list -o id")]
+pub struct ListArgs {}
+
+pub fn run(ctx: &Context, _args: ListArgs) -> anyhow::Result<()> {
+    let config = ctx.config()?;
+    let views: Vec<ProfileView> = config
+        .profiles
+        .iter()
+        .map(|(n, p)| ProfileView::new(n, p, config.default_profile.as_deref() == Some(n)))
+        .collect();
+    output::list(&ctx.ui, ctx.format(), &views, "profiles")
+}

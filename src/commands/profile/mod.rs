@@ -1,0 +1,121 @@
+//! `tokenctl profile`: connection profiles in config.toml. No network, no keyring (except
+//! `remove`, which also deletes the profile's stored secret).
+
+mod add;
+mod list;
+mod remove;
+mod set;
+mod show;
+mod use_;
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use crate::config::{Profile, Vendor};
+use crate::context::Context;
+use crate::error::CliError;
+use crate::http::check_base_url;
+use crate::output::{Cell, Record};
+use crate::vendors::cloudflare::looks_like_id;
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    List(list::ListArgs),
+    Show(show::ShowArgs),
+    Add(add::AddArgs),
+    Set(set::SetArgs),
+    Remove(remove::RemoveArgs),
+    Use(use_::UseArgs),
+}
+
+pub fn run(ctx: &Context, cmd: ProfileCommand) -> anyhow::Result<()> {
+    match cmd {
+        ProfileCommand::List(args) => list::run(ctx, args),
+        ProfileCommand::Show(args) => show::run(ctx, args),
+        ProfileCommand::Add(args) => add::run(ctx, args),
+        ProfileCommand::Set(args) => set::run(ctx, args),
+        ProfileCommand::Remove(args) => remove::run(ctx, args),
+        ProfileCommand::Use(args) => use_::run(ctx, args),
+    }
+}
+
+/// A profile as `profile list`/`show` print it.
+#[derive(Serialize)]
+pub struct ProfileView {
+    name: String,
+    #[serde(flatten)]
+    profile: Profile,
+    default: bool,
+}
+
+impl ProfileView {
+    pub fn new(name: &str, profile: &Profile, default: bool) -> Self {
+        ProfileView { name: name.to_owned(), profile: profile.clone(), default }
+    }
+}
+
+impl Record for ProfileView {
+    fn id(&self) -> String {
+        self.name.clone()
+    }
+    fn headers() -> &'static [&'static str] {
+        &["NAME", "VENDOR", "ACCOUNT", "PROJECT", "BASE URL", "SECRET IN", "DEFAULT"]
+    }
+    fn row(&self) -> Vec<Cell> {
+        let p = &self.profile;
+        vec![
+            Cell::text(&self.name),
+            Cell::text(p.vendor.name()),
+            Cell::opt(p.account_id.as_deref()),
+            Cell::opt(p.project_id.as_deref()),
+            Cell::text(p.base_url.clone().or_else(|| p.vendor.default_base_url().map(|u| format!("{u} (default)"))).unwrap_or("-".into())),
+            Cell::text(match p.storage {
+                Some(crate::config::Storage::File) => "file",
+                Some(crate::config::Storage::Keyring) => "keyring",
+                None => "-",
+            }),
+            Cell::text(if self.default { "*" } else { "" }),
+        ]
+    }
+}
+
+/// Checks and applies the optional settings shared by `add` and `set`. An empty value clears.
+pub fn apply_settings(
+    profile: &mut Profile,
+    base_url: Option<String>,
+    account: Option<String>,
+    project: Option<String>,
+) -> anyhow::Result<()> {
+    if let Some(url) = base_url {
+        if url.is_empty() {
+            profile.base_url = None;
+        } else {
+            check_base_url(&url).map_err(CliError::usage)?;
+            profile.base_url = Some(url.trim_end_matches('/').to_owned());
+        }
+    }
+    if let Some(a) = account {
+        if a.is_empty() {
+            profile.account_id = None;
+        } else {
+            if profile.vendor == Vendor::Cloudflare && !looks_like_id(&a) {
+                return Err(CliError::usage(format!(
+                    "invalid account ID '{a}': a Cloudflare account ID is 32 hexadecimal characters"
+                ))
+                .into());
+            }
+            profile.account_id = Some(a);
+        }
+    }
+    if let Some(p) = project {
+        profile.project_id = (!p.is_empty()).then_some(p);
+    }
+    if profile.vendor == Vendor::Mosquitto && profile.base_url.is_none() {
+        return Err(CliError::usage("a mosquitto profile needs --base-url: the platform is self-hosted").into());
+    }
+    Ok(())
+}
+
+pub fn no_such_profile(name: &str) -> anyhow::Error {
+    CliError::not_configured(format!("no profile named '{name}'")).with_hint("see `tokenctl profile list`").into()
+}

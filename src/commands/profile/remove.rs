@@ -1,0 +1,32 @@
+//! `profile remove`
+
+use clap::Args;
+
+use super::no_such_profile;
+use crate::context::Context;
+use crate::credentials;
+use crate::error::classify;
+
+/// Remove a profile and its stored secret.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Examples:\n  tokenctl profile remove staging")]
+pub struct RemoveArgs {
+    /// Profile name
+    name: String,
+}
+
+pub fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<()> {
+    let mut config = ctx.config()?;
+    let profile = config.profiles.remove(&args.name).ok_or_else(|| no_such_profile(&args.name))?;
+    if let Err(e) = credentials::store_for(&profile, &ctx.paths).delete(&args.name) {
+        let e = anyhow::Error::new(e);
+        let _ = classify(&e);
+        ctx.ui.warn(&format!("the profile's stored secret could not be removed: {}", crate::error::message(&e)));
+    }
+    if config.default_profile.as_deref() == Some(&args.name) {
+        config.default_profile = None;
+    }
+    ctx.save_config(&config)?;
+    ctx.ui.status(&format!("Removed profile '{}'.", args.name));
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! `sandbox serve`
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::context::Context;
+use crate::output::Format;
+use crate::sandbox::{self, AppState, SandboxState, SeedOptions};
+
+/// Serve the sandbox on loopback, with fresh demo data, until interrupted.
+///
+/// Prints how to connect (base URL, account ID and a valid token per vendor) as shell `export`
+/// lines, or with `-o json` as one JSON object keyed by vendor.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Examples:
+  eval \"$(tokenctl sandbox serve --port 8787 &)\"
+  tokenctl sandbox serve --port 0 --latency 50 -o json")]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+
+    /// Added latency per request, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency: u64,
+
+    /// How many Cloudflare account tokens to seed
+    #[arg(long, value_name = "N", default_value_t = SeedOptions::default().account_tokens, value_parser = clap::value_parser!(usize))]
+    account_tokens: usize,
+}
+
+pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .with_context(|| format!("listening on 127.0.0.1:{}", args.port))?;
+    let root = format!("http://{}", listener.local_addr()?);
+    let state = SandboxState::seeded(&SeedOptions { account_tokens: args.account_tokens });
+    let connections = state.connections(&root);
+    let app = AppState::new(state, Duration::from_millis(args.latency));
+    let text = match ctx.format() {
+        Format::Json | Format::Ndjson => serde_json::to_string(&connections)?,
+        _ => {
+            let mut s = String::new();
+            for (vendor, c) in &connections {
+                let v = vendor.to_ascii_uppercase();
+                s.push_str(&format!("export {v}_BASE_URL={}\n", c.base_url));
+                s.push_str(&format!("export {v}_ACCOUNT_ID={}\n", c.account_id));
+                s.push_str(&format!("export {v}_API_TOKEN={}\n", c.token));
+            }
+            s
+        }
+    };
+    ctx.ui.out(&text)?;
+    ctx.ui.status(&format!("Sandbox listening on {root} with demo data; Ctrl-C stops it."));
+    sandbox::serve(listener, app).await.context("serving the sandbox")
+}

@@ -1,0 +1,129 @@
+//! Where a newly issued secret goes besides the screen: `--save-as PROFILE` (the keyring) and
+//! `--secret-file PATH` (created 0600, never overwritten without `--force`).
+//!
+//! Both are checked before the request is sent, and written before the secret is printed. A sink
+//! that fails still lets the secret reach the user; the command then exits non-zero.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::config::{Profile, Vendor, private_file_options, validate_profile_name};
+use crate::context::{Context, Resolved};
+use crate::credentials;
+use crate::error::CliError;
+use crate::secret::Secret;
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct SinkArgs {
+    /// Also store the new secret in the keyring as profile NAME (created if missing)
+    #[arg(long, value_name = "PROFILE")]
+    pub save_as: Option<String>,
+
+    /// Also write the new secret to FILE, created with mode 0600
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
+
+    /// Let --secret-file replace an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl SinkArgs {
+    /// Checks the sinks before anything is sent, so a bad one costs no new secret.
+    pub fn check(&self, ctx: &Context, vendor: Vendor) -> anyhow::Result<()> {
+        if let Some(path) = &self.secret_file {
+            if path.exists() && !self.force {
+                return Err(CliError::usage(format!(
+                    "{} already exists; pass --force to replace it, or choose another --secret-file",
+                    path.display()
+                ))
+                .into());
+            }
+            if path.is_dir() {
+                return Err(CliError::usage(format!("{} is a directory", path.display())).into());
+            }
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            if let Some(dir) = parent
+                && !dir.is_dir()
+            {
+                return Err(CliError::usage(format!("the directory {} does not exist", dir.display())).into());
+            }
+        }
+        if let Some(name) = &self.save_as {
+            validate_profile_name(name).map_err(CliError::usage)?;
+            if let Some(p) = ctx.config()?.profiles.get(name)
+                && p.vendor != vendor
+            {
+                return Err(CliError::usage(format!("--save-as {name}: that profile is a {} profile", p.vendor)).into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes every sink; returns the failures (already described) instead of stopping, so the
+    /// caller still prints the secret.
+    pub fn write(&self, ctx: &Context, from: &Resolved, secret: &Secret, file_contents: &str) -> Vec<anyhow::Error> {
+        let mut failures = Vec::new();
+        if let Some(path) = &self.secret_file {
+            match write_secret_file(path, self.force, file_contents) {
+                Ok(()) => ctx.ui.status(&format!("Wrote the new secret to {} (mode 0600).", path.display())),
+                Err(e) => failures.push(e.context(format!("writing the secret to {}", path.display()))),
+            }
+        }
+        if let Some(name) = &self.save_as {
+            match save_profile(ctx, name, from, secret) {
+                Ok(()) => ctx.ui.status(&format!("Saved the new secret as profile '{name}'.")),
+                Err(e) => failures.push(e.context(format!("saving the secret as profile '{name}'"))),
+            }
+        }
+        failures
+    }
+}
+
+fn write_secret_file(path: &std::path::Path, force: bool, contents: &str) -> anyhow::Result<()> {
+    let mut f = private_file_options(force).open(path)?;
+    // An existing file keeps its mode when truncated: make sure it ends up 0600 too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(contents.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
+fn save_profile(ctx: &Context, name: &str, from: &Resolved, secret: &Secret) -> anyhow::Result<()> {
+    let mut config = ctx.config()?;
+    let profile = config.profiles.entry(name.to_owned()).or_insert_with(|| {
+        let mut p = Profile::new(from.profile.vendor);
+        p.account_id = from.profile.account_id.clone();
+        p.project_id = from.profile.project_id.clone();
+        if !ctx.sandbox_mode() {
+            p.base_url = from.profile.base_url.clone();
+        }
+        p
+    });
+    // A saved token is a token, even when the issuing profile used a Global API Key.
+    profile.email = None;
+    let profile = profile.clone();
+    credentials::store_for(&profile, &ctx.paths).set(name, secret).context("storing the secret")?;
+    ctx.save_config(&config)
+}
+
+/// Turns sink failures into the command's error, after the secret was printed.
+pub fn finish(failures: Vec<anyhow::Error>) -> anyhow::Result<()> {
+    let mut iter = failures.into_iter();
+    match iter.next() {
+        None => Ok(()),
+        Some(first) => {
+            for other in iter {
+                eprintln!("error: {}", crate::error::message(&other));
+            }
+            Err(first.context("the new secret was printed above, but a place you asked for did not get it"))
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! `tokens delete`
+
+use clap::Args;
+
+use super::{find, parse_token_ref};
+use crate::context::Context;
+use crate::output::Format;
+
+/// Delete a token. Requests with it fail from then on.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Examples:\n  tokenctl tokens delete old-ci-token\n  tokenctl tokens delete 0123456789abcdef0123456789abcdef --yes")]
+pub struct DeleteArgs {
+    /// Token ID or exact name
+    #[arg(value_name = "TOKEN", value_parser = parse_token_ref)]
+    token: String,
+}
+
+pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
+    // Refuse early, before any request, when confirmation is impossible.
+    if !ctx.globals.yes && !ctx.ui.can_prompt() {
+        ctx.ui.confirm_destructive(&format!("deleting token '{}'", args.token), false)?;
+    }
+    let (cf, _) = ctx.cloudflare().await?;
+    let found = find(&cf, &args.token).await?;
+    let label = match &found.token {
+        Some(t) => format!("{} ({})", t.name, t.id),
+        None => found.id.clone(),
+    };
+    ctx.ui.confirm_destructive(&format!("Delete token {label}"), ctx.globals.yes)?;
+    let result = cf.delete_token(&found.id).await?;
+    match ctx.format() {
+        Format::Json => ctx.ui.out(&serde_json::to_string_pretty(&result)?)?,
+        Format::Ndjson => ctx.ui.out(&serde_json::to_string(&result)?)?,
+        Format::Id => ctx.ui.out(&found.id)?,
+        Format::Table => ctx.ui.status(&format!("Deleted token {label}.")),
+    }
+    Ok(())
+}

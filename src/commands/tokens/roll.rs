@@ -1,0 +1,79 @@
+//! `tokens roll`
+
+use clap::Args;
+use serde::Serialize;
+
+use super::{find, parse_token_ref};
+use crate::commands::sinks::{self, SinkArgs};
+use crate::config::Vendor;
+use crate::context::Context;
+use crate::credentials::Secretish;
+use crate::output::{self, Cell, Record};
+use crate::secret::Secret;
+
+/// Replace a token's secret. The old value stops working at once; the new one is shown once.
+///
+/// Rolling the token the profile itself authenticates with updates the stored credential in the
+/// same command, so tokenctl keeps working.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Examples:
+  tokenctl tokens roll ci-dns --secret-file ci-dns.token
+  tokenctl tokens roll ci-dns --yes --json | jq -r .value")]
+pub struct RollArgs {
+    /// Token ID or exact name
+    #[arg(value_name = "TOKEN", value_parser = parse_token_ref)]
+    token: String,
+
+    #[command(flatten)]
+    sinks: SinkArgs,
+}
+
+/// The roll result: the token and its new secret.
+#[derive(Serialize)]
+struct Rolled {
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    value: Secret,
+}
+
+impl Record for Rolled {
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+    fn headers() -> &'static [&'static str] {
+        &["ID", "NAME"]
+    }
+    fn row(&self) -> Vec<Cell> {
+        vec![Cell::text(&self.id), Cell::opt(self.name.as_deref())]
+    }
+}
+
+pub async fn run(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
+    if !ctx.globals.yes && !ctx.ui.can_prompt() {
+        ctx.ui.confirm_destructive(&format!("rolling token '{}'", args.token), false)?;
+    }
+    args.sinks.check(ctx, Vendor::Cloudflare)?;
+    let (cf, resolved) = ctx.cloudflare().await?;
+    let found = find(&cf, &args.token).await?;
+    let name = found.token.as_ref().map(|t| t.name.clone());
+    let label = match &name {
+        Some(n) => format!("{n} ({})", found.id),
+        None => found.id.clone(),
+    };
+    ctx.ui.confirm_destructive(&format!("Roll token {label}: its current value stops working at once"), ctx.globals.yes)?;
+    // Is this the token we are authenticated with? Then the stored credential must follow.
+    let own = match &resolved.credential.secret {
+        Secretish::Token(_) => cf.verify_token().await.map(|v| v.id == found.id).unwrap_or(false),
+        Secretish::GlobalKey { .. } => false,
+    };
+    let value = cf.roll_token(&found.id).await?;
+    let mut failures = Vec::new();
+    if own && let Err(e) = ctx.replace_own_secret(&resolved, &value) {
+        failures.push(e);
+    }
+    failures.extend(args.sinks.write(ctx, &resolved, &value, &format!("{}\n", value.expose())));
+    let rolled = Rolled { id: found.id, name, value };
+    output::issued(&ctx.ui, ctx.format(), &rolled, &[("token", &rolled.value)])?;
+    sinks::finish(failures)
+}

@@ -1,0 +1,328 @@
+//! What every command is handed: global flags, environment, `Ui`, paths, and lazily built
+//! expensive things (the HTTP client, the embedded sandbox). `--help`, `completion` and
+//! `profile` never build any of them.
+
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use reqwest::Url;
+use tokio::sync::OnceCell;
+
+use crate::cli::GlobalArgs;
+use crate::config::{Config, Paths, Profile, Vendor};
+use crate::credentials::{self, Credential, Secretish, Source};
+use crate::env::Env;
+use crate::error::CliError;
+use crate::http::{Auth, HttpClient, HttpOptions, check_base_url};
+use crate::output::Format;
+use crate::sandbox::{self, AppState, SeedOptions, persist::LockedState};
+use crate::secret::Secret;
+use crate::ui::Ui;
+use crate::vendors::cloudflare::{self, Cloudflare};
+
+/// The profile name sandbox mode provides for each vendor.
+pub fn sandbox_profile_name(vendor: Vendor) -> String {
+    format!("sandbox-{}", vendor.name())
+}
+
+pub struct Context {
+    pub globals: GlobalArgs,
+    pub env: Env,
+    pub ui: Ui,
+    pub paths: Paths,
+    http: OnceLock<HttpClient>,
+    sandbox: OnceCell<Embedded>,
+}
+
+/// The sandbox running inside this process for `--sandbox`, its state locked in the data dir
+/// for the length of the command.
+struct Embedded {
+    app: AppState,
+    root_url: String,
+    locked: Mutex<LockedState>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Where a profile came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A profile in config.toml.
+    Configured,
+    /// A ready-made profile of the embedded sandbox.
+    Sandbox,
+    /// No profile: everything from environment variables.
+    EnvOnly,
+}
+
+/// A profile with everything needed to talk to its vendor.
+pub struct Resolved {
+    pub name: String,
+    pub profile: Profile,
+    pub origin: Origin,
+    pub base_url: Url,
+    pub credential: Credential,
+}
+
+impl Context {
+    pub fn new(globals: GlobalArgs, env: Env) -> Self {
+        let ui = Ui::new(globals.color, globals.quiet, globals.no_input, &env);
+        let paths = default_paths(&env);
+        Context { globals, env, ui, paths, http: OnceLock::new(), sandbox: OnceCell::new() }
+    }
+
+    pub fn format(&self) -> Format {
+        self.globals.format()
+    }
+
+    pub fn sandbox_mode(&self) -> bool {
+        self.globals.sandbox || self.env.flag("TOKENCTL_SANDBOX")
+    }
+
+    pub fn config(&self) -> anyhow::Result<Config> {
+        Config::load(&self.paths.config_file())
+    }
+
+    pub fn save_config(&self, config: &Config) -> anyhow::Result<()> {
+        config.save(&self.paths.config_file())
+    }
+
+    pub fn http(&self) -> anyhow::Result<HttpClient> {
+        if let Some(c) = self.http.get() {
+            return Ok(c.clone());
+        }
+        let client = HttpClient::new(HttpOptions {
+            timeout: self.globals.timeout,
+            verbose: self.globals.verbose,
+            no_proxy: self.sandbox_mode(),
+        })?;
+        Ok(self.http.get_or_init(|| client).clone())
+    }
+
+    /// Picks the profile for a noun served by `vendor`: `--profile`/`TOKENCTL_PROFILE`, the
+    /// default profile, the only profile of that vendor, or (with no profile at all) the
+    /// environment variables alone.
+    pub fn select_profile(&self, vendor: Vendor) -> anyhow::Result<(String, Profile, Origin)> {
+        let config = self.config()?;
+        let sandbox = self.sandbox_mode();
+        if let Some(name) = &self.globals.profile {
+            if sandbox && *name == sandbox_profile_name(vendor) {
+                return Ok((name.clone(), Profile::new(vendor), Origin::Sandbox));
+            }
+            let Some(p) = config.profiles.get(name) else {
+                return Err(CliError::not_configured(format!("no profile named '{name}'"))
+                    .with_hint(format!("see `tokenctl profile list`, or add it with `tokenctl profile add {name} --vendor {vendor}`"))
+                    .into());
+            };
+            if p.vendor != vendor {
+                return Err(CliError::usage(format!(
+                    "profile '{name}' is a {} profile, but this command needs a {vendor} profile",
+                    p.vendor
+                ))
+                .into());
+            }
+            return Ok((name.clone(), p.clone(), Origin::Configured));
+        }
+        if sandbox {
+            return Ok((sandbox_profile_name(vendor), Profile::new(vendor), Origin::Sandbox));
+        }
+        if let Some(d) = &config.default_profile
+            && let Some(p) = config.profiles.get(d)
+            && p.vendor == vendor
+        {
+            return Ok((d.clone(), p.clone(), Origin::Configured));
+        }
+        let fitting: Vec<(&String, &Profile)> = config.profiles.iter().filter(|(_, p)| p.vendor == vendor).collect();
+        match fitting.as_slice() {
+            [(name, p)] => Ok(((*name).clone(), (*p).clone(), Origin::Configured)),
+            [] if credentials::from_env(&self.env, vendor, &Profile::new(vendor)).is_some() => {
+                Ok(("(environment)".into(), Profile::new(vendor), Origin::EnvOnly))
+            }
+            [] => Err(CliError::not_configured(format!("no {vendor} profile and no credential in the environment"))
+                .with_hint(format!(
+                    "set {} (and the account), run `tokenctl auth login --vendor {vendor}`, or try `tokenctl --sandbox`",
+                    vendor.token_var()
+                ))
+                .into()),
+            many => {
+                let names: Vec<&str> = many.iter().map(|(n, _)| n.as_str()).collect();
+                Err(CliError::usage(format!("several {vendor} profiles fit: {}", names.join(", ")))
+                    .with_hint(format!("choose one with -p NAME, or set a default with `tokenctl profile use {}`", names[0]))
+                    .into())
+            }
+        }
+    }
+
+    /// The profile for `vendor` with its base URL and credential.
+    pub async fn resolve(&self, vendor: Vendor) -> anyhow::Result<Resolved> {
+        let (name, profile, origin) = self.select_profile(vendor)?;
+        self.resolve_named(name, profile, origin).await
+    }
+
+    /// A chosen profile with its base URL and credential.
+    pub async fn resolve_named(&self, name: String, mut profile: Profile, origin: Origin) -> anyhow::Result<Resolved> {
+        let base_url = self.base_url_for(&name, &mut profile, origin).await?;
+        let credential = if origin == Origin::Sandbox {
+            let conn = self.sandbox_connection(profile.vendor).await?;
+            Credential { secret: Secretish::Token(Secret::new(conn.token)), source: Source::Sandbox }
+        } else {
+            self.stored_credential(&name, &profile, origin)?
+        };
+        Ok(Resolved { name, profile, origin, base_url, credential })
+    }
+
+    /// The base URL a profile talks to (the embedded sandbox in sandbox mode). Fills in the
+    /// account from the sandbox or the environment when the profile has none.
+    async fn base_url_for(&self, name: &str, profile: &mut Profile, origin: Origin) -> anyhow::Result<Url> {
+        let vendor = profile.vendor;
+        if self.sandbox_mode() {
+            let conn = self.sandbox_connection(vendor).await?;
+            if profile.account_id.is_none() || origin == Origin::Sandbox {
+                profile.account_id = Some(conn.account_id.clone());
+            }
+            return check_base_url(&conn.base_url).map_err(|e| CliError::failure(e).into());
+        }
+        let raw = profile
+            .base_url
+            .clone()
+            .or_else(|| self.env.non_empty(vendor.base_url_var()))
+            .or_else(|| vendor.default_base_url().map(str::to_owned))
+            .ok_or_else(|| {
+                CliError::not_configured(format!("profile '{name}' has no base URL, and {vendor} has no default"))
+                    .with_hint(format!("set one with `tokenctl profile set {name} --base-url URL` or {}", vendor.base_url_var()))
+            })?;
+        let base = check_base_url(&raw).map_err(CliError::not_configured)?;
+        if profile.account_id.is_none()
+            && let Some(var) = vendor.account_var()
+        {
+            profile.account_id = self.env.non_empty(var);
+        }
+        Ok(base)
+    }
+
+    /// The secret for a configured or environment-only profile, in the documented order.
+    fn stored_credential(&self, name: &str, profile: &Profile, origin: Origin) -> anyhow::Result<Credential> {
+        if let Some(c) = credentials::from_env(&self.env, profile.vendor, profile) {
+            return Ok(c);
+        }
+        if origin == Origin::Configured {
+            let store = credentials::store_for(profile, &self.paths);
+            if let Some(secret) = store.get(name)? {
+                let source = match profile.storage {
+                    Some(crate::config::Storage::File) => Source::File(self.paths.credentials_file().display().to_string()),
+                    _ => Source::Keyring,
+                };
+                return Ok(credentials::stored_credential(profile, secret, source));
+            }
+        }
+        Err(CliError::not_configured(format!("no credential for profile '{name}'"))
+            .with_hint(format!("run `tokenctl auth login -p {name}` or set {}", profile.vendor.token_var()))
+            .into())
+    }
+
+    /// Saves a new secret as the profile's credential, where it came from. Used when a command
+    /// replaced the very secret the profile authenticates with.
+    pub fn replace_own_secret(&self, resolved: &Resolved, secret: &Secret) -> anyhow::Result<()> {
+        match &resolved.credential.source {
+            Source::Sandbox => Ok(()),
+            Source::Env(var) => {
+                self.ui.warn(&format!(
+                    "the token in {var} was replaced: its old value no longer works; put the new value in {var}"
+                ));
+                Ok(())
+            }
+            Source::Keyring | Source::File(_) => {
+                credentials::store_for(&resolved.profile, &self.paths)
+                    .set(&resolved.name, secret)
+                    .with_context(|| format!("storing the new secret for profile '{}'", resolved.name))?;
+                self.ui.status(&format!("Updated the stored credential of profile '{}'.", resolved.name));
+                Ok(())
+            }
+        }
+    }
+
+    /// A Cloudflare client for the selected profile.
+    pub async fn cloudflare(&self) -> anyhow::Result<(Cloudflare, Resolved)> {
+        let resolved = self.resolve(Vendor::Cloudflare).await?;
+        let cf = self.cloudflare_client(&resolved.name, &resolved.profile, &resolved.base_url, &resolved.credential.secret)?;
+        Ok((cf, resolved))
+    }
+
+    /// A Cloudflare client for a profile and a given secret (`auth login` checks a secret before
+    /// storing it).
+    pub async fn cloudflare_for(&self, name: &str, profile: &Profile, secret: Secretish) -> anyhow::Result<(Cloudflare, Url)> {
+        let mut profile = profile.clone();
+        let origin = if self.sandbox_mode() && name == sandbox_profile_name(Vendor::Cloudflare) { Origin::Sandbox } else { Origin::Configured };
+        let base = self.base_url_for(name, &mut profile, origin).await?;
+        let cf = self.cloudflare_client(name, &profile, &base, &secret)?;
+        Ok((cf, base))
+    }
+
+    fn cloudflare_client(&self, name: &str, profile: &Profile, base: &Url, secret: &Secretish) -> anyhow::Result<Cloudflare> {
+        let auth = match secret {
+            Secretish::Token(t) => Auth::Bearer(t.clone()),
+            Secretish::GlobalKey { email, key } => Auth::GlobalKey { email: email.clone(), key: key.clone() },
+        };
+        let Some(account) = profile.account_id.clone() else {
+            return Err(CliError::not_configured(format!("profile '{name}' has no Cloudflare account ID"))
+                .with_hint(format!("set it with `tokenctl profile set {name} --account ID` or CLOUDFLARE_ACCOUNT_ID"))
+                .into());
+        };
+        if !cloudflare::looks_like_id(&account) {
+            return Err(CliError::not_configured(format!("the Cloudflare account ID '{account}' is not 32 hexadecimal characters")).into());
+        }
+        Ok(Cloudflare::new(self.http()?, base.clone(), auth, account))
+    }
+
+    async fn embedded(&self) -> anyhow::Result<&Embedded> {
+        self.sandbox
+            .get_or_try_init(|| async {
+                let dir = self.paths.sandbox_dir();
+                let locked = tokio::task::spawn_blocking(move || LockedState::open(&dir, &SeedOptions::default()))
+                    .await?
+                    .context("opening the sandbox state")?;
+                let app = AppState::new(locked.state.clone(), Duration::ZERO);
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("starting the sandbox")?;
+                let root_url = format!("http://{}", listener.local_addr()?);
+                let server = tokio::spawn(sandbox::serve(listener, app.clone()));
+                Ok::<_, anyhow::Error>(Embedded { app, root_url, locked: Mutex::new(locked), server })
+            })
+            .await
+    }
+
+    /// How to reach the embedded sandbox as `vendor`.
+    pub async fn sandbox_connection(&self, vendor: Vendor) -> anyhow::Result<sandbox::Connection> {
+        let e = self.embedded().await?;
+        let state = e.app.snapshot();
+        state
+            .connections(&e.root_url)
+            .remove(vendor.name())
+            .ok_or_else(|| CliError::failure(format!("the sandbox does not emulate {vendor} yet")).into())
+    }
+
+    /// Ends the command: saves the embedded sandbox's state, if one ran.
+    pub async fn finish(&self) -> anyhow::Result<()> {
+        if let Some(e) = self.sandbox.get() {
+            e.server.abort();
+            let state = e.app.snapshot();
+            let mut locked = e.locked.lock().map_err(|_| anyhow::anyhow!("sandbox state lock poisoned"))?;
+            locked.save(&state).context("saving the sandbox state")?;
+        }
+        Ok(())
+    }
+}
+
+fn default_paths(env: &Env) -> Paths {
+    let dirs = directories::ProjectDirs::from("", "", "tokenctl");
+    let config_dir = env
+        .non_empty("TOKENCTL_CONFIG_DIR")
+        .map(Into::into)
+        .or_else(|| dirs.as_ref().map(|d| d.config_dir().to_path_buf()))
+        .unwrap_or_else(|| ".tokenctl".into());
+    let data_dir = env
+        .non_empty("TOKENCTL_DATA_DIR")
+        .map(Into::into)
+        .or_else(|| dirs.as_ref().map(|d| d.data_dir().to_path_buf()))
+        .unwrap_or_else(|| config_dir.join("data"));
+    Paths { config_dir, data_dir }
+}

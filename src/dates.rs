@@ -1,0 +1,96 @@
+//! Dates and durations as users type them: RFC 3339, a plain date, or a relative `30d`.
+
+use jiff::{SignedDuration, Timestamp};
+
+/// Parses `30d`, `12h`, `90m`, `45s`, `2w` and combinations such as `1d12h`.
+pub fn parse_duration(s: &str) -> Result<SignedDuration, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("empty duration".into());
+    }
+    let mut total: i64 = 0;
+    let mut num = String::new();
+    let mut chars = s.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        if c == 'm' && chars.peek() == Some(&'s') {
+            unit.push('s');
+            chars.next();
+        }
+        let n: i64 = num.parse().map_err(|_| format!("invalid duration '{s}': expected a number before '{unit}'"))?;
+        num.clear();
+        let secs: i64 = match unit.as_str() {
+            "w" => 7 * 86_400,
+            "d" => 86_400,
+            "h" => 3_600,
+            "m" => 60,
+            "s" => 1,
+            _ => return Err(format!("invalid duration '{s}': unknown unit '{unit}' (use w, d, h, m or s, e.g. 30d or 12h)")),
+        };
+        total = n.checked_mul(secs).and_then(|v| total.checked_add(v)).ok_or_else(|| format!("duration '{s}' is too large"))?;
+        any = true;
+    }
+    if !num.is_empty() {
+        return Err(format!("invalid duration '{s}': '{num}' has no unit (e.g. 30d, 12h, 90m)"));
+    }
+    if !any || total == 0 {
+        return Err(format!("invalid duration '{s}': must be longer than zero"));
+    }
+    if total > 100 * 365 * 86_400 {
+        return Err(format!("duration '{s}' is longer than 100 years"));
+    }
+    Ok(SignedDuration::from_secs(total))
+}
+
+/// Parses a point in time: RFC 3339 (`2026-12-31T00:00:00Z`), a date (`2026-12-31`, midnight
+/// UTC), or a duration from now (`30d`).
+pub fn parse_when(s: &str) -> Result<Timestamp, String> {
+    let t = s.trim();
+    if let Ok(ts) = t.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    if let Ok(date) = t.parse::<jiff::civil::Date>() {
+        return date.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).map_err(|e| e.to_string());
+    }
+    if t.chars().next().is_some_and(|c| c.is_ascii_digit()) && t.chars().last().is_some_and(|c| c.is_ascii_alphabetic()) {
+        let d = parse_duration(t)?;
+        return Timestamp::now().checked_add(d).map_err(|e| e.to_string());
+    }
+    Err(format!("invalid date '{s}': use RFC 3339 (2026-12-31T00:00:00Z), a date (2026-12-31) or a duration from now (30d, 12h)"))
+}
+
+/// Formats a timestamp the way the APIs take it: RFC 3339 in UTC, whole seconds.
+pub fn rfc3339(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30d").map(|d| d.as_secs()), Ok(30 * 86_400));
+        assert_eq!(parse_duration("1d12h").map(|d| d.as_secs()), Ok(36 * 3_600));
+        assert_eq!(parse_duration("90m").map(|d| d.as_secs()), Ok(5_400));
+        for bad in ["", "30", "d", "30x", "0d", "-1d", "99999999999999d", "1.5h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn whens() {
+        assert!(parse_when("2026-12-31T00:00:00Z").is_ok());
+        assert!(parse_when("2026-12-31").is_ok());
+        let in30 = parse_when("30d").expect("30d");
+        assert!(in30 > Timestamp::now());
+        for bad in ["tomorrow", "2026-13-01", "31/12/2026", "", "30"] {
+            assert!(parse_when(bad).is_err(), "{bad}");
+        }
+    }
+}

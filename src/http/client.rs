@@ -1,0 +1,246 @@
+//! The one reqwest client and the request/response types vendor modules use.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Url};
+
+use super::error::{ApiError, ApiErrorKind, VendorError};
+use super::retry::{self, Decision};
+use super::trace::Tracer;
+use crate::secret::Secret;
+
+/// How a request authenticates. The secret is exposed only when the header is built.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    Bearer(Secret),
+    /// A vendor-specific header carrying the secret as is (Mailtrap's `Api-Token`).
+    Header(&'static str, Secret),
+    /// Cloudflare's legacy Global API Key.
+    GlobalKey { email: String, key: Secret },
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    /// Deadline for one request, all retries included.
+    pub timeout: Duration,
+    /// 0 quiet, 1 request lines, 2 + headers, 3 + bodies (always redacted).
+    pub verbose: u8,
+    /// Skip proxies from the environment (the embedded sandbox on loopback).
+    pub no_proxy: bool,
+}
+
+/// A request as a vendor module describes it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: Method,
+    pub url: Url,
+    pub body: Option<serde_json::Value>,
+    /// Safe to send again (GET, DELETE, a PUT of the same body).
+    pub idempotent: bool,
+    /// The response carries a newly issued secret: never trace its body.
+    pub secret_response: bool,
+    /// Human description for errors: `GET /accounts/…/tokens`.
+    pub what: String,
+}
+
+impl Request {
+    pub fn new(method: Method, url: Url) -> Self {
+        let idempotent = matches!(method, Method::GET | Method::PUT | Method::DELETE | Method::HEAD);
+        let what = format!("{} {}", method, url.path());
+        Request { method, url, body: None, idempotent, secret_response: false, what }
+    }
+
+    pub fn json(mut self, body: serde_json::Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Mark a request that must not be retried once it may have reached the server.
+    pub fn not_idempotent(mut self) -> Self {
+        self.idempotent = false;
+        self
+    }
+
+    pub fn secret_response(mut self) -> Self {
+        self.secret_response = true;
+        self
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// The shared client. Cheap to clone.
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    opts: Arc<HttpOptions>,
+}
+
+impl HttpClient {
+    pub fn new(opts: HttpOptions) -> Result<Self, ApiError> {
+        // reqwest is built without a default crypto provider; ring is smaller and faster to
+        // build than aws-lc. Installing twice is harmless (the second call returns Err).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("tokenctl/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10).min(opts.timeout))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .gzip(true);
+        if opts.no_proxy {
+            builder = builder.no_proxy();
+        }
+        let inner = builder.build().map_err(|e| {
+            ApiError::transport(ApiErrorKind::Other, "building the HTTP client".into(), e.to_string())
+        })?;
+        Ok(HttpClient { inner, opts: Arc::new(opts) })
+    }
+
+    /// Sends a request with the shared retry policy. Non-2xx answers become an [`ApiError`]
+    /// whose vendor codes and messages come from `decode_error`.
+    pub async fn send(
+        &self,
+        req: &Request,
+        auth: &Auth,
+        decode_error: fn(u16, &[u8]) -> VendorError,
+    ) -> Result<Response, ApiError> {
+        let tracer = Tracer::new(self.opts.verbose);
+        let deadline = Instant::now() + self.opts.timeout;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(timeout_error(req));
+            }
+            let built = self.build(req, auth, remaining)?;
+            tracer.request(&built, req);
+            let started = Instant::now();
+            match self.inner.execute(built).await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let headers = resp.headers().clone();
+                    let body = match resp.bytes().await {
+                        Ok(b) => b.to_vec(),
+                        Err(e) => {
+                            tracer.failure(req, &e.to_string(), started.elapsed());
+                            // The server answered, so the request was processed; only the body
+                            // was lost.
+                            if req.idempotent && retry::may_retry(attempt, deadline, None) {
+                                retry::sleep_backoff(attempt, None).await;
+                                continue;
+                            }
+                            return Err(lost_response(req, e, status));
+                        }
+                    };
+                    tracer.response(status, &headers, &body, req, started.elapsed());
+                    if (200..300).contains(&status) {
+                        return Ok(Response { status, headers, body });
+                    }
+                    let retry_after = retry::retry_after(&headers);
+                    match retry::decide(req, status, attempt, deadline, retry_after) {
+                        Decision::Retry(wait) => {
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                        Decision::GiveUp => {
+                            let mut err = ApiError::from_status(status, decode_error(status, &body), req.what.clone());
+                            err.retry_after = retry_after;
+                            err.request_id = request_id(&headers);
+                            return Err(err);
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracer.failure(req, &e.to_string(), started.elapsed());
+                    // A connection that never opened provably did not deliver the request.
+                    let never_sent = e.is_connect();
+                    if (never_sent || req.idempotent) && retry::may_retry(attempt, deadline, None) {
+                        retry::sleep_backoff(attempt, None).await;
+                        continue;
+                    }
+                    return Err(transport_error(req, &e, never_sent));
+                }
+            }
+        }
+    }
+
+    fn build(&self, req: &Request, auth: &Auth, remaining: Duration) -> Result<reqwest::Request, ApiError> {
+        let mut b = self.inner.request(req.method.clone(), req.url.clone()).timeout(remaining);
+        b = match auth {
+            Auth::Bearer(s) => b.bearer_auth(s.expose()),
+            Auth::Header(name, s) => b.header(HeaderName::from_static(name), sensitive(s)?),
+            Auth::GlobalKey { email, key } => {
+                b.header("X-Auth-Email", email.as_str()).header("X-Auth-Key", sensitive(key)?)
+            }
+        };
+        if let Some(body) = &req.body {
+            b = b.json(body);
+        }
+        b.build().map_err(|e| ApiError::transport(ApiErrorKind::Other, req.what.clone(), e.to_string()))
+    }
+}
+
+fn sensitive(s: &Secret) -> Result<HeaderValue, ApiError> {
+    let mut v = HeaderValue::from_str(s.expose()).map_err(|_| {
+        ApiError::transport(
+            ApiErrorKind::Other,
+            "preparing the request".into(),
+            "the credential contains characters not allowed in an HTTP header".into(),
+        )
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    ["cf-ray", "x-request-id", "request-id"]
+        .iter()
+        .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()).map(str::to_owned))
+}
+
+fn timeout_error(req: &Request) -> ApiError {
+    let kind = if req.idempotent { ApiErrorKind::Timeout } else { ApiErrorKind::OutcomeUnknown };
+    ApiError::transport(kind, req.what.clone(), "the deadline passed (see --timeout)".into())
+}
+
+fn transport_error(req: &Request, e: &reqwest::Error, never_sent: bool) -> ApiError {
+    let detail = describe(e);
+    let kind = if !req.idempotent && !never_sent {
+        ApiErrorKind::OutcomeUnknown
+    } else if e.is_timeout() {
+        ApiErrorKind::Timeout
+    } else {
+        ApiErrorKind::Network
+    };
+    ApiError::transport(kind, req.what.clone(), detail)
+}
+
+fn lost_response(req: &Request, e: reqwest::Error, status: u16) -> ApiError {
+    let kind = if req.idempotent { ApiErrorKind::Network } else { ApiErrorKind::OutcomeUnknown };
+    let mut err = ApiError::transport(kind, req.what.clone(), format!("the response body was cut off: {}", describe(&e)));
+    err.status = Some(status);
+    err
+}
+
+/// The innermost cause of a reqwest error, without the URL (which reqwest prints in full).
+fn describe(e: &reqwest::Error) -> String {
+    let mut source: &dyn std::error::Error = e;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    let msg = source.to_string();
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        format!("could not connect: {msg}")
+    } else {
+        msg
+    }
+}

@@ -1,0 +1,17 @@
+//! The shared HTTP layer: one lazily built client, retries, redacted tracing, pagination.
+//!
+//! Vendor modules describe requests with [`Request`] and decode vendor error bodies into
+//! [`ApiError`]; everything else (timeouts, retry policy, tracing) is written once here. Nothing
+//! in this module knows about the CLI.
+
+mod client;
+mod error;
+mod paginate;
+mod retry;
+mod trace;
+mod url;
+
+pub use client::{Auth, HttpClient, HttpOptions, Request, Response};
+pub use error::{ApiError, ApiErrorKind, VendorError};
+pub use paginate::fetch_pages;
+pub use url::check_base_url;

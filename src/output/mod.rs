@@ -1,0 +1,99 @@
+//! Rendering: commands hand data to these functions and never format output themselves.
+//!
+//! Formats: `table` (comfy-table; relative times and colour on a terminal, plain columns and
+//! RFC 3339 when piped), `json` (the API's objects, a list as one array), `ndjson` (one object a
+//! line), `id` (one ID a line).
+
+mod table;
+mod time;
+
+use serde::Serialize;
+
+pub use table::{Cell, TableCtx};
+pub use time::relative;
+
+use crate::secret::Secret;
+use crate::ui::Ui;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Ndjson,
+    Id,
+}
+
+/// A resource that can be shown as a table row, a detail view, JSON and an ID.
+pub trait Record: Serialize {
+    fn id(&self) -> String;
+    fn headers() -> &'static [&'static str];
+    fn row(&self) -> Vec<Cell>;
+    /// The detail view of one record; by default the list columns.
+    fn details(&self) -> Vec<(&'static str, Cell)> {
+        Self::headers().iter().copied().zip(self.row()).collect()
+    }
+}
+
+/// Shows a list. An empty list is success: `[]` in JSON, a note on a terminal.
+pub fn list<T: Record>(ui: &Ui, format: Format, items: &[T], noun: &str) -> anyhow::Result<()> {
+    match format {
+        Format::Json => ui.out(&serde_json::to_string_pretty(items)?)?,
+        Format::Ndjson => {
+            let mut s = String::new();
+            for item in items {
+                s.push_str(&serde_json::to_string(item)?);
+                s.push('\n');
+            }
+            if !s.is_empty() {
+                ui.out(&s)?;
+            }
+        }
+        Format::Id => {
+            if !items.is_empty() {
+                ui.out(&items.iter().map(Record::id).collect::<Vec<_>>().join("\n"))?;
+            }
+        }
+        Format::Table => {
+            if items.is_empty() {
+                if ui.stderr_tty {
+                    ui.status(&format!("No {noun} found"));
+                }
+                return Ok(());
+            }
+            let cx = TableCtx::new(ui);
+            ui.out(&table::render_list(&cx, T::headers(), items.iter().map(Record::row)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Shows one record.
+pub fn one<T: Record>(ui: &Ui, format: Format, item: &T) -> anyhow::Result<()> {
+    match format {
+        Format::Json => ui.out(&serde_json::to_string_pretty(item)?)?,
+        Format::Ndjson => ui.out(&serde_json::to_string(item)?)?,
+        Format::Id => ui.out(&item.id())?,
+        Format::Table => ui.out(&table::render_details(&TableCtx::new(ui), &item.details()))?,
+    }
+    Ok(())
+}
+
+/// Shows a record that carries a newly issued secret, exactly once. In a table the secret comes
+/// in a marked block after the details; in JSON it is the vendor's own field of the object.
+pub fn issued<T: Record>(ui: &Ui, format: Format, item: &T, secrets: &[(&str, &Secret)]) -> anyhow::Result<()> {
+    let text = match format {
+        Format::Json => serde_json::to_string_pretty(item)?,
+        Format::Ndjson => serde_json::to_string(item)?,
+        // `-o id` would lose the secret: print the ID and the secret, one a line.
+        Format::Id => {
+            let mut lines = vec![item.id()];
+            lines.extend(secrets.iter().map(|(_, s)| s.expose().to_owned()));
+            lines.join("\n")
+        }
+        Format::Table => {
+            let cx = TableCtx::new(ui);
+            format!("{}\n{}", table::render_details(&cx, &item.details()), table::secret_block(&cx, secrets))
+        }
+    };
+    ui.out_secret(&text)
+}

@@ -1,0 +1,130 @@
+//! Tables with comfy-table.
+
+use comfy_table::{Attribute, Color, ContentArrangement, Table, presets};
+use jiff::Timestamp;
+
+use super::time::relative;
+use crate::secret::Secret;
+use crate::ui::Ui;
+
+/// A value in a table, typed so the renderer can decide how it looks.
+#[derive(Clone, Debug)]
+pub enum Cell {
+    Text(String),
+    /// A status word, coloured on a terminal.
+    Status(String),
+    /// A point in time: relative plus date on a terminal, RFC 3339 when piped. `None` shows
+    /// the given placeholder (`never`, `-`).
+    Time(Option<Timestamp>, &'static str),
+    /// A list shown comma-separated.
+    List(Vec<String>),
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+    pub fn opt(s: Option<&str>) -> Cell {
+        Cell::Text(s.unwrap_or("-").to_owned())
+    }
+    pub fn time(s: Option<&str>, none: &'static str) -> Cell {
+        Cell::Time(s.and_then(|v| v.parse().ok()), none)
+    }
+}
+
+pub struct TableCtx {
+    tty: bool,
+    color: bool,
+    now: Timestamp,
+}
+
+impl TableCtx {
+    pub fn new(ui: &Ui) -> Self {
+        TableCtx { tty: ui.stdout_tty, color: ui.color, now: Timestamp::now() }
+    }
+
+    fn cell(&self, c: &Cell) -> comfy_table::Cell {
+        match c {
+            Cell::Text(s) => comfy_table::Cell::new(s),
+            Cell::List(items) if items.is_empty() => comfy_table::Cell::new("-"),
+            Cell::List(items) => comfy_table::Cell::new(items.join(", ")),
+            Cell::Status(s) => {
+                let cell = comfy_table::Cell::new(s);
+                if !self.color {
+                    return cell;
+                }
+                match s.as_str() {
+                    "active" | "enabled" | "ok" => cell.fg(Color::Green),
+                    "disabled" | "suspended" | "expiring" => cell.fg(Color::Yellow),
+                    "expired" | "revoked" | "error" | "invalid" => cell.fg(Color::Red),
+                    _ => cell,
+                }
+            }
+            Cell::Time(None, none) => comfy_table::Cell::new(none),
+            Cell::Time(Some(ts), _) => {
+                if self.tty {
+                    let date = ts.strftime("%Y-%m-%d").to_string();
+                    comfy_table::Cell::new(format!("{} ({date})", relative(*ts, self.now)))
+                } else {
+                    comfy_table::Cell::new(crate::dates::rfc3339(*ts))
+                }
+            }
+        }
+    }
+
+    fn table(&self) -> Table {
+        let mut t = Table::new();
+        if self.tty {
+            t.load_style(presets::UTF8_HORIZONTAL_ONLY).set_content_arrangement(ContentArrangement::Dynamic);
+        } else {
+            // Piped: plain whitespace-separated columns, nothing wrapped, easy for awk/cut.
+            t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+        }
+        if self.color {
+            t.enforce_styling();
+        } else {
+            t.force_no_tty();
+        }
+        t
+    }
+}
+
+pub fn render_list(cx: &TableCtx, headers: &[&str], rows: impl Iterator<Item = Vec<Cell>>) -> String {
+    let mut t = cx.table();
+    t.set_header(headers.iter().map(|h| {
+        let c = comfy_table::Cell::new(h);
+        if cx.color { c.add_attribute(Attribute::Bold) } else { c }
+    }));
+    for row in rows {
+        t.add_row(row.iter().map(|c| cx.cell(c)));
+    }
+    trim_lines(&t.to_string())
+}
+
+pub fn render_details(cx: &TableCtx, fields: &[(&str, Cell)]) -> String {
+    let mut t = cx.table();
+    for (k, v) in fields {
+        let key = comfy_table::Cell::new(k);
+        let key = if cx.color { key.add_attribute(Attribute::Bold) } else { key };
+        t.add_row(vec![key, cx.cell(v)]);
+    }
+    trim_lines(&t.to_string())
+}
+
+/// The marked block a new secret is shown in, once.
+pub fn secret_block(cx: &TableCtx, secrets: &[(&str, &Secret)]) -> String {
+    let title = "New secret: shown only this once, store it now";
+    let mut s = if cx.color {
+        format!("{}\n", console::style(title).yellow().bold().force_styling(true))
+    } else {
+        format!("{title}\n")
+    };
+    for (label, secret) in secrets {
+        s.push_str(&format!("  {label}: {}\n", secret.expose()));
+    }
+    s
+}
+
+fn trim_lines(s: &str) -> String {
+    s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n")
+}

@@ -1,0 +1,142 @@
+//! Every byte the tool writes goes through `Ui`: data to stdout, everything else to stderr.
+//!
+//! TTY facts are decided once at start-up. `TOKENCTL_FORCE_TTY=1` makes the tool behave as on a
+//! terminal (tables with relative times, confirmation prompts read from stdin), for tests and for
+//! users who pipe through a pager.
+
+use std::cell::Cell;
+use std::io::{self, BufRead, IsTerminal, Write};
+
+use crate::env::Env;
+use crate::error::CliError;
+use crate::secret::Secret;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+pub struct Ui {
+    pub stdout_tty: bool,
+    pub stdin_tty: bool,
+    pub stderr_tty: bool,
+    pub color: bool,
+    quiet: bool,
+    no_input: bool,
+    /// Set once a newly issued secret has been written, so a later broken pipe is not silent.
+    secret_written: Cell<bool>,
+}
+
+impl Ui {
+    pub fn new(color: ColorChoice, quiet: bool, no_input: bool, env: &Env) -> Self {
+        let forced = env.flag("TOKENCTL_FORCE_TTY");
+        let stdout_tty = forced || io::stdout().is_terminal();
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_tty && env.get("NO_COLOR").is_none_or(str::is_empty) && env.get("TERM") != Some("dumb"),
+        };
+        Ui {
+            stdout_tty,
+            stdin_tty: forced || io::stdin().is_terminal(),
+            stderr_tty: forced || io::stderr().is_terminal(),
+            color,
+            quiet,
+            no_input,
+            secret_written: Cell::new(false),
+        }
+    }
+
+    /// Writes data to stdout. A closed pipe surfaces as `io::ErrorKind::BrokenPipe`, which the
+    /// top level turns into a quiet exit 0.
+    pub fn out(&self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        if !text.ends_with('\n') {
+            out.write_all(b"\n")?;
+        }
+        out.flush()
+    }
+
+    /// Writes output that carries a newly issued secret. If stdout is gone, the text goes to
+    /// stderr instead and the command fails: the secret must reach the user.
+    pub fn out_secret(&self, text: &str) -> anyhow::Result<()> {
+        match self.out(text) {
+            Ok(()) => {
+                self.secret_written.set(true);
+                Ok(())
+            }
+            Err(e) => {
+                eprintln!("warning: could not write to stdout ({e}); the new secret follows on stderr, store it now:");
+                eprintln!("{text}");
+                Err(CliError::failure("stdout was closed while a new secret was being printed; it was written to stderr instead").into())
+            }
+        }
+    }
+
+    /// A progress or success note on stderr; silent under `--quiet`.
+    pub fn status(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
+    pub fn warn(&self, text: &str) {
+        if self.color && self.stderr_tty {
+            eprintln!("{} {text}", console::style("warning:").yellow().bold());
+        } else {
+            eprintln!("warning: {text}");
+        }
+    }
+
+    /// Whether a question may be asked: a terminal on both ends and no `--no-input`.
+    pub fn can_prompt(&self) -> bool {
+        self.stdin_tty && self.stderr_tty && !self.no_input
+    }
+
+    /// Asks a yes/no question on stderr and reads the answer from stdin.
+    pub fn confirm(&self, question: &str) -> anyhow::Result<bool> {
+        eprint!("{question} [y/N] ");
+        io::stderr().flush()?;
+        let mut line = String::new();
+        io::stdin().lock().read_line(&mut line)?;
+        Ok(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    }
+
+    /// The guard every destructive verb passes: `--yes`, or a confirmed prompt on a terminal.
+    pub fn confirm_destructive(&self, question: &str, yes: bool) -> anyhow::Result<()> {
+        if yes {
+            return Ok(());
+        }
+        if !self.can_prompt() {
+            return Err(CliError::usage(format!("{question} needs confirmation; pass --yes to confirm without a terminal")).into());
+        }
+        if self.confirm(&format!("{question}?"))? {
+            Ok(())
+        } else {
+            Err(CliError::failure("cancelled, nothing was changed").into())
+        }
+    }
+
+    /// Reads a secret from a hidden prompt on the terminal.
+    pub fn prompt_secret(&self, prompt: &str) -> anyhow::Result<Secret> {
+        if !self.can_prompt() || !io::stdin().is_terminal() {
+            return Err(CliError::usage("no terminal to read the secret from; pipe it on stdin with --with-token").into());
+        }
+        let value = dialoguer::Password::new().with_prompt(prompt).interact()?;
+        Ok(Secret::new(value))
+    }
+}
+
+/// Reads a secret piped on stdin: the first line, trimmed. Never from an argument.
+pub fn read_secret_from_stdin() -> anyhow::Result<Secret> {
+    let mut line = String::new();
+    io::stdin().lock().read_line(&mut line)?;
+    let value = line.trim();
+    if value.is_empty() {
+        return Err(CliError::usage("--with-token reads the secret from stdin, but stdin was empty").into());
+    }
+    Ok(Secret::new(value))
+}

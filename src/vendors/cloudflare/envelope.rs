@@ -1,0 +1,84 @@
+//! Cloudflare's response envelope: `{success, errors[], messages[], result, result_info}`.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::http::{ApiError, ApiErrorKind, Response, VendorError};
+
+#[derive(Debug, Deserialize)]
+pub struct Envelope<T> {
+    #[serde(default)]
+    pub success: bool,
+    #[serde(default)]
+    pub errors: Vec<Message>,
+    pub result: Option<T>,
+    pub result_info: Option<ResultInfo>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Message {
+    #[serde(default)]
+    pub code: Option<serde_json::Value>,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+pub struct ResultInfo {
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+    pub count: Option<u64>,
+    pub total_count: Option<u64>,
+    pub total_pages: Option<u64>,
+}
+
+pub fn decode<T: DeserializeOwned>(resp: &Response, what: &str) -> Result<Envelope<T>, ApiError> {
+    let env: Envelope<T> = serde_json::from_slice(&resp.body).map_err(|e| {
+        let mut err = ApiError::transport(ApiErrorKind::Decode, what.to_owned(), format!("the response is not the expected JSON ({e})"));
+        err.status = Some(resp.status);
+        err
+    })?;
+    if !env.success {
+        return Err(ApiError::from_status(400, vendor_error(&env.errors), what.to_owned()));
+    }
+    Ok(env)
+}
+
+/// Every `errors[].code` and `message` of a failure body; an HTML page or other text becomes
+/// one short message.
+pub fn decode_error(status: u16, body: &[u8]) -> VendorError {
+    #[derive(Deserialize)]
+    struct Failure {
+        #[serde(default)]
+        errors: Vec<Message>,
+    }
+    match serde_json::from_slice::<Failure>(body) {
+        Ok(f) if !f.errors.is_empty() => vendor_error(&f.errors),
+        _ => VendorError { codes: vec![], messages: vec![non_json_summary(status, body)] },
+    }
+}
+
+fn vendor_error(errors: &[Message]) -> VendorError {
+    VendorError {
+        codes: errors
+            .iter()
+            .map(|m| match &m.code {
+                Some(serde_json::Value::Number(n)) => n.to_string(),
+                Some(serde_json::Value::String(s)) => s.clone(),
+                _ => String::new(),
+            })
+            .collect(),
+        messages: errors.iter().map(|m| m.message.clone()).collect(),
+    }
+}
+
+fn non_json_summary(status: u16, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if text.trim_start().starts_with('<') {
+        format!("the server answered {status} with an HTML page instead of JSON")
+    } else if text.trim().is_empty() {
+        format!("the server answered {status} with an empty body")
+    } else {
+        format!("the server answered {status} with a body that is not Cloudflare's JSON")
+    }
+}

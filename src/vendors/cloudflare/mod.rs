@@ -1,0 +1,59 @@
+//! Cloudflare's API: account-owned API tokens (`/accounts/{id}/tokens`).
+
+mod envelope;
+mod models;
+mod tokens;
+
+pub use envelope::decode_error;
+pub use models::{
+    Condition, IpCondition, PermissionGroup, PermissionGroupRef, Policy, Token, TokenBody, TokenCreated, Verified,
+};
+pub use tokens::{ListOptions, PAGE_SIZE};
+
+use reqwest::{Method, Url};
+
+use crate::http::{ApiError, Auth, HttpClient, Request};
+
+/// A client for one account with one credential.
+#[derive(Clone)]
+pub struct Cloudflare {
+    http: HttpClient,
+    base: Url,
+    auth: Auth,
+    account_id: String,
+}
+
+impl Cloudflare {
+    pub fn new(http: HttpClient, base: Url, auth: Auth, account_id: String) -> Self {
+        Cloudflare { http, base, auth, account_id }
+    }
+
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// `base` + path segments, each percent-encoded.
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty();
+            path.extend(segments);
+        }
+        url
+    }
+
+    fn request(&self, method: Method, segments: &[&str]) -> Request {
+        Request::new(method, self.url(segments))
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<envelope::Envelope<T>, ApiError> {
+        let what = req.what.clone();
+        let resp = self.http.send(&req, &self.auth, decode_error).await?;
+        envelope::decode(&resp, &what)
+    }
+}
+
+/// Cloudflare account and token IDs: 32 lowercase hex characters.
+pub fn looks_like_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}

@@ -1,0 +1,258 @@
+//! Serde models of Cloudflare's account-owned API tokens. Unknown fields are kept (`extra`), so
+//! `-o json` shows the API's objects as they came.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::output::{Cell, Record};
+use crate::secret::Secret;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PermissionGroupRef {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Value>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Policy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub effect: String,
+    pub permission_groups: Vec<PermissionGroupRef>,
+    pub resources: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct IpCondition {
+    #[serde(rename = "in", default, skip_serializing_if = "Option::is_none")]
+    pub allow: Option<Vec<String>>,
+    #[serde(rename = "not_in", default, skip_serializing_if = "Option::is_none")]
+    pub deny: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Condition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_ip: Option<IpCondition>,
+}
+
+/// `token_base`: a token as list, get and update return it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Token {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<String>,
+    #[serde(default)]
+    pub policies: Vec<Policy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The create response: a token plus its secret `value`, returned only this once.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TokenCreated {
+    #[serde(flatten)]
+    pub token: Token,
+    pub value: Secret,
+}
+
+/// The body of create (POST) and update (PUT).
+#[derive(Clone, Debug, Serialize)]
+pub struct TokenBody {
+    pub name: String,
+    pub policies: Vec<Policy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<String>,
+}
+
+impl TokenBody {
+    /// The PUT body that keeps every field of `t` as it is.
+    pub fn from_token(t: &Token) -> Self {
+        TokenBody {
+            name: t.name.clone(),
+            policies: t.policies.clone(),
+            status: Some(if t.status == "disabled" { "disabled" } else { "active" }.into()),
+            condition: t.condition.clone(),
+            expires_on: t.expires_on.clone(),
+            not_before: t.not_before.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PermissionGroup {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The verify result: the token that authenticated the request.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Verified {
+    pub id: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Token {
+    pub fn permission_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for p in &self.policies {
+            for g in &p.permission_groups {
+                let n = g.name.clone().unwrap_or_else(|| g.id.clone());
+                let n = if p.effect == "deny" { format!("deny {n}") } else { n };
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+        names
+    }
+
+    pub fn resource_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        fn walk(map: &Map<String, Value>, keys: &mut Vec<String>) {
+            for (k, v) in map {
+                match v {
+                    Value::Object(inner) => {
+                        for (ik, _) in inner {
+                            let s = format!("{k} > {ik}");
+                            if !keys.contains(&s) {
+                                keys.push(s);
+                            }
+                        }
+                        if inner.is_empty() && !keys.contains(k) {
+                            keys.push(k.clone());
+                        }
+                    }
+                    _ => {
+                        if !keys.contains(k) {
+                            keys.push(k.clone());
+                        }
+                    }
+                }
+            }
+        }
+        for p in &self.policies {
+            walk(&p.resources, &mut keys);
+        }
+        keys
+    }
+
+    fn ip_summary(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if let Some(ip) = self.condition.as_ref().and_then(|c| c.request_ip.as_ref()) {
+            v.extend(ip.allow.iter().flatten().map(|c| format!("allow {c}")));
+            v.extend(ip.deny.iter().flatten().map(|c| format!("deny {c}")));
+        }
+        v
+    }
+}
+
+impl Record for Token {
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+    fn headers() -> &'static [&'static str] {
+        &["ID", "NAME", "STATUS", "EXPIRES", "LAST USED"]
+    }
+    fn row(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.id),
+            Cell::text(&self.name),
+            Cell::Status(self.status.clone()),
+            Cell::time(self.expires_on.as_deref(), "never"),
+            Cell::time(self.last_used_on.as_deref(), "never"),
+        ]
+    }
+    fn details(&self) -> Vec<(&'static str, Cell)> {
+        vec![
+            ("ID", Cell::text(&self.id)),
+            ("Name", Cell::text(&self.name)),
+            ("Status", Cell::Status(self.status.clone())),
+            ("Permissions", Cell::List(self.permission_names())),
+            ("Resources", Cell::List(self.resource_keys())),
+            ("IP conditions", Cell::List(self.ip_summary())),
+            ("Issued", Cell::time(self.issued_on.as_deref(), "-")),
+            ("Modified", Cell::time(self.modified_on.as_deref(), "-")),
+            ("Not before", Cell::time(self.not_before.as_deref(), "-")),
+            ("Expires", Cell::time(self.expires_on.as_deref(), "never")),
+            ("Last used", Cell::time(self.last_used_on.as_deref(), "never")),
+        ]
+    }
+}
+
+impl Record for TokenCreated {
+    fn id(&self) -> String {
+        self.token.id.clone()
+    }
+    fn headers() -> &'static [&'static str] {
+        Token::headers()
+    }
+    fn row(&self) -> Vec<Cell> {
+        self.token.row()
+    }
+    fn details(&self) -> Vec<(&'static str, Cell)> {
+        self.token.details()
+    }
+}
+
+impl Record for PermissionGroup {
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+    fn headers() -> &'static [&'static str] {
+        &["ID", "NAME", "SCOPES"]
+    }
+    fn row(&self) -> Vec<Cell> {
+        vec![Cell::text(&self.id), Cell::text(&self.name), Cell::List(self.scopes.clone())]
+    }
+}
+
+impl Record for Verified {
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+    fn headers() -> &'static [&'static str] {
+        &["ID", "STATUS", "EXPIRES", "NOT BEFORE"]
+    }
+    fn row(&self) -> Vec<Cell> {
+        vec![
+            Cell::text(&self.id),
+            Cell::Status(self.status.clone()),
+            Cell::time(self.expires_on.as_deref(), "never"),
+            Cell::time(self.not_before.as_deref(), "-"),
+        ]
+    }
+}

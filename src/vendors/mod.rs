@@ -1,0 +1,3 @@
+//! Typed clients for each vendor API. Nothing here knows about the CLI.
+
+pub mod cloudflare;

@@ -1,0 +1,11 @@
+//! The integration tests: one binary, one file per noun, run against the real `tokenctl`.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod auth;
+mod common;
+mod contract;
+mod misc;
+mod profile;
+mod tokens;
