@@ -333,9 +333,10 @@ fn terminate(pid: u32) {
             })
             .unwrap_or(false)
     };
+    // The shell's builtin kill: /usr/bin/kill (procps) is not on every Debian system.
     let signal = |sig: &str| {
-        let _ = Command::new("kill")
-            .args([sig, &pid.to_string()])
+        let _ = Command::new("sh")
+            .args(["-c", "kill \"$0\" \"$1\"", sig, &pid.to_string()])
             .stderr(Stdio::null())
             .status();
     };
