@@ -1,0 +1,2 @@
+pub mod keyring;
+pub mod prism;
