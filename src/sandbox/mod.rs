@@ -1,1 +1,149 @@
 //! Local emulator of the vendor APIs.
+//!
+//! The sandbox is a stateful axum application that speaks the same HTTP
+//! dialect as the real services (paths, envelopes, status codes, validation
+//! and lifecycle rules), seeded with realistic demo data. It serves three
+//! purposes with one code base: `tokenctl --sandbox` runs against an embedded
+//! instance whose state lives on disk ([`persist::LockedState`]), `tokenctl
+//! sandbox serve` exposes it on loopback, and the test suite starts it on a
+//! free port.
+//!
+//! Each vendor lives in its own module and is mounted under its own path
+//! prefix (Cloudflare under `/client/v4`). Shared concerns (request log,
+//! fault injection, latency) live in [`control`] and are reachable, without
+//! authentication, under `/__sandbox/`.
+
+pub mod cloudflare;
+pub mod control;
+pub mod persist;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+pub use control::{Fault, FaultBody, RequestRecord};
+
+/// How much demo data a fresh sandbox is seeded with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedOptions {
+    /// Number of Cloudflare account-owned API tokens (the fixed tokens the
+    /// sandbox always has count towards it; at least those are created).
+    pub account_tokens: usize,
+}
+
+impl Default for SeedOptions {
+    fn default() -> Self {
+        Self { account_tokens: 64 }
+    }
+}
+
+/// Everything the sandbox knows, serialisable so it can persist between runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SandboxState {
+    pub cloudflare: cloudflare::CloudflareState,
+}
+
+impl SandboxState {
+    /// A fresh state: deterministic identifiers and names, times relative to
+    /// now, random secrets.
+    pub fn seeded(opts: &SeedOptions) -> Self {
+        Self {
+            cloudflare: cloudflare::CloudflareState::seeded(opts),
+        }
+    }
+
+    /// How a client reaches each vendor of a sandbox served at `root_url`
+    /// (for example `http://127.0.0.1:8080`), with the current admin secret.
+    pub fn connections(&self, root_url: &str) -> Connections {
+        let root = root_url.trim_end_matches('/');
+        let mut map = Connections::new();
+        map.insert("cloudflare", self.cloudflare.connection(root));
+        map
+    }
+}
+
+/// One vendor's connection details for a client.
+#[derive(Debug, Clone, Serialize)]
+pub struct Connection {
+    pub base_url: String,
+    pub account_id: String,
+    pub token: String,
+}
+
+/// Connection details keyed by vendor name (`"cloudflare"`, ...).
+pub type Connections = BTreeMap<&'static str, Connection>;
+
+/// The state shared by every request handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub state: Arc<Mutex<SandboxState>>,
+    /// Delay added before every vendor request.
+    pub latency: Duration,
+    pub log: Arc<Mutex<Vec<RequestRecord>>>,
+    pub faults: Arc<Mutex<Vec<Fault>>>,
+}
+
+impl AppState {
+    pub fn new(state: SandboxState, latency: Duration) -> Self {
+        Self {
+            state: Arc::new(Mutex::new(state)),
+            latency,
+            log: Arc::default(),
+            faults: Arc::default(),
+        }
+    }
+
+    /// A copy of the current state, for saving or inspection.
+    pub fn snapshot(&self) -> SandboxState {
+        lock(&self.state).clone()
+    }
+}
+
+/// Locks a mutex, recovering the data if a previous holder panicked: every
+/// critical section leaves the data consistent, so poisoning carries no
+/// information here.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The complete sandbox application: every vendor plus the control routes.
+pub fn router(app: AppState) -> Router {
+    Router::new()
+        .merge(cloudflare::router())
+        .merge(control::router())
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            control::middleware,
+        ))
+        .with_state(app)
+}
+
+/// Serves the sandbox on `listener` until the returned future is dropped.
+pub async fn serve(listener: tokio::net::TcpListener, app: AppState) -> std::io::Result<()> {
+    let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).await
+}
+
+async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
+    if cloudflare::owns_path(uri.path()) {
+        cloudflare::no_route()
+    } else {
+        control::not_found()
+    }
+}
+
+async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
+    if cloudflare::owns_path(uri.path()) {
+        cloudflare::method_not_allowed()
+    } else {
+        control::method_not_allowed()
+    }
+}
