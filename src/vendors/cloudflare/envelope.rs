@@ -25,11 +25,8 @@ pub struct Message {
 
 #[derive(Debug, Deserialize, Clone, Copy)]
 pub struct ResultInfo {
-    pub page: Option<u64>,
     pub per_page: Option<u64>,
-    pub count: Option<u64>,
     pub total_count: Option<u64>,
-    pub total_pages: Option<u64>,
 }
 
 pub fn decode<T: DeserializeOwned>(resp: &Response, what: &str) -> Result<Envelope<T>, ApiError> {

@@ -21,7 +21,8 @@ impl Cloudflare {
     pub async fn list_tokens(&self, opts: ListOptions) -> Result<Vec<Token>, ApiError> {
         let (mut tokens, info) = self.list_page(opts, 1).await?;
         let total = info.and_then(|i| i.total_count).unwrap_or(tokens.len() as u64);
-        let last = total.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32;
+        let per_page = info.and_then(|i| i.per_page).filter(|p| *p > 0).unwrap_or(u64::from(PAGE_SIZE));
+        let last = total.div_ceil(per_page).max(1) as u32;
         if last > 1 {
             let rest = fetch_pages(last, |p| async move { self.list_page(opts, p).await.map(|(t, _)| t) }).await?;
             tokens.extend(rest);
