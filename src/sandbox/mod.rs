@@ -17,6 +17,11 @@ pub mod cloudflare;
 pub mod control;
 pub mod persist;
 
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -10,6 +10,11 @@ pub mod seed;
 mod tokens;
 mod validate;
 
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_auth;
+
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
