@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{auth::AuthCommand, profile::ProfileCommand, sandbox::SandboxCommand, tokens::TokensCommand};
+use crate::commands::{
+    auth::AuthCommand, profile::ProfileCommand, sandbox::SandboxCommand, tokens::TokensCommand,
+};
 use crate::output::Format;
 use crate::ui::ColorChoice;
 
@@ -17,7 +19,12 @@ use crate::ui::ColorChoice;
 /// results print as tables for people or JSON for scripts. Try it with no account at all:
 /// `tokenctl --sandbox tokens list`.
 #[derive(Debug, Parser)]
-#[command(name = "tokenctl", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "tokenctl",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 #[command(after_long_help = EXIT_CODES)]
 pub struct Cli {
     #[command(flatten)]
@@ -44,7 +51,14 @@ Exit codes:
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
     /// Profile to use [env: TOKENCTL_PROFILE]
-    #[arg(short, long, global = true, env = "TOKENCTL_PROFILE", hide_env = true, value_name = "NAME")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "TOKENCTL_PROFILE",
+        hide_env = true,
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
 
     /// Output format
@@ -93,7 +107,10 @@ impl GlobalArgs {
 
 fn parse_timeout(s: &str) -> Result<Duration, String> {
     if let Some(ms) = s.strip_suffix("ms") {
-        return ms.parse::<u64>().map(Duration::from_millis).map_err(|_| format!("invalid duration '{s}'"));
+        return ms
+            .parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|_| format!("invalid duration '{s}'"));
     }
     if let Ok(secs) = s.parse::<u64>() {
         return Ok(Duration::from_secs(secs));
@@ -121,7 +138,9 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl completion bash > ~/.local/share/bash-completion/completions/tokenctl\n  tokenctl completion zsh > \"${fpath[1]}/_tokenctl\"\n  tokenctl completion fish > ~/.config/fish/completions/tokenctl.fish")]
+#[command(
+    after_long_help = "Examples:\n  tokenctl completion bash > ~/.local/share/bash-completion/completions/tokenctl\n  tokenctl completion zsh > \"${fpath[1]}/_tokenctl\"\n  tokenctl completion fish > ~/.config/fish/completions/tokenctl.fish"
+)]
 pub struct CompletionArgs {
     /// The shell to generate for
     #[arg(value_enum)]

@@ -103,7 +103,14 @@ pub struct Profile {
 
 impl Profile {
     pub fn new(vendor: Vendor) -> Self {
-        Profile { vendor, base_url: None, account_id: None, project_id: None, email: None, storage: None }
+        Profile {
+            vendor,
+            base_url: None,
+            account_id: None,
+            project_id: None,
+            email: None,
+            storage: None,
+        }
     }
 }
 
@@ -119,9 +126,13 @@ impl Config {
     pub fn load(path: &Path) -> anyhow::Result<Config> {
         match std::fs::read_to_string(path) {
             Ok(text) => toml::from_str(&text).map_err(|e| {
-                CliError::not_configured(format!("{} is not valid: {}", path.display(), e.message()))
-                    .with_hint("fix the file by hand or remove it and add profiles again")
-                    .into()
+                CliError::not_configured(format!(
+                    "{} is not valid: {}",
+                    path.display(),
+                    e.message()
+                ))
+                .with_hint("fix the file by hand or remove it and add profiles again")
+                .into()
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
@@ -140,8 +151,13 @@ pub fn validate_profile_name(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > 64 {
         return Err("a profile name has 1 to 64 characters".into());
     }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-        return Err(format!("invalid profile name '{name}': use letters, digits, '-', '_' and '.'"));
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(format!(
+            "invalid profile name '{name}': use letters, digits, '-', '_' and '.'"
+        ));
     }
     Ok(())
 }
@@ -170,7 +186,10 @@ impl Paths {
 pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("file")));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
+    ));
     {
         let mut f = private_file_options(true).open(&tmp)?;
         f.write_all(contents)?;
@@ -228,7 +247,10 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
-            let dmode = std::fs::metadata(path.parent().expect("dir")).expect("meta").permissions().mode();
+            let dmode = std::fs::metadata(path.parent().expect("dir"))
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(dmode & 0o777, 0o700);
         }
     }

@@ -68,7 +68,14 @@ impl Context {
     pub fn new(globals: GlobalArgs, env: Env) -> Self {
         let ui = Ui::new(globals.color, globals.quiet, globals.no_input, &env);
         let paths = default_paths(&env);
-        Context { globals, env, ui, paths, http: OnceLock::new(), sandbox: OnceCell::new() }
+        Context {
+            globals,
+            env,
+            ui,
+            paths,
+            http: OnceLock::new(),
+            sandbox: OnceCell::new(),
+        }
     }
 
     pub fn format(&self) -> Format {
@@ -124,7 +131,11 @@ impl Context {
             return Ok((name.clone(), p.clone(), Origin::Configured));
         }
         if sandbox {
-            return Ok((sandbox_profile_name(vendor), Profile::new(vendor), Origin::Sandbox));
+            return Ok((
+                sandbox_profile_name(vendor),
+                Profile::new(vendor),
+                Origin::Sandbox,
+            ));
         }
         if let Some(d) = &config.default_profile
             && let Some(p) = config.profiles.get(d)
@@ -132,7 +143,11 @@ impl Context {
         {
             return Ok((d.clone(), p.clone(), Origin::Configured));
         }
-        let fitting: Vec<(&String, &Profile)> = config.profiles.iter().filter(|(_, p)| p.vendor == vendor).collect();
+        let fitting: Vec<(&String, &Profile)> = config
+            .profiles
+            .iter()
+            .filter(|(_, p)| p.vendor == vendor)
+            .collect();
         match fitting.as_slice() {
             [(name, p)] => Ok(((*name).clone(), (*p).clone(), Origin::Configured)),
             [] if credentials::from_env(&self.env, vendor, &Profile::new(vendor)).is_some() => {
@@ -160,20 +175,39 @@ impl Context {
     }
 
     /// A chosen profile with its base URL and credential.
-    pub async fn resolve_named(&self, name: String, mut profile: Profile, origin: Origin) -> anyhow::Result<Resolved> {
+    pub async fn resolve_named(
+        &self,
+        name: String,
+        mut profile: Profile,
+        origin: Origin,
+    ) -> anyhow::Result<Resolved> {
         let base_url = self.base_url_for(&name, &mut profile, origin).await?;
         let credential = if origin == Origin::Sandbox {
             let conn = self.sandbox_connection(profile.vendor).await?;
-            Credential { secret: Secretish::Token(Secret::new(conn.token)), source: Source::Sandbox }
+            Credential {
+                secret: Secretish::Token(Secret::new(conn.token)),
+                source: Source::Sandbox,
+            }
         } else {
             self.stored_credential(&name, &profile, origin)?
         };
-        Ok(Resolved { name, profile, origin, base_url, credential })
+        Ok(Resolved {
+            name,
+            profile,
+            origin,
+            base_url,
+            credential,
+        })
     }
 
     /// The base URL a profile talks to (the embedded sandbox in sandbox mode). Fills in the
     /// account from the sandbox or the environment when the profile has none.
-    async fn base_url_for(&self, name: &str, profile: &mut Profile, origin: Origin) -> anyhow::Result<Url> {
+    async fn base_url_for(
+        &self,
+        name: &str,
+        profile: &mut Profile,
+        origin: Origin,
+    ) -> anyhow::Result<Url> {
         let vendor = profile.vendor;
         if self.sandbox_mode() {
             let conn = self.sandbox_connection(vendor).await?;
@@ -188,8 +222,13 @@ impl Context {
             .or_else(|| self.env.non_empty(vendor.base_url_var()))
             .or_else(|| vendor.default_base_url().map(str::to_owned))
             .ok_or_else(|| {
-                CliError::not_configured(format!("profile '{name}' has no base URL, and {vendor} has no default"))
-                    .with_hint(format!("set one with `tokenctl profile set {name} --base-url URL` or {}", vendor.base_url_var()))
+                CliError::not_configured(format!(
+                    "profile '{name}' has no base URL, and {vendor} has no default"
+                ))
+                .with_hint(format!(
+                    "set one with `tokenctl profile set {name} --base-url URL` or {}",
+                    vendor.base_url_var()
+                ))
             })?;
         let base = check_base_url(&raw).map_err(CliError::not_configured)?;
         if profile.account_id.is_none()
@@ -201,7 +240,12 @@ impl Context {
     }
 
     /// The secret for a configured or environment-only profile, in the documented order.
-    fn stored_credential(&self, name: &str, profile: &Profile, origin: Origin) -> anyhow::Result<Credential> {
+    fn stored_credential(
+        &self,
+        name: &str,
+        profile: &Profile,
+        origin: Origin,
+    ) -> anyhow::Result<Credential> {
         if let Some(c) = credentials::from_env(&self.env, profile.vendor, profile) {
             return Ok(c);
         }
@@ -209,15 +253,22 @@ impl Context {
             let store = credentials::store_for(profile, &self.paths);
             if let Some(secret) = store.get(name)? {
                 let source = match profile.storage {
-                    Some(crate::config::Storage::File) => Source::File(self.paths.credentials_file().display().to_string()),
+                    Some(crate::config::Storage::File) => {
+                        Source::File(self.paths.credentials_file().display().to_string())
+                    }
                     _ => Source::Keyring,
                 };
                 return Ok(credentials::stored_credential(profile, secret, source));
             }
         }
-        Err(CliError::not_configured(format!("no credential for profile '{name}'"))
-            .with_hint(format!("run `tokenctl auth login -p {name}` or set {}", profile.vendor.token_var()))
-            .into())
+        Err(
+            CliError::not_configured(format!("no credential for profile '{name}'"))
+                .with_hint(format!(
+                    "run `tokenctl auth login -p {name}` or set {}",
+                    profile.vendor.token_var()
+                ))
+                .into(),
+        )
     }
 
     /// Saves a new secret as the profile's credential, where it came from. Used when a command
@@ -234,8 +285,13 @@ impl Context {
             Source::Keyring | Source::File(_) => {
                 credentials::store_for(&resolved.profile, &self.paths)
                     .set(&resolved.name, secret)
-                    .with_context(|| format!("storing the new secret for profile '{}'", resolved.name))?;
-                self.ui.status(&format!("Updated the stored credential of profile '{}'.", resolved.name));
+                    .with_context(|| {
+                        format!("storing the new secret for profile '{}'", resolved.name)
+                    })?;
+                self.ui.status(&format!(
+                    "Updated the stored credential of profile '{}'.",
+                    resolved.name
+                ));
                 Ok(())
             }
         }
@@ -244,32 +300,62 @@ impl Context {
     /// A Cloudflare client for the selected profile.
     pub async fn cloudflare(&self) -> anyhow::Result<(Cloudflare, Resolved)> {
         let resolved = self.resolve(Vendor::Cloudflare).await?;
-        let cf = self.cloudflare_client(&resolved.name, &resolved.profile, &resolved.base_url, &resolved.credential.secret)?;
+        let cf = self.cloudflare_client(
+            &resolved.name,
+            &resolved.profile,
+            &resolved.base_url,
+            &resolved.credential.secret,
+        )?;
         Ok((cf, resolved))
     }
 
     /// A Cloudflare client for a profile and a given secret (`auth login` checks a secret before
     /// storing it).
-    pub async fn cloudflare_for(&self, name: &str, profile: &Profile, secret: Secretish) -> anyhow::Result<(Cloudflare, Url)> {
+    pub async fn cloudflare_for(
+        &self,
+        name: &str,
+        profile: &Profile,
+        secret: Secretish,
+    ) -> anyhow::Result<(Cloudflare, Url)> {
         let mut profile = profile.clone();
-        let origin = if self.sandbox_mode() && name == sandbox_profile_name(Vendor::Cloudflare) { Origin::Sandbox } else { Origin::Configured };
+        let origin = if self.sandbox_mode() && name == sandbox_profile_name(Vendor::Cloudflare) {
+            Origin::Sandbox
+        } else {
+            Origin::Configured
+        };
         let base = self.base_url_for(name, &mut profile, origin).await?;
         let cf = self.cloudflare_client(name, &profile, &base, &secret)?;
         Ok((cf, base))
     }
 
-    fn cloudflare_client(&self, name: &str, profile: &Profile, base: &Url, secret: &Secretish) -> anyhow::Result<Cloudflare> {
+    fn cloudflare_client(
+        &self,
+        name: &str,
+        profile: &Profile,
+        base: &Url,
+        secret: &Secretish,
+    ) -> anyhow::Result<Cloudflare> {
         let auth = match secret {
             Secretish::Token(t) => Auth::Bearer(t.clone()),
-            Secretish::GlobalKey { email, key } => Auth::GlobalKey { email: email.clone(), key: key.clone() },
+            Secretish::GlobalKey { email, key } => Auth::GlobalKey {
+                email: email.clone(),
+                key: key.clone(),
+            },
         };
         let Some(account) = profile.account_id.clone() else {
-            return Err(CliError::not_configured(format!("profile '{name}' has no Cloudflare account ID"))
-                .with_hint(format!("set it with `tokenctl profile set {name} --account ID` or CLOUDFLARE_ACCOUNT_ID"))
-                .into());
+            return Err(CliError::not_configured(format!(
+                "profile '{name}' has no Cloudflare account ID"
+            ))
+            .with_hint(format!(
+                "set it with `tokenctl profile set {name} --account ID` or CLOUDFLARE_ACCOUNT_ID"
+            ))
+            .into());
         };
         if !cloudflare::looks_like_id(&account) {
-            return Err(CliError::not_configured(format!("the Cloudflare account ID '{account}' is not 32 hexadecimal characters")).into());
+            return Err(CliError::not_configured(format!(
+                "the Cloudflare account ID '{account}' is not 32 hexadecimal characters"
+            ))
+            .into());
         }
         Ok(Cloudflare::new(self.http()?, base.clone(), auth, account))
     }
@@ -278,14 +364,23 @@ impl Context {
         self.sandbox
             .get_or_try_init(|| async {
                 let dir = self.paths.sandbox_dir();
-                let locked = tokio::task::spawn_blocking(move || LockedState::open(&dir, &SeedOptions::default()))
-                    .await?
-                    .context("opening the sandbox state")?;
+                let locked = tokio::task::spawn_blocking(move || {
+                    LockedState::open(&dir, &SeedOptions::default())
+                })
+                .await?
+                .context("opening the sandbox state")?;
                 let app = AppState::new(locked.state.clone(), Duration::ZERO);
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("starting the sandbox")?;
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .context("starting the sandbox")?;
                 let root_url = format!("http://{}", listener.local_addr()?);
                 let server = tokio::spawn(sandbox::serve(listener, app.clone()));
-                Ok::<_, anyhow::Error>(Embedded { app, root_url, locked: Mutex::new(locked), server })
+                Ok::<_, anyhow::Error>(Embedded {
+                    app,
+                    root_url,
+                    locked: Mutex::new(locked),
+                    server,
+                })
             })
             .await
     }
@@ -297,7 +392,9 @@ impl Context {
         state
             .connections(&e.root_url)
             .remove(vendor.name())
-            .ok_or_else(|| CliError::failure(format!("the sandbox does not emulate {vendor} yet")).into())
+            .ok_or_else(|| {
+                CliError::failure(format!("the sandbox does not emulate {vendor} yet")).into()
+            })
     }
 
     /// Ends the command: saves the embedded sandbox's state, if one ran.
@@ -305,7 +402,10 @@ impl Context {
         if let Some(e) = self.sandbox.get() {
             e.server.abort();
             let state = e.app.snapshot();
-            let mut locked = e.locked.lock().map_err(|_| anyhow::anyhow!("sandbox state lock poisoned"))?;
+            let mut locked = e
+                .locked
+                .lock()
+                .map_err(|_| anyhow::anyhow!("sandbox state lock poisoned"))?;
             locked.save(&state).context("saving the sandbox state")?;
         }
         Ok(())
@@ -324,5 +424,8 @@ fn default_paths(env: &Env) -> Paths {
         .map(Into::into)
         .or_else(|| dirs.as_ref().map(|d| d.data_dir().to_path_buf()))
         .unwrap_or_else(|| config_dir.join("data"));
-    Paths { config_dir, data_dir }
+    Paths {
+        config_dir,
+        data_dir,
+    }
 }

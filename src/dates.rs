@@ -22,7 +22,9 @@ pub fn parse_duration(s: &str) -> Result<SignedDuration, String> {
             unit.push('s');
             chars.next();
         }
-        let n: i64 = num.parse().map_err(|_| format!("invalid duration '{s}': expected a number before '{unit}'"))?;
+        let n: i64 = num
+            .parse()
+            .map_err(|_| format!("invalid duration '{s}': expected a number before '{unit}'"))?;
         num.clear();
         let secs: i64 = match unit.as_str() {
             "w" => 7 * 86_400,
@@ -30,13 +32,22 @@ pub fn parse_duration(s: &str) -> Result<SignedDuration, String> {
             "h" => 3_600,
             "m" => 60,
             "s" => 1,
-            _ => return Err(format!("invalid duration '{s}': unknown unit '{unit}' (use w, d, h, m or s, e.g. 30d or 12h)")),
+            _ => {
+                return Err(format!(
+                    "invalid duration '{s}': unknown unit '{unit}' (use w, d, h, m or s, e.g. 30d or 12h)"
+                ));
+            }
         };
-        total = n.checked_mul(secs).and_then(|v| total.checked_add(v)).ok_or_else(|| format!("duration '{s}' is too large"))?;
+        total = n
+            .checked_mul(secs)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| format!("duration '{s}' is too large"))?;
         any = true;
     }
     if !num.is_empty() {
-        return Err(format!("invalid duration '{s}': '{num}' has no unit (e.g. 30d, 12h, 90m)"));
+        return Err(format!(
+            "invalid duration '{s}': '{num}' has no unit (e.g. 30d, 12h, 90m)"
+        ));
     }
     if !any || total == 0 {
         return Err(format!("invalid duration '{s}': must be longer than zero"));
@@ -55,13 +66,20 @@ pub fn parse_when(s: &str) -> Result<Timestamp, String> {
         return Ok(ts);
     }
     if let Ok(date) = t.parse::<jiff::civil::Date>() {
-        return date.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).map_err(|e| e.to_string());
+        return date
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .map_err(|e| e.to_string());
     }
-    if t.chars().next().is_some_and(|c| c.is_ascii_digit()) && t.chars().last().is_some_and(|c| c.is_ascii_alphabetic()) {
+    if t.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && t.chars().last().is_some_and(|c| c.is_ascii_alphabetic())
+    {
         let d = parse_duration(t)?;
         return Timestamp::now().checked_add(d).map_err(|e| e.to_string());
     }
-    Err(format!("invalid date '{s}': use RFC 3339 (2026-12-31T00:00:00Z), a date (2026-12-31) or a duration from now (30d, 12h)"))
+    Err(format!(
+        "invalid date '{s}': use RFC 3339 (2026-12-31T00:00:00Z), a date (2026-12-31) or a duration from now (30d, 12h)"
+    ))
 }
 
 /// Formats a timestamp the way the APIs take it: RFC 3339 in UTC, whole seconds.

@@ -9,11 +9,17 @@ pub struct Env {
 
 impl Env {
     pub fn from_process() -> Self {
-        Env { vars: std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect() }
+        Env {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
     }
 
     pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
-        Env { vars: pairs.into_iter().collect() }
+        Env {
+            vars: pairs.into_iter().collect(),
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -22,7 +28,9 @@ impl Env {
 
     /// The value when set and not empty.
     pub fn non_empty(&self, key: &str) -> Option<String> {
-        self.get(key).filter(|v| !v.trim().is_empty()).map(|v| v.trim().to_owned())
+        self.get(key)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim().to_owned())
     }
 
     pub fn flag(&self, key: &str) -> bool {

@@ -36,7 +36,11 @@ impl Ui {
         let color = match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => stdout_tty && env.get("NO_COLOR").is_none_or(str::is_empty) && env.get("TERM") != Some("dumb"),
+            ColorChoice::Auto => {
+                stdout_tty
+                    && env.get("NO_COLOR").is_none_or(str::is_empty)
+                    && env.get("TERM") != Some("dumb")
+            }
         };
         Ui {
             stdout_tty,
@@ -69,7 +73,9 @@ impl Ui {
                 Ok(())
             }
             Err(e) => {
-                eprintln!("warning: could not write to stdout ({e}); the new secret follows on stderr, store it now:");
+                eprintln!(
+                    "warning: could not write to stdout ({e}); the new secret follows on stderr, store it now:"
+                );
                 eprintln!("{text}");
                 Err(CliError::failure("stdout was closed while a new secret was being printed; it was written to stderr instead").into())
             }
@@ -102,7 +108,10 @@ impl Ui {
         io::stderr().flush()?;
         let mut line = String::new();
         io::stdin().lock().read_line(&mut line)?;
-        Ok(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+        Ok(matches!(
+            line.trim().to_ascii_lowercase().as_str(),
+            "y" | "yes"
+        ))
     }
 
     /// The guard every destructive verb passes: `--yes`, or a confirmed prompt on a terminal.
@@ -111,7 +120,10 @@ impl Ui {
             return Ok(());
         }
         if !self.can_prompt() {
-            return Err(CliError::usage(format!("{question} needs confirmation; pass --yes to confirm without a terminal")).into());
+            return Err(CliError::usage(format!(
+                "{question} needs confirmation; pass --yes to confirm without a terminal"
+            ))
+            .into());
         }
         if self.confirm(&format!("{question}?"))? {
             Ok(())
@@ -123,7 +135,10 @@ impl Ui {
     /// Reads a secret from a hidden prompt on the terminal.
     pub fn prompt_secret(&self, prompt: &str) -> anyhow::Result<Secret> {
         if !self.can_prompt() || !io::stdin().is_terminal() {
-            return Err(CliError::usage("no terminal to read the secret from; pipe it on stdin with --with-token").into());
+            return Err(CliError::usage(
+                "no terminal to read the secret from; pipe it on stdin with --with-token",
+            )
+            .into());
         }
         let value = dialoguer::Password::new().with_prompt(prompt).interact()?;
         Ok(Secret::new(value))
@@ -136,7 +151,10 @@ pub fn read_secret_from_stdin() -> anyhow::Result<Secret> {
     io::stdin().lock().read_line(&mut line)?;
     let value = line.trim();
     if value.is_empty() {
-        return Err(CliError::usage("--with-token reads the secret from stdin, but stdin was empty").into());
+        return Err(CliError::usage(
+            "--with-token reads the secret from stdin, but stdin was empty",
+        )
+        .into());
     }
     Ok(Secret::new(value))
 }

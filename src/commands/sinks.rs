@@ -49,7 +49,11 @@ impl SinkArgs {
             if let Some(dir) = parent
                 && !dir.is_dir()
             {
-                return Err(CliError::usage(format!("the directory {} does not exist", dir.display())).into());
+                return Err(CliError::usage(format!(
+                    "the directory {} does not exist",
+                    dir.display()
+                ))
+                .into());
             }
         }
         if let Some(name) = &self.save_as {
@@ -57,7 +61,11 @@ impl SinkArgs {
             if let Some(p) = ctx.config()?.profiles.get(name)
                 && p.vendor != vendor
             {
-                return Err(CliError::usage(format!("--save-as {name}: that profile is a {} profile", p.vendor)).into());
+                return Err(CliError::usage(format!(
+                    "--save-as {name}: that profile is a {} profile",
+                    p.vendor
+                ))
+                .into());
             }
         }
         Ok(())
@@ -65,18 +73,33 @@ impl SinkArgs {
 
     /// Writes every sink; returns the failures (already described) instead of stopping, so the
     /// caller still prints the secret.
-    pub fn write(&self, ctx: &Context, from: &Resolved, secret: &Secret, file_contents: &str) -> Vec<anyhow::Error> {
+    pub fn write(
+        &self,
+        ctx: &Context,
+        from: &Resolved,
+        secret: &Secret,
+        file_contents: &str,
+    ) -> Vec<anyhow::Error> {
         let mut failures = Vec::new();
         if let Some(path) = &self.secret_file {
             match write_secret_file(path, self.force, file_contents) {
-                Ok(()) => ctx.ui.status(&format!("Wrote the new secret to {} (mode 0600).", path.display())),
-                Err(e) => failures.push(e.context(format!("writing the secret to {}", path.display()))),
+                Ok(()) => ctx.ui.status(&format!(
+                    "Wrote the new secret to {} (mode 0600).",
+                    path.display()
+                )),
+                Err(e) => {
+                    failures.push(e.context(format!("writing the secret to {}", path.display())))
+                }
             }
         }
         if let Some(name) = &self.save_as {
             match save_profile(ctx, name, from, secret) {
-                Ok(()) => ctx.ui.status(&format!("Saved the new secret as profile '{name}'.")),
-                Err(e) => failures.push(e.context(format!("saving the secret as profile '{name}'"))),
+                Ok(()) => ctx
+                    .ui
+                    .status(&format!("Saved the new secret as profile '{name}'.")),
+                Err(e) => {
+                    failures.push(e.context(format!("saving the secret as profile '{name}'")))
+                }
             }
         }
         failures
@@ -110,7 +133,9 @@ fn save_profile(ctx: &Context, name: &str, from: &Resolved, secret: &Secret) -> 
     // A saved token is a token, even when the issuing profile used a Global API Key.
     profile.email = None;
     let profile = profile.clone();
-    credentials::store_for(&profile, &ctx.paths).set(name, secret).context("storing the secret")?;
+    credentials::store_for(&profile, &ctx.paths)
+        .set(name, secret)
+        .context("storing the secret")?;
     ctx.save_config(&config)
 }
 
@@ -123,7 +148,9 @@ pub fn finish(failures: Vec<anyhow::Error>) -> anyhow::Result<()> {
             for other in iter {
                 eprintln!("error: {}", crate::error::message(&other));
             }
-            Err(first.context("the new secret was printed above, but a place you asked for did not get it"))
+            Err(first.context(
+                "the new secret was printed above, but a place you asked for did not get it",
+            ))
         }
     }
 }

@@ -23,10 +23,18 @@ impl FileStore {
 
     fn read(&self) -> Result<BTreeMap<String, Secret>, StoreError> {
         match std::fs::read_to_string(&self.path) {
-            Ok(text) => toml::from_str(&text)
-                .map_err(|e| StoreError::Other(format!("{} is not valid: {}", self.path.display(), e.message()))),
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                StoreError::Other(format!(
+                    "{} is not valid: {}",
+                    self.path.display(),
+                    e.message()
+                ))
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-            Err(e) => Err(StoreError::Other(format!("reading {}: {e}", self.path.display()))),
+            Err(e) => Err(StoreError::Other(format!(
+                "reading {}: {e}",
+                self.path.display()
+            ))),
         }
     }
 
@@ -68,7 +76,10 @@ mod tests {
         let store = FileStore::new(dir.path().join("credentials.toml"));
         assert!(store.get("p").expect("get").is_none());
         store.set("p", &Secret::new("abc")).expect("set");
-        assert_eq!(store.get("p").expect("get").map(|s| s.expose().to_owned()), Some("abc".into()));
+        assert_eq!(
+            store.get("p").expect("get").map(|s| s.expose().to_owned()),
+            Some("abc".into())
+        );
         assert!(store.delete("p").expect("delete"));
         assert!(!store.delete("p").expect("delete"));
     }

@@ -19,7 +19,9 @@ pub struct KeyringStore {
 
 impl KeyringStore {
     pub fn new(service: &str) -> Self {
-        KeyringStore { service: service.to_owned() }
+        KeyringStore {
+            service: service.to_owned(),
+        }
     }
 
     fn call<T: Send + 'static>(
@@ -58,9 +60,12 @@ fn describe(e: &keyring::Error) -> StoreError {
             };
             StoreError::Unavailable(format!("no OS keyring is reachable ({cause}); {REMEDY}"))
         }
-        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => StoreError::Unavailable(
-            format!("the OS keyring cannot be used ({}); {REMEDY}", first_line(&inner.to_string())),
-        ),
+        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
+            StoreError::Unavailable(format!(
+                "the OS keyring cannot be used ({}); {REMEDY}",
+                first_line(&inner.to_string())
+            ))
+        }
         other => StoreError::Other(format!("keyring error: {}", first_line(&other.to_string()))),
     }
 }

@@ -69,7 +69,10 @@ impl fmt::Display for Source {
 pub enum Secretish {
     Token(Secret),
     /// Cloudflare Global API Key with its account email.
-    GlobalKey { email: String, key: Secret },
+    GlobalKey {
+        email: String,
+        key: Secret,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -81,17 +84,28 @@ pub struct Credential {
 /// A secret from the environment, if one is set for this vendor.
 pub fn from_env(env: &Env, vendor: Vendor, profile: &Profile) -> Option<Credential> {
     if let Some(v) = env.non_empty("TOKENCTL_TOKEN") {
-        return Some(Credential { secret: Secretish::Token(Secret::new(v)), source: Source::Env("TOKENCTL_TOKEN".into()) });
+        return Some(Credential {
+            secret: Secretish::Token(Secret::new(v)),
+            source: Source::Env("TOKENCTL_TOKEN".into()),
+        });
     }
     if let Some(v) = env.non_empty(vendor.token_var()) {
-        return Some(Credential { secret: Secretish::Token(Secret::new(v)), source: Source::Env(vendor.token_var().into()) });
+        return Some(Credential {
+            secret: Secretish::Token(Secret::new(v)),
+            source: Source::Env(vendor.token_var().into()),
+        });
     }
     if vendor == Vendor::Cloudflare
         && let Some(key) = env.non_empty("CLOUDFLARE_API_KEY")
     {
-        let email = env.non_empty("CLOUDFLARE_EMAIL").or_else(|| profile.email.clone())?;
+        let email = env
+            .non_empty("CLOUDFLARE_EMAIL")
+            .or_else(|| profile.email.clone())?;
         return Some(Credential {
-            secret: Secretish::GlobalKey { email, key: Secret::new(key) },
+            secret: Secretish::GlobalKey {
+                email,
+                key: Secret::new(key),
+            },
             source: Source::Env("CLOUDFLARE_API_KEY".into()),
         });
     }
@@ -109,7 +123,10 @@ pub fn store_for(profile: &Profile, paths: &crate::config::Paths) -> Box<dyn Cre
 /// Wraps a stored secret as the profile expects it (token, or Global API Key with email).
 pub fn stored_credential(profile: &Profile, secret: Secret, source: Source) -> Credential {
     let secret = match (&profile.email, profile.vendor) {
-        (Some(email), Vendor::Cloudflare) => Secretish::GlobalKey { email: email.clone(), key: secret },
+        (Some(email), Vendor::Cloudflare) => Secretish::GlobalKey {
+            email: email.clone(),
+            key: secret,
+        },
         _ => Secretish::Token(secret),
     };
     Credential { secret, source }

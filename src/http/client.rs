@@ -18,7 +18,10 @@ pub enum Auth {
     /// A vendor-specific header carrying the secret as is (Mailtrap's `Api-Token`).
     Header(&'static str, Secret),
     /// Cloudflare's legacy Global API Key.
-    GlobalKey { email: String, key: Secret },
+    GlobalKey {
+        email: String,
+        key: Secret,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -47,9 +50,19 @@ pub struct Request {
 
 impl Request {
     pub fn new(method: Method, url: Url) -> Self {
-        let idempotent = matches!(method, Method::GET | Method::PUT | Method::DELETE | Method::HEAD);
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::PUT | Method::DELETE | Method::HEAD
+        );
         let what = format!("{} {}", method, url.path());
-        Request { method, url, body: None, idempotent, secret_response: false, what }
+        Request {
+            method,
+            url,
+            body: None,
+            idempotent,
+            secret_response: false,
+            what,
+        }
     }
 
     pub fn json(mut self, body: serde_json::Value) -> Self {
@@ -97,9 +110,16 @@ impl HttpClient {
             builder = builder.no_proxy();
         }
         let inner = builder.build().map_err(|e| {
-            ApiError::transport(ApiErrorKind::Other, "building the HTTP client".into(), e.to_string())
+            ApiError::transport(
+                ApiErrorKind::Other,
+                "building the HTTP client".into(),
+                e.to_string(),
+            )
         })?;
-        Ok(HttpClient { inner, opts: Arc::new(opts) })
+        Ok(HttpClient {
+            inner,
+            opts: Arc::new(opts),
+        })
     }
 
     /// Sends a request with the shared retry policy. Non-2xx answers become an [`ApiError`]
@@ -141,7 +161,11 @@ impl HttpClient {
                     };
                     tracer.response(status, &headers, &body, req, started.elapsed());
                     if (200..300).contains(&status) {
-                        return Ok(Response { status, headers, body });
+                        return Ok(Response {
+                            status,
+                            headers,
+                            body,
+                        });
                     }
                     let retry_after = retry::retry_after(&headers);
                     match retry::decide(req, status, attempt, deadline, retry_after) {
@@ -150,7 +174,11 @@ impl HttpClient {
                             continue;
                         }
                         Decision::GiveUp => {
-                            let mut err = ApiError::from_status(status, decode_error(status, &body), req.what.clone());
+                            let mut err = ApiError::from_status(
+                                status,
+                                decode_error(status, &body),
+                                req.what.clone(),
+                            );
                             err.retry_after = retry_after;
                             err.request_id = request_id(&headers);
                             return Err(err);
@@ -171,19 +199,28 @@ impl HttpClient {
         }
     }
 
-    fn build(&self, req: &Request, auth: &Auth, remaining: Duration) -> Result<reqwest::Request, ApiError> {
-        let mut b = self.inner.request(req.method.clone(), req.url.clone()).timeout(remaining);
+    fn build(
+        &self,
+        req: &Request,
+        auth: &Auth,
+        remaining: Duration,
+    ) -> Result<reqwest::Request, ApiError> {
+        let mut b = self
+            .inner
+            .request(req.method.clone(), req.url.clone())
+            .timeout(remaining);
         b = match auth {
             Auth::Bearer(s) => b.bearer_auth(s.expose()),
             Auth::Header(name, s) => b.header(HeaderName::from_static(name), sensitive(s)?),
-            Auth::GlobalKey { email, key } => {
-                b.header("X-Auth-Email", email.as_str()).header("X-Auth-Key", sensitive(key)?)
-            }
+            Auth::GlobalKey { email, key } => b
+                .header("X-Auth-Email", email.as_str())
+                .header("X-Auth-Key", sensitive(key)?),
         };
         if let Some(body) = &req.body {
             b = b.json(body);
         }
-        b.build().map_err(|e| ApiError::transport(ApiErrorKind::Other, req.what.clone(), e.to_string()))
+        b.build()
+            .map_err(|e| ApiError::transport(ApiErrorKind::Other, req.what.clone(), e.to_string()))
     }
 }
 
@@ -202,12 +239,25 @@ fn sensitive(s: &Secret) -> Result<HeaderValue, ApiError> {
 fn request_id(headers: &HeaderMap) -> Option<String> {
     ["cf-ray", "x-request-id", "request-id"]
         .iter()
-        .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .find_map(|h| {
+            headers
+                .get(*h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
 }
 
 fn timeout_error(req: &Request) -> ApiError {
-    let kind = if req.idempotent { ApiErrorKind::Timeout } else { ApiErrorKind::OutcomeUnknown };
-    ApiError::transport(kind, req.what.clone(), "the deadline passed (see --timeout)".into())
+    let kind = if req.idempotent {
+        ApiErrorKind::Timeout
+    } else {
+        ApiErrorKind::OutcomeUnknown
+    };
+    ApiError::transport(
+        kind,
+        req.what.clone(),
+        "the deadline passed (see --timeout)".into(),
+    )
 }
 
 fn transport_error(req: &Request, e: &reqwest::Error, never_sent: bool) -> ApiError {
@@ -223,8 +273,16 @@ fn transport_error(req: &Request, e: &reqwest::Error, never_sent: bool) -> ApiEr
 }
 
 fn lost_response(req: &Request, e: reqwest::Error, status: u16) -> ApiError {
-    let kind = if req.idempotent { ApiErrorKind::Network } else { ApiErrorKind::OutcomeUnknown };
-    let mut err = ApiError::transport(kind, req.what.clone(), format!("the response body was cut off: {}", describe(&e)));
+    let kind = if req.idempotent {
+        ApiErrorKind::Network
+    } else {
+        ApiErrorKind::OutcomeUnknown
+    };
+    let mut err = ApiError::transport(
+        kind,
+        req.what.clone(),
+        format!("the response body was cut off: {}", describe(&e)),
+    );
     err.status = Some(status);
     err
 }

@@ -13,7 +13,11 @@ where
     F: Fn(u32) -> Fut,
     Fut: Future<Output = Result<Vec<T>, E>>,
 {
-    let pages: Vec<Vec<T>> = stream::iter(2..=last).map(fetch).buffered(PAGE_CONCURRENCY).try_collect().await?;
+    let pages: Vec<Vec<T>> = stream::iter(2..=last)
+        .map(fetch)
+        .buffered(PAGE_CONCURRENCY)
+        .try_collect()
+        .await?;
     Ok(pages.into_iter().flatten().collect())
 }
 

@@ -18,7 +18,13 @@ pub enum Decision {
 }
 
 /// What to do after a non-2xx answer.
-pub fn decide(req: &Request, status: u16, attempt: u32, deadline: Instant, retry_after: Option<u64>) -> Decision {
+pub fn decide(
+    req: &Request,
+    status: u16,
+    attempt: u32,
+    deadline: Instant,
+    retry_after: Option<u64>,
+) -> Decision {
     let retryable = match status {
         // The server refused to process it: safe to resend even a POST.
         429 => true,
@@ -33,7 +39,11 @@ pub fn decide(req: &Request, status: u16, attempt: u32, deadline: Instant, retry
         Some(s) => Duration::from_secs(s),
         None => backoff(attempt),
     };
-    if may_retry(attempt, deadline, Some(wait)) { Decision::Retry(wait) } else { Decision::GiveUp }
+    if may_retry(attempt, deadline, Some(wait)) {
+        Decision::Retry(wait)
+    } else {
+        Decision::GiveUp
+    }
 }
 
 pub fn may_retry(attempt: u32, deadline: Instant, wait: Option<Duration>) -> bool {
@@ -54,7 +64,13 @@ pub fn backoff(attempt: u32) -> Duration {
 
 /// `Retry-After` in seconds (the HTTP-date form is rare for APIs and treated as absent).
 pub fn retry_after(headers: &HeaderMap) -> Option<u64> {
-    headers.get("retry-after")?.to_str().ok()?.trim().parse().ok()
+    headers
+        .get("retry-after")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]

@@ -8,9 +8,23 @@ use reqwest::header::HeaderMap;
 
 use super::client::Request;
 
-const SECRET_HEADERS: &[&str] =
-    &["authorization", "api-token", "x-auth-key", "cf-access-client-secret", "cookie", "set-cookie"];
-const SECRET_FIELDS: &[&str] = &["value", "token", "client_secret", "secret", "password", "api_key", "key"];
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "api-token",
+    "x-auth-key",
+    "cf-access-client-secret",
+    "cookie",
+    "set-cookie",
+];
+const SECRET_FIELDS: &[&str] = &[
+    "value",
+    "token",
+    "client_secret",
+    "secret",
+    "password",
+    "api_key",
+    "key",
+];
 
 pub struct Tracer {
     level: u8,
@@ -36,7 +50,14 @@ impl Tracer {
         }
     }
 
-    pub fn response(&self, status: u16, headers: &HeaderMap, body: &[u8], req: &Request, took: Duration) {
+    pub fn response(
+        &self,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+        req: &Request,
+        took: Duration,
+    ) {
         if self.level == 0 {
             return;
         }
@@ -55,7 +76,11 @@ impl Tracer {
 
     pub fn failure(&self, req: &Request, detail: &str, took: Duration) {
         if self.level > 0 {
-            eprintln!("! {} failed after {} ms: {detail}", req.what, took.as_millis());
+            eprintln!(
+                "! {} failed after {} ms: {detail}",
+                req.what,
+                took.as_millis()
+            );
         }
     }
 }

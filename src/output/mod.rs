@@ -61,7 +61,11 @@ pub fn list<T: Record>(ui: &Ui, format: Format, items: &[T], noun: &str) -> anyh
                 return Ok(());
             }
             let cx = TableCtx::new(ui);
-            ui.out(&table::render_list(&cx, T::headers(), items.iter().map(Record::row)))?;
+            ui.out(&table::render_list(
+                &cx,
+                T::headers(),
+                items.iter().map(Record::row),
+            ))?;
         }
     }
     Ok(())
@@ -80,7 +84,12 @@ pub fn one<T: Record>(ui: &Ui, format: Format, item: &T) -> anyhow::Result<()> {
 
 /// Shows a record that carries a newly issued secret, exactly once. In a table the secret comes
 /// in a marked block after the details; in JSON it is the vendor's own field of the object.
-pub fn issued<T: Record>(ui: &Ui, format: Format, item: &T, secrets: &[(&str, &Secret)]) -> anyhow::Result<()> {
+pub fn issued<T: Record>(
+    ui: &Ui,
+    format: Format,
+    item: &T,
+    secrets: &[(&str, &Secret)],
+) -> anyhow::Result<()> {
     let text = match format {
         Format::Json => serde_json::to_string_pretty(item)?,
         Format::Ndjson => serde_json::to_string(item)?,
@@ -92,7 +101,11 @@ pub fn issued<T: Record>(ui: &Ui, format: Format, item: &T, secrets: &[(&str, &S
         }
         Format::Table => {
             let cx = TableCtx::new(ui);
-            format!("{}\n{}", table::render_details(&cx, &item.details()), table::secret_block(&cx, secrets))
+            format!(
+                "{}\n{}",
+                table::render_details(&cx, &item.details()),
+                table::secret_block(&cx, secrets)
+            )
         }
     };
     ui.out_secret(&text)

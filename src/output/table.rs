@@ -40,7 +40,11 @@ pub struct TableCtx {
 
 impl TableCtx {
     pub fn new(ui: &Ui) -> Self {
-        TableCtx { tty: ui.stdout_tty, color: ui.color, now: Timestamp::now() }
+        TableCtx {
+            tty: ui.stdout_tty,
+            color: ui.color,
+            now: Timestamp::now(),
+        }
     }
 
     fn cell(&self, c: &Cell) -> comfy_table::Cell {
@@ -75,10 +79,12 @@ impl TableCtx {
     fn table(&self) -> Table {
         let mut t = Table::new();
         if self.tty {
-            t.load_style(presets::UTF8_HORIZONTAL_ONLY).set_content_arrangement(ContentArrangement::Dynamic);
+            t.load_style(presets::UTF8_HORIZONTAL_ONLY)
+                .set_content_arrangement(ContentArrangement::Dynamic);
         } else {
             // Piped: plain whitespace-separated columns, nothing wrapped, easy for awk/cut.
-            t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+            t.load_style(presets::NOTHING)
+                .set_content_arrangement(ContentArrangement::Disabled);
         }
         if self.color {
             t.enforce_styling();
@@ -89,11 +95,19 @@ impl TableCtx {
     }
 }
 
-pub fn render_list(cx: &TableCtx, headers: &[&str], rows: impl Iterator<Item = Vec<Cell>>) -> String {
+pub fn render_list(
+    cx: &TableCtx,
+    headers: &[&str],
+    rows: impl Iterator<Item = Vec<Cell>>,
+) -> String {
     let mut t = cx.table();
     t.set_header(headers.iter().map(|h| {
         let c = comfy_table::Cell::new(h);
-        if cx.color { c.add_attribute(Attribute::Bold) } else { c }
+        if cx.color {
+            c.add_attribute(Attribute::Bold)
+        } else {
+            c
+        }
     }));
     for row in rows {
         t.add_row(row.iter().map(|c| cx.cell(c)));
@@ -105,7 +119,11 @@ pub fn render_details(cx: &TableCtx, fields: &[(&str, Cell)]) -> String {
     let mut t = cx.table();
     for (k, v) in fields {
         let key = comfy_table::Cell::new(k);
-        let key = if cx.color { key.add_attribute(Attribute::Bold) } else { key };
+        let key = if cx.color {
+            key.add_attribute(Attribute::Bold)
+        } else {
+            key
+        };
         t.add_row(vec![key, cx.cell(v)]);
     }
     trim_lines(&t.to_string())
@@ -115,7 +133,10 @@ pub fn render_details(cx: &TableCtx, fields: &[(&str, Cell)]) -> String {
 pub fn secret_block(cx: &TableCtx, secrets: &[(&str, &Secret)]) -> String {
     let title = "New secret: shown only this once, store it now";
     let mut s = if cx.color {
-        format!("{}\n", console::style(title).yellow().bold().force_styling(true))
+        format!(
+            "{}\n",
+            console::style(title).yellow().bold().force_styling(true)
+        )
     } else {
         format!("{title}\n")
     };

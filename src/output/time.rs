@@ -7,7 +7,13 @@ pub fn relative(ts: Timestamp, now: Timestamp) -> String {
     let future = secs >= 0;
     let a = secs.unsigned_abs();
     let (n, unit) = match a {
-        0..=59 => return if future { "in a moment".into() } else { "just now".into() },
+        0..=59 => {
+            return if future {
+                "in a moment".into()
+            } else {
+                "just now".into()
+            };
+        }
         60..=3_599 => (a / 60, "minute"),
         3_600..=86_399 => (a / 3_600, "hour"),
         86_400..=2_591_999 => (a / 86_400, "day"),
@@ -15,7 +21,11 @@ pub fn relative(ts: Timestamp, now: Timestamp) -> String {
         _ => (a / 31_536_000, "year"),
     };
     let plural = if n == 1 { "" } else { "s" };
-    if future { format!("in {n} {unit}{plural}") } else { format!("{n} {unit}{plural} ago") }
+    if future {
+        format!("in {n} {unit}{plural}")
+    } else {
+        format!("{n} {unit}{plural} ago")
+    }
 }
 
 #[cfg(test)]

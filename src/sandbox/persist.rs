@@ -37,7 +37,6 @@ impl LockedState {
             .open(dir.join(LOCK_FILE))?;
         // `File::lock` is stable since Rust 1.89, above the crate's declared
         // MSRV of 1.88; the toolchain in use has it.
-        #[allow(clippy::incompatible_msrv)]
         lock.lock()?;
         let path = dir.join(STATE_FILE);
         match fs::read(&path) {

@@ -15,7 +15,17 @@ fn setup() -> (TestEnv, Sandbox, KeyringSession) {
     env.set_all(&keyring.env());
     let sb = Sandbox::start(&[], &[]);
     env.cmd()
-        .args(["profile", "add", "prod", "--vendor", "cloudflare", "--account", &sb.account_id, "--base-url", &sb.base_url])
+        .args([
+            "profile",
+            "add",
+            "prod",
+            "--vendor",
+            "cloudflare",
+            "--account",
+            &sb.account_id,
+            "--base-url",
+            &sb.base_url,
+        ])
         .assert()
         .success();
     (env, sb, keyring)
@@ -31,18 +41,40 @@ fn login_verifies_then_stores_in_the_keyring() {
         .assert()
         .success()
         .stdout("")
-        .stderr(predicate::str::contains("Logged in as profile 'prod'").and(predicate::str::contains("OS keyring")));
-    assert!(sb.request_lines().iter().any(|l| l.ends_with("/tokens/verify")));
-    assert_eq!(keyring.lookup("tokenctl", "prod").as_deref(), Some(sb.token.as_str()));
+        .stderr(
+            predicate::str::contains("Logged in as profile 'prod'")
+                .and(predicate::str::contains("OS keyring")),
+        );
+    assert!(
+        sb.request_lines()
+            .iter()
+            .any(|l| l.ends_with("/tokens/verify"))
+    );
+    assert_eq!(
+        keyring.lookup("tokenctl", "prod").as_deref(),
+        Some(sb.token.as_str())
+    );
     // config.toml holds no secret, and is 0600 in a 0700 dir.
     let cfg = env.config_dir().join("config.toml");
-    assert!(!std::fs::read_to_string(&cfg).expect("config").contains(&sb.token));
+    assert!(
+        !std::fs::read_to_string(&cfg)
+            .expect("config")
+            .contains(&sb.token)
+    );
     assert_eq!(mode(&cfg), 0o600);
     assert_eq!(mode(&env.config_dir()), 0o700);
 
     // The stored secret is used.
-    env.cmd().args(["-p", "prod", "tokens", "verify", "--json"]).assert().success();
-    let status = stdout_json(&env.cmd().args(["auth", "status", "--json"]).output().expect("run"));
+    env.cmd()
+        .args(["-p", "prod", "tokens", "verify", "--json"])
+        .assert()
+        .success();
+    let status = stdout_json(
+        &env.cmd()
+            .args(["auth", "status", "--json"])
+            .output()
+            .expect("run"),
+    );
     assert_eq!(status[0]["profile"], "prod");
     assert_eq!(status[0]["secret_source"], "keyring");
     assert_eq!(status[0]["status"], "ok");
@@ -57,35 +89,75 @@ fn login_with_a_bad_token_stores_nothing() {
         .write_stdin("definitely-wrong\n")
         .assert()
         .code(4)
-        .stderr(predicate::str::contains("Invalid API Token").and(predicate::str::contains("definitely-wrong").not()));
+        .stderr(
+            predicate::str::contains("Invalid API Token")
+                .and(predicate::str::contains("definitely-wrong").not()),
+        );
     assert_eq!(keyring.lookup("tokenctl", "prod"), None);
-    env.cmd().args(["auth", "login", "-p", "prod", "--with-token"]).write_stdin("").assert().code(2);
+    env.cmd()
+        .args(["auth", "login", "-p", "prod", "--with-token"])
+        .write_stdin("")
+        .assert()
+        .code(2);
     // No terminal and no --with-token: no prompt, a usage error.
-    env.cmd().args(["auth", "login", "-p", "prod"]).assert().code(2).stderr(predicate::str::contains("--with-token"));
+    env.cmd()
+        .args(["auth", "login", "-p", "prod"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--with-token"));
 }
 
 #[test]
 fn token_prints_for_pipes_only() {
     let (env, sb, _keyring) = setup();
-    env.cmd().args(["auth", "login", "-p", "prod", "--with-token"]).write_stdin(sb.token.clone()).assert().success();
-    env.cmd().args(["auth", "token", "-p", "prod"]).assert().success().stdout(format!("{}\n", sb.token));
+    env.cmd()
+        .args(["auth", "login", "-p", "prod", "--with-token"])
+        .write_stdin(sb.token.clone())
+        .assert()
+        .success();
+    env.cmd()
+        .args(["auth", "token", "-p", "prod"])
+        .assert()
+        .success()
+        .stdout(format!("{}\n", sb.token));
     env.tty_cmd()
         .args(["auth", "token", "-p", "prod"])
         .assert()
         .code(2)
         .stdout("")
         .stderr(predicate::str::contains("--reveal"));
-    env.tty_cmd().args(["auth", "token", "-p", "prod", "--reveal"]).assert().success().stdout(predicate::str::contains(&sb.token));
+    env.tty_cmd()
+        .args(["auth", "token", "-p", "prod", "--reveal"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(&sb.token));
 }
 
 #[test]
 fn logout_removes_the_secret() {
     let (env, sb, keyring) = setup();
-    env.cmd().args(["auth", "login", "-p", "prod", "--with-token"]).write_stdin(sb.token.clone()).assert().success();
-    env.cmd().args(["auth", "logout", "-p", "prod"]).assert().success();
+    env.cmd()
+        .args(["auth", "login", "-p", "prod", "--with-token"])
+        .write_stdin(sb.token.clone())
+        .assert()
+        .success();
+    env.cmd()
+        .args(["auth", "logout", "-p", "prod"])
+        .assert()
+        .success();
     assert_eq!(keyring.lookup("tokenctl", "prod"), None);
-    env.cmd().args(["-p", "prod", "tokens", "verify"]).assert().code(3).stderr(predicate::str::contains("auth login -p prod"));
-    let out = env.cmd().args(["auth", "status", "--json"]).assert().code(3).get_output().clone();
+    env.cmd()
+        .args(["-p", "prod", "tokens", "verify"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("auth login -p prod"));
+    let out = env
+        .cmd()
+        .args(["auth", "status", "--json"])
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
     assert_eq!(stdout_json(&out)[0]["status"], "missing");
 }
 
@@ -94,45 +166,104 @@ fn env_token_wins_over_the_keyring() {
     let (mut env, sb, keyring) = setup();
     keyring.store("tokenctl", "prod", "stale-value");
     env.set("TOKENCTL_TOKEN", &sb.token);
-    env.cmd().args(["-p", "prod", "tokens", "verify"]).assert().success();
-    let status = stdout_json(&env.cmd().args(["auth", "status", "--json"]).output().expect("run"));
+    env.cmd()
+        .args(["-p", "prod", "tokens", "verify"])
+        .assert()
+        .success();
+    let status = stdout_json(
+        &env.cmd()
+            .args(["auth", "status", "--json"])
+            .output()
+            .expect("run"),
+    );
     assert_eq!(status[0]["secret_source"], "env:TOKENCTL_TOKEN");
 }
 
 #[test]
 fn rolling_the_profiles_own_token_updates_the_keyring() {
     let (env, sb, keyring) = setup();
-    env.cmd().args(["auth", "login", "-p", "prod", "--with-token"]).write_stdin(sb.token.clone()).assert().success();
+    env.cmd()
+        .args(["auth", "login", "-p", "prod", "--with-token"])
+        .write_stdin(sb.token.clone())
+        .assert()
+        .success();
     let out = env
         .cmd()
-        .args(["-p", "prod", "tokens", "roll", "tokenctl-sandbox-admin", "--yes", "--json"])
+        .args([
+            "-p",
+            "prod",
+            "tokens",
+            "roll",
+            "tokenctl-sandbox-admin",
+            "--yes",
+            "--json",
+        ])
         .assert()
         .success()
         .stderr(predicate::str::contains("Updated the stored credential"))
         .get_output()
         .clone();
-    let new = stdout_json(&out)["value"].as_str().expect("value").to_owned();
-    assert_eq!(keyring.lookup("tokenctl", "prod").as_deref(), Some(new.as_str()));
+    let new = stdout_json(&out)["value"]
+        .as_str()
+        .expect("value")
+        .to_owned();
+    assert_eq!(
+        keyring.lookup("tokenctl", "prod").as_deref(),
+        Some(new.as_str())
+    );
     // Still works after the roll: not locked out.
-    env.cmd().args(["-p", "prod", "tokens", "verify"]).assert().success();
+    env.cmd()
+        .args(["-p", "prod", "tokens", "verify"])
+        .assert()
+        .success();
 }
 
 #[test]
 fn save_as_stores_a_new_profile() {
     let (env, sb, keyring) = setup();
-    env.cmd().args(["auth", "login", "-p", "prod", "--with-token"]).write_stdin(sb.token.clone()).assert().success();
+    env.cmd()
+        .args(["auth", "login", "-p", "prod", "--with-token"])
+        .write_stdin(sb.token.clone())
+        .assert()
+        .success();
     let out = env
         .cmd()
-        .args(["-p", "prod", "tokens", "create", "--name", "ci", "--permission", "Account API Tokens Read", "--save-as", "ci", "--json"])
+        .args([
+            "-p",
+            "prod",
+            "tokens",
+            "create",
+            "--name",
+            "ci",
+            "--permission",
+            "Account API Tokens Read",
+            "--save-as",
+            "ci",
+            "--json",
+        ])
         .assert()
         .success()
         .get_output()
         .clone();
-    let value = stdout_json(&out)["value"].as_str().expect("value").to_owned();
-    assert_eq!(keyring.lookup("tokenctl", "ci").as_deref(), Some(value.as_str()));
-    let shown = stdout_json(&env.cmd().args(["profile", "show", "ci", "--json"]).output().expect("run"));
+    let value = stdout_json(&out)["value"]
+        .as_str()
+        .expect("value")
+        .to_owned();
+    assert_eq!(
+        keyring.lookup("tokenctl", "ci").as_deref(),
+        Some(value.as_str())
+    );
+    let shown = stdout_json(
+        &env.cmd()
+            .args(["profile", "show", "ci", "--json"])
+            .output()
+            .expect("run"),
+    );
     assert_eq!(shown["account_id"], sb.account_id.as_str());
-    env.cmd().args(["-p", "ci", "tokens", "verify"]).assert().success();
+    env.cmd()
+        .args(["-p", "ci", "tokens", "verify"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -141,7 +272,17 @@ fn no_keyring_is_one_clear_line_fast() {
     env.set_all(&no_dbus_env());
     let sb = Sandbox::start(&[], &[]);
     env.cmd()
-        .args(["profile", "add", "prod", "--vendor", "cloudflare", "--account", &sb.account_id, "--base-url", &sb.base_url])
+        .args([
+            "profile",
+            "add",
+            "prod",
+            "--vendor",
+            "cloudflare",
+            "--account",
+            &sb.account_id,
+            "--base-url",
+            &sb.base_url,
+        ])
         .assert()
         .success();
     let started = Instant::now();
@@ -153,12 +294,25 @@ fn no_keyring_is_one_clear_line_fast() {
         .code(3)
         .get_output()
         .clone();
-    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
     let err = text(&out.stderr);
     assert_eq!(err.lines().count(), 1, "one line: {err}");
-    assert!(err.contains("keyring") && err.contains("--insecure-storage") && err.contains("CLOUDFLARE_API_TOKEN"), "{err}");
+    assert!(
+        err.contains("keyring")
+            && err.contains("--insecure-storage")
+            && err.contains("CLOUDFLARE_API_TOKEN"),
+        "{err}"
+    );
     // Reading a keyring-backed profile fails the same way.
-    env.cmd().args(["-p", "prod", "tokens", "verify"]).assert().code(3).stderr(predicate::str::contains("--insecure-storage"));
+    env.cmd()
+        .args(["-p", "prod", "tokens", "verify"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("--insecure-storage"));
 }
 
 #[test]
@@ -181,16 +335,38 @@ fn insecure_storage_is_a_0600_file_and_status_warns() {
     env.set_all(&no_dbus_env());
     let sb = Sandbox::start(&[], &[]);
     env.cmd()
-        .args(["auth", "login", "-p", "box", "--account", &sb.account_id, "--base-url", &sb.base_url, "--with-token", "--insecure-storage"])
+        .args([
+            "auth",
+            "login",
+            "-p",
+            "box",
+            "--account",
+            &sb.account_id,
+            "--base-url",
+            &sb.base_url,
+            "--with-token",
+            "--insecure-storage",
+        ])
         .write_stdin(sb.token.clone())
         .assert()
         .success()
         .stderr(predicate::str::contains("plain file"));
     let file = env.config_dir().join("credentials.toml");
     assert_eq!(mode(&file), 0o600);
-    assert!(std::fs::read_to_string(&file).expect("read").contains(&sb.token));
-    assert!(!std::fs::read_to_string(env.config_dir().join("config.toml")).expect("read").contains(&sb.token));
-    env.cmd().args(["-p", "box", "tokens", "verify"]).assert().success();
+    assert!(
+        std::fs::read_to_string(&file)
+            .expect("read")
+            .contains(&sb.token)
+    );
+    assert!(
+        !std::fs::read_to_string(env.config_dir().join("config.toml"))
+            .expect("read")
+            .contains(&sb.token)
+    );
+    env.cmd()
+        .args(["-p", "box", "tokens", "verify"])
+        .assert()
+        .success();
     env.cmd()
         .args(["auth", "status"])
         .assert()
@@ -203,11 +379,21 @@ fn insecure_storage_is_a_0600_file_and_status_warns() {
 fn env_only_status_and_sandbox_status() {
     let mut env = TestEnv::new();
     let _sb = env.sandbox();
-    let status = stdout_json(&env.cmd().args(["auth", "status", "--json"]).output().expect("run"));
+    let status = stdout_json(
+        &env.cmd()
+            .args(["auth", "status", "--json"])
+            .output()
+            .expect("run"),
+    );
     assert_eq!(status[0]["secret_source"], "env:CLOUDFLARE_API_TOKEN");
     assert_eq!(status[0]["status"], "ok");
     let env = TestEnv::new();
-    let status = stdout_json(&env.cmd().args(["--sandbox", "auth", "status", "--json"]).output().expect("run"));
+    let status = stdout_json(
+        &env.cmd()
+            .args(["--sandbox", "auth", "status", "--json"])
+            .output()
+            .expect("run"),
+    );
     assert_eq!(status[0]["profile"], "sandbox-cloudflare");
     assert_eq!(status[0]["secret_source"], "sandbox");
     env.cmd().args(["auth", "status"]).assert().code(3);

@@ -23,12 +23,24 @@ impl TestEnv {
         let h = home.path();
         let vars = vec![
             ("HOME".into(), h.display().to_string()),
-            ("XDG_CONFIG_HOME".into(), h.join(".config").display().to_string()),
-            ("XDG_DATA_HOME".into(), h.join(".local/share").display().to_string()),
-            ("XDG_CACHE_HOME".into(), h.join(".cache").display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                h.join(".config").display().to_string(),
+            ),
+            (
+                "XDG_DATA_HOME".into(),
+                h.join(".local/share").display().to_string(),
+            ),
+            (
+                "XDG_CACHE_HOME".into(),
+                h.join(".cache").display().to_string(),
+            ),
             ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
             // No keyring reachable unless a test starts one.
-            ("DBUS_SESSION_BUS_ADDRESS".into(), format!("unix:path={}/no-bus", h.display())),
+            (
+                "DBUS_SESSION_BUS_ADDRESS".into(),
+                format!("unix:path={}/no-bus", h.display()),
+            ),
         ];
         TestEnv { home, vars }
     }
@@ -98,11 +110,21 @@ pub struct Sandbox {
 impl Sandbox {
     pub fn start(vars: &[(String, String)], extra: &[&str]) -> Sandbox {
         let mut cmd = StdCommand::new(BIN);
-        cmd.env_clear().envs(vars.iter().cloned()).args(["sandbox", "serve", "--port", "0", "-o", "json"]).args(extra);
-        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn sandbox");
+        cmd.env_clear()
+            .envs(vars.iter().cloned())
+            .args(["sandbox", "serve", "--port", "0", "-o", "json"])
+            .args(extra);
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sandbox");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read sandbox line");
-        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("sandbox printed {line:?}: {e}"));
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read sandbox line");
+        let v: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("sandbox printed {line:?}: {e}"));
         let cf = &v["cloudflare"];
         let base_url = cf["base_url"].as_str().expect("base_url").to_owned();
         let root = base_url.trim_end_matches("/client/v4").to_owned();
@@ -117,29 +139,47 @@ impl Sandbox {
 
     /// Every request the sandbox saw (method, path, query, status).
     pub fn requests(&self) -> Vec<Value> {
-        ureq::get(&format!("{}/__sandbox/requests", self.root)).call().expect("requests").body_mut().read_json().expect("json")
+        ureq::get(&format!("{}/__sandbox/requests", self.root))
+            .call()
+            .expect("requests")
+            .body_mut()
+            .read_json()
+            .expect("json")
     }
 
     pub fn clear_requests(&self) {
-        ureq::delete(&format!("{}/__sandbox/requests", self.root)).call().expect("clear");
+        ureq::delete(&format!("{}/__sandbox/requests", self.root))
+            .call()
+            .expect("clear");
     }
 
     /// Requests other than the control routes, as "METHOD path" strings.
     pub fn request_lines(&self) -> Vec<String> {
         self.requests()
             .iter()
-            .map(|r| format!("{} {}", r["method"].as_str().unwrap_or(""), r["path"].as_str().unwrap_or("")))
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["method"].as_str().unwrap_or(""),
+                    r["path"].as_str().unwrap_or("")
+                )
+            })
             .collect()
     }
 
     pub fn fault(&self, fault: Value) {
-        ureq::post(&format!("{}/__sandbox/faults", self.root)).send_json(fault).expect("fault");
+        ureq::post(&format!("{}/__sandbox/faults", self.root))
+            .send_json(fault)
+            .expect("fault");
     }
 
     /// A direct API call with an arbitrary token, bypassing the CLI.
     pub fn api(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
         let url = format!("{}{}", self.base_url, path);
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
         let auth = format!("Bearer {token}");
         let mut resp = match (method, body) {
             ("GET", _) => agent.get(&url).header("Authorization", &auth).call(),
@@ -158,7 +198,15 @@ impl Sandbox {
     pub fn token_id(&self, name: &str) -> String {
         let mut page = 1;
         loop {
-            let (_, v) = self.api("GET", &format!("/accounts/{}/tokens?per_page=50&page={page}&include_expired=true", self.account_id), &self.token, None);
+            let (_, v) = self.api(
+                "GET",
+                &format!(
+                    "/accounts/{}/tokens?per_page=50&page={page}&include_expired=true",
+                    self.account_id
+                ),
+                &self.token,
+                None,
+            );
             let items = v["result"].as_array().expect("result").clone();
             if items.is_empty() {
                 panic!("no token named {name}");
@@ -180,7 +228,11 @@ impl Drop for Sandbox {
 
 pub fn stdout_json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 

@@ -32,19 +32,98 @@ fn every_tokens_verb_is_valid_against_the_schema() {
         vec!["tokens", "get", TOKEN_ID, "--json"],
         vec!["tokens", "verify", "--json"],
         vec!["tokens", "permission-groups", "--json"],
-        vec!["tokens", "permission-groups", "--scope", "account", "--search", "workers"],
         vec![
-            "tokens", "create", "--name", "contract", "--permission", "Workers Scripts Read", "--resource", "account",
-            "--expires", "30d", "--not-before", "2026-01-01T00:00:00Z", "--allow-ip", "203.0.113.0/24",
-            "--deny-ip", "203.0.113.9", "--json",
+            "tokens",
+            "permission-groups",
+            "--scope",
+            "account",
+            "--search",
+            "workers",
         ],
-        vec!["tokens", "create", "--name", "contract-zones", "--permission", "Workers Scripts Read", "--resource", "zones", "--json"],
-        vec!["tokens", "create", "--name", "contract-file", "--policy-file", &policy, "--json"],
-        vec!["tokens", "create", "--name", "contract-copy", "--from-token", TOKEN_ID, "--json"],
-        vec!["tokens", "update", TOKEN_ID, "--disable", "--expires", "30d", "--json"],
-        vec!["tokens", "update", TOKEN_ID, "--name", "renamed", "--allow-ip", "198.51.100.0/24", "--json"],
-        vec!["tokens", "update", TOKEN_ID, "--expires", "never", "--clear-ip", "--json"],
-        vec!["tokens", "update", TOKEN_ID, "--policy-file", &policy, "--json"],
+        vec![
+            "tokens",
+            "create",
+            "--name",
+            "contract",
+            "--permission",
+            "Workers Scripts Read",
+            "--resource",
+            "account",
+            "--expires",
+            "30d",
+            "--not-before",
+            "2026-01-01T00:00:00Z",
+            "--allow-ip",
+            "203.0.113.0/24",
+            "--deny-ip",
+            "203.0.113.9",
+            "--json",
+        ],
+        vec![
+            "tokens",
+            "create",
+            "--name",
+            "contract-zones",
+            "--permission",
+            "Workers Scripts Read",
+            "--resource",
+            "zones",
+            "--json",
+        ],
+        vec![
+            "tokens",
+            "create",
+            "--name",
+            "contract-file",
+            "--policy-file",
+            &policy,
+            "--json",
+        ],
+        vec![
+            "tokens",
+            "create",
+            "--name",
+            "contract-copy",
+            "--from-token",
+            TOKEN_ID,
+            "--json",
+        ],
+        vec![
+            "tokens",
+            "update",
+            TOKEN_ID,
+            "--disable",
+            "--expires",
+            "30d",
+            "--json",
+        ],
+        vec![
+            "tokens",
+            "update",
+            TOKEN_ID,
+            "--name",
+            "renamed",
+            "--allow-ip",
+            "198.51.100.0/24",
+            "--json",
+        ],
+        vec![
+            "tokens",
+            "update",
+            TOKEN_ID,
+            "--expires",
+            "never",
+            "--clear-ip",
+            "--json",
+        ],
+        vec![
+            "tokens",
+            "update",
+            TOKEN_ID,
+            "--policy-file",
+            &policy,
+            "--json",
+        ],
         vec!["tokens", "roll", TOKEN_ID, "--yes", "--json"],
         vec!["tokens", "delete", TOKEN_ID, "--yes", "--json"],
     ];
@@ -52,8 +131,18 @@ fn every_tokens_verb_is_valid_against_the_schema() {
     for args in &runs {
         let out = env.cmd().arg("-vv").args(args).output().expect("run");
         if !out.status.success() {
-            failures.push(format!("tokenctl {}: exit {:?}\n{}", args.join(" "), out.status.code(), text(&out.stderr)));
+            failures.push(format!(
+                "tokenctl {}: exit {:?}\n{}",
+                args.join(" "),
+                out.status.code(),
+                text(&out.stderr)
+            ));
         }
     }
-    assert!(failures.is_empty(), "Prism rejected requests tokenctl considered valid:\n{}\n\nPrism log:\n{}", failures.join("\n"), prism.log_text());
+    assert!(
+        failures.is_empty(),
+        "Prism rejected requests tokenctl considered valid:\n{}\n\nPrism log:\n{}",
+        failures.join("\n"),
+        prism.log_text()
+    );
 }

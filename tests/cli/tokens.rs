@@ -13,32 +13,71 @@ fn is_id(s: &str) -> bool {
 fn list_json_returns_every_page_in_order() {
     let mut env = TestEnv::new();
     let sb = env.sandbox();
-    let (_, first) = sb.api("GET", &format!("/accounts/{}/tokens?per_page=50", sb.account_id), &sb.token, None);
+    let (_, first) = sb.api(
+        "GET",
+        &format!("/accounts/{}/tokens?per_page=50", sb.account_id),
+        &sb.token,
+        None,
+    );
     let total = first["result_info"]["total_count"].as_u64().expect("total");
     assert!(total > 50, "the seed must need several pages, has {total}");
     sb.clear_requests();
 
-    let out = env.cmd().args(["tokens", "list", "--json"]).assert().success().get_output().clone();
+    let out = env
+        .cmd()
+        .args(["tokens", "list", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let tokens = stdout_json(&out);
     let tokens = tokens.as_array().expect("array");
     assert_eq!(tokens.len() as u64, total);
-    assert!(tokens.iter().all(|t| t["status"] != "expired" && t.get("value").is_none()));
+    assert!(
+        tokens
+            .iter()
+            .all(|t| t["status"] != "expired" && t.get("value").is_none())
+    );
     // Same order as the API's own pages.
-    let (_, p1) = sb.api("GET", &format!("/accounts/{}/tokens?per_page=50&page=1", sb.account_id), &sb.token, None);
+    let (_, p1) = sb.api(
+        "GET",
+        &format!("/accounts/{}/tokens?per_page=50&page=1", sb.account_id),
+        &sb.token,
+        None,
+    );
     assert_eq!(tokens[0]["id"], p1["result"][0]["id"]);
-    let (_, p2) = sb.api("GET", &format!("/accounts/{}/tokens?per_page=50&page=2", sb.account_id), &sb.token, None);
+    let (_, p2) = sb.api(
+        "GET",
+        &format!("/accounts/{}/tokens?per_page=50&page=2", sb.account_id),
+        &sb.token,
+        None,
+    );
     assert_eq!(tokens[50]["id"], p2["result"][0]["id"]);
-    let pages: Vec<String> = sb.requests().iter().filter_map(|r| r["query"].as_str().map(str::to_owned)).collect();
+    let pages: Vec<String> = sb
+        .requests()
+        .iter()
+        .filter_map(|r| r["query"].as_str().map(str::to_owned))
+        .collect();
     assert!(pages[0].contains("page=1"), "page 1 comes first: {pages:?}");
     assert!(pages.iter().any(|q| q.contains("page=2")));
-    assert!(text(&out.stderr).is_empty(), "nothing on stderr: {}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).is_empty(),
+        "nothing on stderr: {}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
 fn list_table_piped_and_on_a_terminal() {
     let mut env = TestEnv::new();
     let _sb = env.sandbox();
-    let out = env.cmd().args(["tokens", "list"]).assert().success().get_output().clone();
+    let out = env
+        .cmd()
+        .args(["tokens", "list"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let s = text(&out.stdout);
     let first = s.lines().next().expect("header");
     for h in ["ID", "NAME", "STATUS", "EXPIRES", "LAST USED"] {
@@ -49,34 +88,74 @@ fn list_table_piped_and_on_a_terminal() {
     assert!(!s.contains(" ago") && !s.contains('\u{1b}'));
     assert!(s.contains('T') && s.contains('Z'));
 
-    let out = env.tty_cmd().args(["tokens", "list"]).assert().success().get_output().clone();
+    let out = env
+        .tty_cmd()
+        .args(["tokens", "list"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let s = text(&out.stdout);
-    assert!(s.contains(" ago") || s.contains("in "), "relative times on a terminal: {s}");
+    assert!(
+        s.contains(" ago") || s.contains("in "),
+        "relative times on a terminal: {s}"
+    );
 }
 
 #[test]
 fn list_filters() {
     let mut env = TestEnv::new();
     let _sb = env.sandbox();
-    let all = stdout_json(&env.cmd().args(["tokens", "list", "--json", "--include-expired"]).output().expect("run"));
+    let all = stdout_json(
+        &env.cmd()
+            .args(["tokens", "list", "--json", "--include-expired"])
+            .output()
+            .expect("run"),
+    );
     let all = all.as_array().expect("array").clone();
     assert!(all.iter().any(|t| t["status"] == "expired"));
 
-    let disabled = stdout_json(&env.cmd().args(["tokens", "list", "--json", "--status", "disabled"]).output().expect("run"));
+    let disabled = stdout_json(
+        &env.cmd()
+            .args(["tokens", "list", "--json", "--status", "disabled"])
+            .output()
+            .expect("run"),
+    );
     let disabled = disabled.as_array().expect("array");
     assert!(!disabled.is_empty() && disabled.iter().all(|t| t["status"] == "disabled"));
 
-    let expired = stdout_json(&env.cmd().args(["tokens", "list", "--json", "--status", "expired"]).output().expect("run"));
+    let expired = stdout_json(
+        &env.cmd()
+            .args(["tokens", "list", "--json", "--status", "expired"])
+            .output()
+            .expect("run"),
+    );
     assert_eq!(
         expired.as_array().expect("array").len(),
         all.iter().filter(|t| t["status"] == "expired").count()
     );
 
-    let named = stdout_json(&env.cmd().args(["tokens", "list", "--json", "--name", "tokenctl-*"]).output().expect("run"));
+    let named = stdout_json(
+        &env.cmd()
+            .args(["tokens", "list", "--json", "--name", "tokenctl-*"])
+            .output()
+            .expect("run"),
+    );
     let named = named.as_array().expect("array");
-    assert!(!named.is_empty() && named.iter().all(|t| t["name"].as_str().expect("name").starts_with("tokenctl-")));
+    assert!(
+        !named.is_empty()
+            && named
+                .iter()
+                .all(|t| t["name"].as_str().expect("name").starts_with("tokenctl-"))
+    );
 
-    let none = env.cmd().args(["tokens", "list", "--json", "--name", "no-such-*"]).assert().success().get_output().clone();
+    let none = env
+        .cmd()
+        .args(["tokens", "list", "--json", "--name", "no-such-*"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     assert_eq!(stdout_json(&none), json!([]));
 }
 
@@ -84,11 +163,26 @@ fn list_filters() {
 fn list_ids_and_ndjson() {
     let mut env = TestEnv::new();
     let _sb = env.sandbox();
-    let out = env.cmd().args(["tokens", "list", "-o", "id"]).assert().success().get_output().clone();
+    let out = env
+        .cmd()
+        .args(["tokens", "list", "-o", "id"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let ids: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
     assert!(ids.len() > 50 && ids.iter().all(|l| is_id(l)));
-    let out = env.cmd().args(["tokens", "list", "-o", "ndjson"]).assert().success().get_output().clone();
-    let lines: Vec<Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    let out = env
+        .cmd()
+        .args(["tokens", "list", "-o", "ndjson"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
     assert_eq!(lines.len(), ids.len());
 }
 
@@ -97,16 +191,29 @@ fn get_by_id_and_by_name() {
     let mut env = TestEnv::new();
     let sb = env.sandbox();
     let id = sb.token_id("readonly-auditor");
-    let by_id = stdout_json(&env.cmd().args(["tokens", "get", &id, "--json"]).output().expect("run"));
+    let by_id = stdout_json(
+        &env.cmd()
+            .args(["tokens", "get", &id, "--json"])
+            .output()
+            .expect("run"),
+    );
     assert_eq!(by_id["name"], "readonly-auditor");
     assert!(by_id["policies"].as_array().is_some_and(|p| !p.is_empty()));
-    let by_name = stdout_json(&env.cmd().args(["tokens", "get", "readonly-auditor", "--json"]).output().expect("run"));
+    let by_name = stdout_json(
+        &env.cmd()
+            .args(["tokens", "get", "readonly-auditor", "--json"])
+            .output()
+            .expect("run"),
+    );
     assert_eq!(by_name["id"], id.as_str());
     env.cmd()
         .args(["tokens", "get", "readonly-auditor"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Permissions").and(predicate::str::contains("Account API Tokens Read")));
+        .stdout(
+            predicate::str::contains("Permissions")
+                .and(predicate::str::contains("Account API Tokens Read")),
+        );
 }
 
 #[test]
@@ -119,13 +226,29 @@ fn get_unknown_and_ambiguous() {
         .code(5)
         .stdout("")
         .stderr(predicate::str::starts_with("error:").and(predicate::str::contains("not found")));
-    env.cmd().args(["tokens", "get", "no-such-token"]).assert().code(5).stderr(predicate::str::contains("no-such-token"));
+    env.cmd()
+        .args(["tokens", "get", "no-such-token"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("no-such-token"));
     let a = sb.requests().len();
-    let out = env.cmd().args(["tokens", "get", "shared-name"]).assert().code(2).get_output().clone();
+    let out = env
+        .cmd()
+        .args(["tokens", "get", "shared-name"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
     let err = text(&out.stderr);
     assert!(err.contains("2 tokens are named 'shared-name'"), "{err}");
     // Both IDs are listed.
-    assert_eq!(err.matches(" (active)").count() + err.matches(" (disabled)").count() + err.matches(" (expired)").count(), 2, "{err}");
+    assert_eq!(
+        err.matches(" (active)").count()
+            + err.matches(" (disabled)").count()
+            + err.matches(" (expired)").count(),
+        2,
+        "{err}"
+    );
     assert!(sb.requests().len() > a);
 }
 
@@ -135,7 +258,17 @@ fn create_prints_the_secret_once_and_it_works() {
     let sb = env.sandbox();
     let out = env
         .cmd()
-        .args(["tokens", "create", "--name", "ci-new", "--permission", "Account API Tokens Read", "--expires", "30d", "--json"])
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "ci-new",
+            "--permission",
+            "Account API Tokens Read",
+            "--expires",
+            "30d",
+            "--json",
+        ])
         .assert()
         .success()
         .get_output()
@@ -145,41 +278,106 @@ fn create_prints_the_secret_once_and_it_works() {
     assert_eq!(created["name"], "ci-new");
     assert_eq!(created["status"], "active");
     assert!(created["expires_on"].is_string());
-    let (status, v) = sb.api("GET", &format!("/accounts/{}/tokens/verify", sb.account_id), value, None);
+    let (status, v) = sb.api(
+        "GET",
+        &format!("/accounts/{}/tokens/verify", sb.account_id),
+        value,
+        None,
+    );
     assert_eq!(status, 200);
     assert_eq!(v["result"]["id"], created["id"]);
     // The secret never shows again.
-    let got = env.cmd().args(["tokens", "get", created["id"].as_str().expect("id"), "--json"]).output().expect("run");
+    let got = env
+        .cmd()
+        .args([
+            "tokens",
+            "get",
+            created["id"].as_str().expect("id"),
+            "--json",
+        ])
+        .output()
+        .expect("run");
     assert!(!text(&got.stdout).contains(value));
 
     // Table: a marked block with the secret.
     env.cmd()
-        .args(["tokens", "create", "--name", "ci-table", "--permission", "DNS Read", "--resource", "zones"])
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "ci-table",
+            "--permission",
+            "DNS Read",
+            "--resource",
+            "zones",
+        ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("New secret: shown only this once").and(predicate::str::contains("token: cfat_")));
+        .stdout(
+            predicate::str::contains("New secret: shown only this once")
+                .and(predicate::str::contains("token: cfat_")),
+        );
 }
 
 #[test]
 fn create_with_resources_conditions_and_ids() {
     let mut env = TestEnv::new();
     let _sb = env.sandbox();
-    let groups = stdout_json(&env.cmd().args(["tokens", "permission-groups", "--json", "--search", "DNS Write"]).output().expect("run"));
+    let groups = stdout_json(
+        &env.cmd()
+            .args([
+                "tokens",
+                "permission-groups",
+                "--json",
+                "--search",
+                "DNS Write",
+            ])
+            .output()
+            .expect("run"),
+    );
     let dns = groups[0]["id"].as_str().expect("id").to_owned();
     let zone = "023e105f4ecef8ad9ca31a8372d0c353";
     let created = stdout_json(
         &env.cmd()
-            .args(["tokens", "create", "--name", "dns-one-zone", "--permission", &dns, "--resource", &format!("zone:{zone}")])
-            .args(["--allow-ip", "203.0.113.0/24", "--deny-ip", "203.0.113.7", "--not-before", "2026-01-01T00:00:00Z", "-o", "json"])
+            .args([
+                "tokens",
+                "create",
+                "--name",
+                "dns-one-zone",
+                "--permission",
+                &dns,
+                "--resource",
+                &format!("zone:{zone}"),
+            ])
+            .args([
+                "--allow-ip",
+                "203.0.113.0/24",
+                "--deny-ip",
+                "203.0.113.7",
+                "--not-before",
+                "2026-01-01T00:00:00Z",
+                "-o",
+                "json",
+            ])
             .output()
             .expect("run"),
     );
     let policy = &created["policies"][0];
     assert_eq!(policy["effect"], "allow");
     assert_eq!(policy["permission_groups"][0]["id"], dns.as_str());
-    assert!(policy["resources"].get(format!("com.cloudflare.api.account.zone.{zone}")).is_some());
-    assert_eq!(created["condition"]["request_ip"]["in"], json!(["203.0.113.0/24"]));
-    assert_eq!(created["condition"]["request_ip"]["not_in"], json!(["203.0.113.7/32"]));
+    assert!(
+        policy["resources"]
+            .get(format!("com.cloudflare.api.account.zone.{zone}"))
+            .is_some()
+    );
+    assert_eq!(
+        created["condition"]["request_ip"]["in"],
+        json!(["203.0.113.0/24"])
+    );
+    assert_eq!(
+        created["condition"]["request_ip"]["not_in"],
+        json!(["203.0.113.7/32"])
+    );
 }
 
 #[test]
@@ -190,13 +388,66 @@ fn create_bad_input_sends_nothing() {
     let cases: &[(&[&str], &str)] = &[
         (&["--permission", "DNS Read"], "--name"),
         (&["--name", "x"], "--permission"),
-        (&["--name", "x", "--permission", "DNS Read", "--expires", "tomorrow"], "invalid date"),
-        (&["--name", "x", "--permission", "DNS Read", "--expires", "2020-01-01"], "in the past"),
-        (&["--name", "x", "--permission", "DNS Read", "--allow-ip", "10.0.0/8"], "invalid CIDR"),
-        (&["--name", "x", "--permission", "DNS Read", "--deny-ip", "10.0.0.1/8"], "host bits"),
-        (&["--name", "x", "--permission", "DNS Read", "--resource", "zone:xyz"], "zone ID"),
+        (
+            &[
+                "--name",
+                "x",
+                "--permission",
+                "DNS Read",
+                "--expires",
+                "tomorrow",
+            ],
+            "invalid date",
+        ),
+        (
+            &[
+                "--name",
+                "x",
+                "--permission",
+                "DNS Read",
+                "--expires",
+                "2020-01-01",
+            ],
+            "in the past",
+        ),
+        (
+            &[
+                "--name",
+                "x",
+                "--permission",
+                "DNS Read",
+                "--allow-ip",
+                "10.0.0/8",
+            ],
+            "invalid CIDR",
+        ),
+        (
+            &[
+                "--name",
+                "x",
+                "--permission",
+                "DNS Read",
+                "--deny-ip",
+                "10.0.0.1/8",
+            ],
+            "host bits",
+        ),
+        (
+            &[
+                "--name",
+                "x",
+                "--permission",
+                "DNS Read",
+                "--resource",
+                "zone:xyz",
+            ],
+            "zone ID",
+        ),
         (&["--name", "", "--permission", "DNS Read"], "empty"),
-        (&["--name", "x", "--policy-file", "/nonexistent/p.json"], "cannot read policy file"),
+        (
+            &["--name", "x", "--policy-file", "/nonexistent/p.json"],
+            "cannot read policy file",
+        ),
     ];
     for (args, needle) in cases {
         env.cmd()
@@ -208,15 +459,31 @@ fn create_bad_input_sends_nothing() {
             .stderr(predicate::str::contains(*needle));
     }
     let long = "n".repeat(121);
-    env.cmd().args(["tokens", "create", "--name", &long, "--permission", "x"]).assert().code(2);
-    assert!(sb.requests().is_empty(), "no request for invalid input: {:?}", sb.request_lines());
+    env.cmd()
+        .args(["tokens", "create", "--name", &long, "--permission", "x"])
+        .assert()
+        .code(2);
+    assert!(
+        sb.requests().is_empty(),
+        "no request for invalid input: {:?}",
+        sb.request_lines()
+    );
 
     // An unknown permission group needs the live list to be known, but nothing is created.
     env.cmd()
-        .args(["tokens", "create", "--name", "x", "--permission", "Teleport Write"])
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "x",
+            "--permission",
+            "Teleport Write",
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown permission group 'Teleport Write'"));
+        .stderr(predicate::str::contains(
+            "unknown permission group 'Teleport Write'",
+        ));
     assert!(sb.requests().iter().all(|r| r["method"] == "GET"));
 }
 
@@ -228,26 +495,60 @@ fn create_secret_file_is_0600_and_never_overwritten() {
     let f = file.to_str().expect("path");
     let out = env
         .cmd()
-        .args(["tokens", "create", "--name", "filed", "--permission", "DNS Read", "--secret-file", f, "--json"])
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "filed",
+            "--permission",
+            "DNS Read",
+            "--secret-file",
+            f,
+            "--json",
+        ])
         .assert()
         .success()
         .get_output()
         .clone();
-    let value = stdout_json(&out)["value"].as_str().expect("value").to_owned();
+    let value = stdout_json(&out)["value"]
+        .as_str()
+        .expect("value")
+        .to_owned();
     assert_eq!(std::fs::read_to_string(&file).expect("read").trim(), value);
     assert_eq!(mode(&file), 0o600);
 
     sb.clear_requests();
     env.cmd()
-        .args(["tokens", "create", "--name", "filed2", "--permission", "DNS Read", "--secret-file", f])
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "filed2",
+            "--permission",
+            "DNS Read",
+            "--secret-file",
+            f,
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("already exists").and(predicate::str::contains("--force")));
+        .stderr(
+            predicate::str::contains("already exists").and(predicate::str::contains("--force")),
+        );
     assert!(sb.requests().is_empty());
     assert_eq!(std::fs::read_to_string(&file).expect("read").trim(), value);
 
     env.cmd()
-        .args(["tokens", "create", "--name", "filed3", "--permission", "DNS Read", "--secret-file", f, "--force"])
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "filed3",
+            "--permission",
+            "DNS Read",
+            "--secret-file",
+            f,
+            "--force",
+        ])
         .assert()
         .success();
     assert_ne!(std::fs::read_to_string(&file).expect("read").trim(), value);
@@ -258,12 +559,24 @@ fn create_secret_file_is_0600_and_never_overwritten() {
 fn create_from_policy_file_and_from_token() {
     let mut env = TestEnv::new();
     let _sb = env.sandbox();
-    let src = env.cmd().args(["tokens", "get", "readonly-auditor", "--json"]).output().expect("run");
+    let src = env
+        .cmd()
+        .args(["tokens", "get", "readonly-auditor", "--json"])
+        .output()
+        .expect("run");
     let src_json = stdout_json(&src);
     // From stdin: a whole token as `get --json` prints it.
     let out = env
         .cmd()
-        .args(["tokens", "create", "--name", "from-stdin", "--policy-file", "-", "--json"])
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "from-stdin",
+            "--policy-file",
+            "-",
+            "--json",
+        ])
         .write_stdin(src.stdout.clone())
         .assert()
         .success()
@@ -276,9 +589,23 @@ fn create_from_policy_file_and_from_token() {
     );
     // From a token by name.
     let copy = stdout_json(
-        &env.cmd().args(["tokens", "create", "--name", "copied", "--from-token", "readonly-auditor", "--json"]).output().expect("run"),
+        &env.cmd()
+            .args([
+                "tokens",
+                "create",
+                "--name",
+                "copied",
+                "--from-token",
+                "readonly-auditor",
+                "--json",
+            ])
+            .output()
+            .expect("run"),
     );
-    assert_eq!(copy["policies"][0]["resources"], src_json["policies"][0]["resources"]);
+    assert_eq!(
+        copy["policies"][0]["resources"],
+        src_json["policies"][0]["resources"]
+    );
     // Bad JSON.
     env.cmd()
         .args(["tokens", "create", "--name", "bad", "--policy-file", "-"])
@@ -292,28 +619,89 @@ fn create_from_policy_file_and_from_token() {
 fn update_changes_only_what_is_named() {
     let mut env = TestEnv::new();
     let _sb = env.sandbox();
-    let before = stdout_json(&env.cmd().args(["tokens", "get", "readonly-auditor", "--json"]).output().expect("run"));
-    let after = stdout_json(&env.cmd().args(["tokens", "update", "readonly-auditor", "--disable", "--json"]).output().expect("run"));
+    let before = stdout_json(
+        &env.cmd()
+            .args(["tokens", "get", "readonly-auditor", "--json"])
+            .output()
+            .expect("run"),
+    );
+    let after = stdout_json(
+        &env.cmd()
+            .args([
+                "tokens",
+                "update",
+                "readonly-auditor",
+                "--disable",
+                "--json",
+            ])
+            .output()
+            .expect("run"),
+    );
     assert_eq!(after["status"], "disabled");
     assert_eq!(after["name"], before["name"]);
     assert_eq!(after["policies"], before["policies"]);
     let after = stdout_json(
         &env.cmd()
-            .args(["tokens", "update", &before["id"].as_str().expect("id").to_owned(), "--enable", "--name", "auditor-2", "--expires", "60d", "--json"])
+            .args([
+                "tokens",
+                "update",
+                before["id"].as_str().expect("id"),
+                "--enable",
+                "--name",
+                "auditor-2",
+                "--expires",
+                "60d",
+                "--json",
+            ])
             .output()
             .expect("run"),
     );
     assert_eq!(after["status"], "active");
     assert_eq!(after["name"], "auditor-2");
     assert!(after["expires_on"].is_string());
-    let after = stdout_json(&env.cmd().args(["tokens", "update", "auditor-2", "--expires", "never", "--allow-ip", "198.51.100.0/24", "--json"]).output().expect("run"));
-    assert!(after.get("expires_on").is_none_or(Value::is_null), "{after}");
-    assert_eq!(after["condition"]["request_ip"]["in"], json!(["198.51.100.0/24"]));
+    let after = stdout_json(
+        &env.cmd()
+            .args([
+                "tokens",
+                "update",
+                "auditor-2",
+                "--expires",
+                "never",
+                "--allow-ip",
+                "198.51.100.0/24",
+                "--json",
+            ])
+            .output()
+            .expect("run"),
+    );
+    assert!(
+        after.get("expires_on").is_none_or(Value::is_null),
+        "{after}"
+    );
+    assert_eq!(
+        after["condition"]["request_ip"]["in"],
+        json!(["198.51.100.0/24"])
+    );
     assert_eq!(after["policies"], before["policies"]);
 
-    env.cmd().args(["tokens", "update", "auditor-2"]).assert().code(2).stderr(predicate::str::contains("nothing to change"));
-    env.cmd().args(["tokens", "update", "auditor-2", "--enable", "--disable"]).assert().code(2);
-    env.cmd().args(["tokens", "update", "0123456789abcdef0123456789abcdef", "--disable"]).assert().code(5);
+    env.cmd()
+        .args(["tokens", "update", "auditor-2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing to change"));
+    env.cmd()
+        .args(["tokens", "update", "auditor-2", "--enable", "--disable"])
+        .assert()
+        .code(2);
+    env.cmd()
+        .args([
+            "tokens",
+            "update",
+            "0123456789abcdef0123456789abcdef",
+            "--disable",
+        ])
+        .assert()
+        .code(5);
 }
 
 #[test]
@@ -329,7 +717,11 @@ fn delete_confirms_or_needs_yes() {
         .stderr(predicate::str::contains("--yes"));
     assert!(sb.requests().is_empty());
     // On a terminal, "n" keeps it.
-    env.tty_cmd().args(["tokens", "delete", &id]).write_stdin("n\n").assert().code(1);
+    env.tty_cmd()
+        .args(["tokens", "delete", &id])
+        .write_stdin("n\n")
+        .assert()
+        .code(1);
     env.cmd().args(["tokens", "get", &id]).assert().success();
     // "y" deletes it.
     env.tty_cmd()
@@ -341,9 +733,18 @@ fn delete_confirms_or_needs_yes() {
     env.cmd().args(["tokens", "get", &id]).assert().code(5);
 
     let other = sb.token_id("shared-name");
-    let out = env.cmd().args(["tokens", "delete", &other, "--yes", "--json"]).assert().success().get_output().clone();
+    let out = env
+        .cmd()
+        .args(["tokens", "delete", &other, "--yes", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     assert_eq!(stdout_json(&out)["id"], other.as_str());
-    env.cmd().args(["tokens", "delete", &other, "--yes"]).assert().code(5);
+    env.cmd()
+        .args(["tokens", "delete", &other, "--yes"])
+        .assert()
+        .code(5);
 }
 
 #[test]
@@ -351,12 +752,33 @@ fn roll_invalidates_the_old_value() {
     let mut env = TestEnv::new();
     let sb = env.sandbox();
     let created = stdout_json(
-        &env.cmd().args(["tokens", "create", "--name", "to-roll", "--permission", "DNS Read", "--json"]).output().expect("run"),
+        &env.cmd()
+            .args([
+                "tokens",
+                "create",
+                "--name",
+                "to-roll",
+                "--permission",
+                "DNS Read",
+                "--json",
+            ])
+            .output()
+            .expect("run"),
     );
     let old = created["value"].as_str().expect("value").to_owned();
     let id = created["id"].as_str().expect("id").to_owned();
-    env.cmd().args(["tokens", "roll", "to-roll"]).assert().code(2).stderr(predicate::str::contains("--yes"));
-    let out = env.cmd().args(["tokens", "roll", "to-roll", "--yes", "--json"]).assert().success().get_output().clone();
+    env.cmd()
+        .args(["tokens", "roll", "to-roll"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    let out = env
+        .cmd()
+        .args(["tokens", "roll", "to-roll", "--yes", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let rolled = stdout_json(&out);
     let new = rolled["value"].as_str().expect("value");
     assert_eq!(rolled["id"], id.as_str());
@@ -377,10 +799,18 @@ fn roll_own_env_token_warns() {
     let mut env = TestEnv::new();
     let _sb = env.sandbox();
     env.cmd()
-        .args(["tokens", "roll", "tokenctl-sandbox-admin", "--yes", "--json"])
+        .args([
+            "tokens",
+            "roll",
+            "tokenctl-sandbox-admin",
+            "--yes",
+            "--json",
+        ])
         .assert()
         .success()
-        .stderr(predicate::str::contains("CLOUDFLARE_API_TOKEN was replaced"));
+        .stderr(predicate::str::contains(
+            "CLOUDFLARE_API_TOKEN was replaced",
+        ));
     // The old env token no longer works.
     env.cmd().args(["tokens", "verify"]).assert().code(4);
 }
@@ -389,35 +819,78 @@ fn roll_own_env_token_warns() {
 fn verify_shows_id_status_expiry() {
     let mut env = TestEnv::new();
     let sb = env.sandbox();
-    let v = stdout_json(&env.cmd().args(["tokens", "verify", "--json"]).output().expect("run"));
+    let v = stdout_json(
+        &env.cmd()
+            .args(["tokens", "verify", "--json"])
+            .output()
+            .expect("run"),
+    );
     assert_eq!(v["id"], sb.token_id("tokenctl-sandbox-admin").as_str());
     assert_eq!(v["status"], "active");
     env.cmd()
         .args(["tokens", "verify"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("STATUS").and(predicate::str::contains("active")).and(predicate::str::contains("never")));
+        .stdout(
+            predicate::str::contains("STATUS")
+                .and(predicate::str::contains("active"))
+                .and(predicate::str::contains("never")),
+        );
 }
 
 #[test]
 fn permission_groups_search_and_scope() {
     let mut env = TestEnv::new();
     let _sb = env.sandbox();
-    let all = stdout_json(&env.cmd().args(["tokens", "permission-groups", "--json"]).output().expect("run"));
+    let all = stdout_json(
+        &env.cmd()
+            .args(["tokens", "permission-groups", "--json"])
+            .output()
+            .expect("run"),
+    );
     assert!(all.as_array().expect("array").len() >= 30);
-    let dns = stdout_json(&env.cmd().args(["tokens", "permission-groups", "--json", "--search", "dns"]).output().expect("run"));
+    let dns = stdout_json(
+        &env.cmd()
+            .args(["tokens", "permission-groups", "--json", "--search", "dns"])
+            .output()
+            .expect("run"),
+    );
     let dns = dns.as_array().expect("array");
-    assert!(!dns.is_empty() && dns.iter().all(|g| g["name"].as_str().expect("name").to_lowercase().contains("dns")));
-    let zone = stdout_json(&env.cmd().args(["tokens", "permission-groups", "--json", "--scope", "zone"]).output().expect("run"));
+    assert!(
+        !dns.is_empty()
+            && dns.iter().all(|g| g["name"]
+                .as_str()
+                .expect("name")
+                .to_lowercase()
+                .contains("dns"))
+    );
+    let zone = stdout_json(
+        &env.cmd()
+            .args(["tokens", "permission-groups", "--json", "--scope", "zone"])
+            .output()
+            .expect("run"),
+    );
     let zone = zone.as_array().expect("array");
     assert!(!zone.is_empty());
-    assert!(zone.iter().all(|g| g["scopes"].as_array().expect("scopes").iter().any(|s| s == "com.cloudflare.api.account.zone")));
+    assert!(zone.iter().all(|g| {
+        g["scopes"]
+            .as_array()
+            .expect("scopes")
+            .iter()
+            .any(|s| s == "com.cloudflare.api.account.zone")
+    }));
     env.cmd()
         .args(["tokens", "permission-groups"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("SCOPES").and(predicate::str::contains("Account API Tokens Write")));
-    env.cmd().args(["tokens", "permission-groups", "--scope", "galaxy"]).assert().code(2);
+        .stdout(
+            predicate::str::contains("SCOPES")
+                .and(predicate::str::contains("Account API Tokens Write")),
+        );
+    env.cmd()
+        .args(["tokens", "permission-groups", "--scope", "galaxy"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -426,7 +899,18 @@ fn unauthorized_forbidden_and_rate_limited() {
     let sb = env.sandbox();
     // A read-only token, made for the test.
     let ro = stdout_json(
-        &env.cmd().args(["tokens", "create", "--name", "ro", "--permission", "Account API Tokens Read", "--json"]).output().expect("run"),
+        &env.cmd()
+            .args([
+                "tokens",
+                "create",
+                "--name",
+                "ro",
+                "--permission",
+                "Account API Tokens Read",
+                "--json",
+            ])
+            .output()
+            .expect("run"),
     );
     let ro = ro["value"].as_str().expect("value").to_owned();
 
@@ -435,22 +919,39 @@ fn unauthorized_forbidden_and_rate_limited() {
         .args(["tokens", "list"])
         .assert()
         .code(4)
-        .stderr(predicate::str::contains("Invalid API Token").and(predicate::str::contains("hint:")));
-    env.cmd().env("CLOUDFLARE_API_TOKEN", &ro).args(["tokens", "list", "-o", "id"]).assert().success();
+        .stderr(
+            predicate::str::contains("Invalid API Token").and(predicate::str::contains("hint:")),
+        );
     env.cmd()
         .env("CLOUDFLARE_API_TOKEN", &ro)
-        .args(["tokens", "create", "--name", "nope", "--permission", "DNS Read"])
+        .args(["tokens", "list", "-o", "id"])
+        .assert()
+        .success();
+    env.cmd()
+        .env("CLOUDFLARE_API_TOKEN", &ro)
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "nope",
+            "--permission",
+            "DNS Read",
+        ])
         .assert()
         .code(4)
         .stderr(predicate::str::contains("forbidden"));
 
     // A 429 that passes is retried.
-    sb.fault(json!({"path_prefix": "/client/v4/accounts", "status": 429, "retry_after": 0, "times": 1}));
+    sb.fault(
+        json!({"path_prefix": "/client/v4/accounts", "status": 429, "retry_after": 0, "times": 1}),
+    );
     sb.clear_requests();
     env.cmd().args(["tokens", "verify"]).assert().success();
     assert_eq!(sb.requests().len(), 2, "{:?}", sb.request_lines());
     // One that does not pass exits 7.
-    sb.fault(json!({"path_prefix": "/client/v4/accounts", "status": 429, "retry_after": 0, "times": 20}));
+    sb.fault(
+        json!({"path_prefix": "/client/v4/accounts", "status": 429, "retry_after": 0, "times": 20}),
+    );
     env.cmd()
         .args(["tokens", "verify"])
         .assert()
@@ -461,52 +962,96 @@ fn unauthorized_forbidden_and_rate_limited() {
 #[test]
 fn plain_http_base_url_is_refused() {
     let mut env = TestEnv::new();
-    env.set("CLOUDFLARE_API_TOKEN", "x").set("CLOUDFLARE_ACCOUNT_ID", &"a".repeat(32));
+    env.set("CLOUDFLARE_API_TOKEN", "x")
+        .set("CLOUDFLARE_ACCOUNT_ID", &"a".repeat(32));
     env.set("CLOUDFLARE_BASE_URL", "http://api.example.com/client/v4");
-    env.cmd().args(["tokens", "list"]).assert().code(3).stderr(predicate::str::contains("refusing plain http://"));
+    env.cmd()
+        .args(["tokens", "list"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("refusing plain http://"));
 }
 
 #[test]
 fn no_credential_is_exit_3() {
     let env = TestEnv::new();
+    env.cmd().args(["tokens", "list"]).assert().code(3).stderr(
+        predicate::str::contains("CLOUDFLARE_API_TOKEN").and(predicate::str::contains("--sandbox")),
+    );
+    let mut env = TestEnv::new();
+    env.set("CLOUDFLARE_API_TOKEN", "x");
     env.cmd()
         .args(["tokens", "list"])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("CLOUDFLARE_API_TOKEN").and(predicate::str::contains("--sandbox")));
-    let mut env = TestEnv::new();
-    env.set("CLOUDFLARE_API_TOKEN", "x");
-    env.cmd().args(["tokens", "list"]).assert().code(3).stderr(predicate::str::contains("account ID"));
+        .stderr(predicate::str::contains("account ID"));
 }
 
 #[test]
 fn embedded_sandbox_keeps_state_between_runs() {
     let env = TestEnv::new();
-    let out = env.cmd().args(["--sandbox", "tokens", "list", "--json"]).assert().success().get_output().clone();
+    let out = env
+        .cmd()
+        .args(["--sandbox", "tokens", "list", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let n = stdout_json(&out).as_array().expect("array").len();
     assert!(n > 50);
     env.cmd()
-        .args(["--sandbox", "tokens", "create", "--name", "persisted", "--permission", "DNS Read", "-o", "id"])
+        .args([
+            "--sandbox",
+            "tokens",
+            "create",
+            "--name",
+            "persisted",
+            "--permission",
+            "DNS Read",
+            "-o",
+            "id",
+        ])
         .assert()
         .success();
-    let out = env.cmd().args(["--sandbox", "tokens", "list", "--json"]).assert().success().get_output().clone();
+    let out = env
+        .cmd()
+        .args(["--sandbox", "tokens", "list", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let after = stdout_json(&out);
     assert_eq!(after.as_array().expect("array").len(), n + 1);
-    assert!(after.as_array().expect("array").iter().any(|t| t["name"] == "persisted"));
+    assert!(
+        after
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|t| t["name"] == "persisted")
+    );
     // State lives in the data dir, 0600 in 0700.
     let state = env.path(".local/share/tokenctl/sandbox/state.json");
     assert_eq!(mode(&state), 0o600);
     assert_eq!(mode(state.parent().expect("dir")), 0o700);
     // Reset brings the demo data back.
     env.cmd().args(["sandbox", "reset"]).assert().success();
-    let out = env.cmd().args(["--sandbox", "tokens", "list", "--json"]).assert().success().get_output().clone();
+    let out = env
+        .cmd()
+        .args(["--sandbox", "tokens", "list", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     assert_eq!(stdout_json(&out).as_array().expect("array").len(), n);
 }
 
 #[test]
 fn embedded_sandbox_is_safe_when_two_run_at_once() {
     let env = TestEnv::new();
-    env.cmd().args(["--sandbox", "tokens", "verify"]).assert().success();
+    env.cmd()
+        .args(["--sandbox", "tokens", "verify"])
+        .assert()
+        .success();
     let spawn = |name: &str| {
         let mut c = std::process::Command::new(crate::common::BIN);
         c.env_clear();
@@ -517,16 +1062,39 @@ fn embedded_sandbox_is_safe_when_two_run_at_once() {
         ] {
             c.env(k, v);
         }
-        c.args(["--sandbox", "tokens", "create", "--name", name, "--permission", "DNS Read", "-o", "id"])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("spawn")
+        c.args([
+            "--sandbox",
+            "tokens",
+            "create",
+            "--name",
+            name,
+            "--permission",
+            "DNS Read",
+            "-o",
+            "id",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn")
     };
     let children: Vec<_> = (0..4).map(|i| spawn(&format!("parallel-{i}"))).collect();
     for mut c in children {
         assert!(c.wait().expect("wait").success());
     }
-    let out = env.cmd().args(["--sandbox", "tokens", "list", "--json", "--name", "parallel-*"]).assert().success().get_output().clone();
+    let out = env
+        .cmd()
+        .args([
+            "--sandbox",
+            "tokens",
+            "list",
+            "--json",
+            "--name",
+            "parallel-*",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     assert_eq!(stdout_json(&out).as_array().expect("array").len(), 4);
 }
 
@@ -535,5 +1103,10 @@ fn quiet_keeps_stderr_empty() {
     let mut env = TestEnv::new();
     let sb = env.sandbox();
     let id = sb.token_id("readonly-auditor");
-    env.cmd().args(["-q", "tokens", "delete", &id, "--yes"]).assert().success().stdout("").stderr("");
+    env.cmd()
+        .args(["-q", "tokens", "delete", &id, "--yes"])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
 }

@@ -58,7 +58,10 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
             if let Some(v) = args.vendor
                 && v != p.vendor
             {
-                return usage(format!("profile '{name}' is a {} profile, not {v}", p.vendor));
+                return usage(format!(
+                    "profile '{name}' is a {} profile, not {v}",
+                    p.vendor
+                ));
             }
             p.clone()
         }
@@ -70,11 +73,17 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
     }
     if let Some(acct) = &args.account {
         if profile.vendor == Vendor::Cloudflare && !looks_like_id(acct) {
-            return usage(format!("invalid account ID '{acct}': a Cloudflare account ID is 32 hexadecimal characters"));
+            return usage(format!(
+                "invalid account ID '{acct}': a Cloudflare account ID is 32 hexadecimal characters"
+            ));
         }
         profile.account_id = Some(acct.clone());
     }
-    let storage = if args.insecure_storage { Storage::File } else { Storage::Keyring };
+    let storage = if args.insecure_storage {
+        Storage::File
+    } else {
+        Storage::Keyring
+    };
     let store: Box<dyn CredentialStore> = match storage {
         Storage::File => Box::new(FileStore::new(ctx.paths.credentials_file())),
         Storage::Keyring => Box::new(KeyringStore::new(KEYRING_SERVICE)),
@@ -85,7 +94,10 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
     let secret = if args.with_token {
         read_secret_from_stdin()?
     } else {
-        ctx.ui.prompt_secret(&format!("Paste the {} API token for profile '{name}'", profile.vendor))?
+        ctx.ui.prompt_secret(&format!(
+            "Paste the {} API token for profile '{name}'",
+            profile.vendor
+        ))?
     };
     let checked = verify(ctx, &name, &profile, &secret).await?;
 
@@ -98,23 +110,45 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
     ctx.save_config(&config)?;
     let place = match storage {
         Storage::Keyring => "the OS keyring".to_owned(),
-        Storage::File => format!("{} (plain file, mode 0600)", ctx.paths.credentials_file().display()),
+        Storage::File => format!(
+            "{} (plain file, mode 0600)",
+            ctx.paths.credentials_file().display()
+        ),
     };
-    ctx.ui.status(&format!("Logged in as profile '{name}' ({}): {checked}. Secret stored in {place}.", profile.vendor));
+    ctx.ui.status(&format!(
+        "Logged in as profile '{name}' ({}): {checked}. Secret stored in {place}.",
+        profile.vendor
+    ));
     if storage == Storage::File {
-        ctx.ui.warn("the secret is stored in a plain file; prefer the OS keyring where one is available");
+        ctx.ui.warn(
+            "the secret is stored in a plain file; prefer the OS keyring where one is available",
+        );
     }
     Ok(())
 }
 
 /// Checks the secret with a cheap authenticated read; returns what it learnt.
-async fn verify(ctx: &Context, name: &str, profile: &Profile, secret: &Secret) -> anyhow::Result<String> {
+async fn verify(
+    ctx: &Context,
+    name: &str,
+    profile: &Profile,
+    secret: &Secret,
+) -> anyhow::Result<String> {
     match profile.vendor {
         Vendor::Cloudflare => {
-            let (cf, _) = ctx.cloudflare_for(name, profile, credentials::Secretish::Token(secret.clone())).await?;
-            let v = cf.verify_token().await.map_err(|e| anyhow::Error::new(e).context("checking the token"))?;
+            let (cf, _) = ctx
+                .cloudflare_for(name, profile, credentials::Secretish::Token(secret.clone()))
+                .await?;
+            let v = cf
+                .verify_token()
+                .await
+                .map_err(|e| anyhow::Error::new(e).context("checking the token"))?;
             if v.status != "active" {
-                return Err(CliError::new(crate::error::Exit::Unauthorized, format!("the token is {}, not active", v.status)).into());
+                return Err(CliError::new(
+                    crate::error::Exit::Unauthorized,
+                    format!("the token is {}, not active", v.status),
+                )
+                .into());
             }
             Ok(format!("token {} is active", v.id))
         }

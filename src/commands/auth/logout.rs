@@ -13,20 +13,34 @@ pub struct LogoutArgs {}
 
 pub fn run(ctx: &Context, _args: LogoutArgs) -> anyhow::Result<()> {
     let config = ctx.config()?;
-    let Some(name) = ctx.globals.profile.clone().or_else(|| config.default_profile.clone()) else {
+    let Some(name) = ctx
+        .globals
+        .profile
+        .clone()
+        .or_else(|| config.default_profile.clone())
+    else {
         return Err(CliError::usage("which profile? pass -p NAME").into());
     };
     let Some(profile) = config.profiles.get(&name) else {
-        return Err(CliError::not_configured(format!("no profile named '{name}'")).with_hint("see `tokenctl profile list`").into());
+        return Err(
+            CliError::not_configured(format!("no profile named '{name}'"))
+                .with_hint("see `tokenctl profile list`")
+                .into(),
+        );
     };
     let removed = credentials::store_for(profile, &ctx.paths).delete(&name)?;
     if removed {
-        ctx.ui.status(&format!("Removed the stored secret of profile '{name}'."));
+        ctx.ui
+            .status(&format!("Removed the stored secret of profile '{name}'."));
     } else {
-        ctx.ui.status(&format!("Profile '{name}' had no stored secret."));
+        ctx.ui
+            .status(&format!("Profile '{name}' had no stored secret."));
     }
     if let Some(c) = credentials::from_env(&ctx.env, profile.vendor, profile) {
-        ctx.ui.warn(&format!("a secret is still set in the environment ({})", c.source));
+        ctx.ui.warn(&format!(
+            "a secret is still set in the environment ({})",
+            c.source
+        ));
     }
     Ok(())
 }

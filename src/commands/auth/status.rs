@@ -11,7 +11,9 @@ use crate::output::{self, Cell, Record};
 
 /// Show each profile, where its secret comes from, and whether it works.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl auth status\n  tokenctl auth status -p prod --json\n  tokenctl auth status --offline")]
+#[command(
+    after_long_help = "Examples:\n  tokenctl auth status\n  tokenctl auth status -p prod --json\n  tokenctl auth status --offline"
+)]
 pub struct StatusArgs {
     /// Do not contact the vendors; only show where secrets come from
     #[arg(long)]
@@ -39,7 +41,14 @@ impl Record for Row {
         self.profile.clone()
     }
     fn headers() -> &'static [&'static str] {
-        &["PROFILE", "VENDOR", "ACCOUNT", "SECRET FROM", "STATUS", "DETAIL"]
+        &[
+            "PROFILE",
+            "VENDOR",
+            "ACCOUNT",
+            "SECRET FROM",
+            "STATUS",
+            "DETAIL",
+        ]
     }
     fn row(&self) -> Vec<Cell> {
         vec![
@@ -58,20 +67,40 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
     let mut targets: Vec<(String, Profile, Origin)> = Vec::new();
     match &ctx.globals.profile {
         Some(name) => {
-            let vendor = config.profiles.get(name).map(|p| p.vendor).unwrap_or(Vendor::Cloudflare);
+            let vendor = config
+                .profiles
+                .get(name)
+                .map(|p| p.vendor)
+                .unwrap_or(Vendor::Cloudflare);
             targets.push(ctx.select_profile(vendor)?);
         }
         None => {
             if ctx.sandbox_mode() {
-                targets.push((sandbox_profile_name(Vendor::Cloudflare), Profile::new(Vendor::Cloudflare), Origin::Sandbox));
+                targets.push((
+                    sandbox_profile_name(Vendor::Cloudflare),
+                    Profile::new(Vendor::Cloudflare),
+                    Origin::Sandbox,
+                ));
             }
             for (n, p) in &config.profiles {
                 targets.push((n.clone(), p.clone(), Origin::Configured));
             }
-            if !config.profiles.values().any(|p| p.vendor == Vendor::Cloudflare)
-                && credentials::from_env(&ctx.env, Vendor::Cloudflare, &Profile::new(Vendor::Cloudflare)).is_some()
+            if !config
+                .profiles
+                .values()
+                .any(|p| p.vendor == Vendor::Cloudflare)
+                && credentials::from_env(
+                    &ctx.env,
+                    Vendor::Cloudflare,
+                    &Profile::new(Vendor::Cloudflare),
+                )
+                .is_some()
             {
-                targets.push(("(environment)".into(), Profile::new(Vendor::Cloudflare), Origin::EnvOnly));
+                targets.push((
+                    "(environment)".into(),
+                    Profile::new(Vendor::Cloudflare),
+                    Origin::EnvOnly,
+                ));
             }
         }
     }
@@ -93,13 +122,23 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
         None => Ok(()),
         Some(first) => Err(CliError::new(
             first.exit.unwrap_or(Exit::Failure),
-            format!("{} of {} profiles cannot authenticate", failing.len(), rows.len()),
+            format!(
+                "{} of {} profiles cannot authenticate",
+                failing.len(),
+                rows.len()
+            ),
         )
         .into()),
     }
 }
 
-async fn check(ctx: &Context, name: String, profile: Profile, origin: Origin, offline: bool) -> Row {
+async fn check(
+    ctx: &Context,
+    name: String,
+    profile: Profile,
+    origin: Origin,
+    offline: bool,
+) -> Row {
     let mut row = Row {
         profile: name.clone(),
         vendor: profile.vendor,
@@ -114,7 +153,12 @@ async fn check(ctx: &Context, name: String, profile: Profile, origin: Origin, of
         Ok(r) => r,
         Err(e) => {
             let (exit, _) = classify(&e);
-            row.status = if exit == Exit::NotConfigured { "missing" } else { "error" }.into();
+            row.status = if exit == Exit::NotConfigured {
+                "missing"
+            } else {
+                "error"
+            }
+            .into();
             row.detail = Some(crate::error::message(&e));
             row.exit = Some(exit);
             return row;
@@ -127,7 +171,9 @@ async fn check(ctx: &Context, name: String, profile: Profile, origin: Origin, of
         Source::File(p) => format!("file:{p}"),
         Source::Sandbox => "sandbox".into(),
     };
-    if resolved.profile.storage == Some(Storage::File) && matches!(resolved.credential.source, Source::File(_)) {
+    if resolved.profile.storage == Some(Storage::File)
+        && matches!(resolved.credential.source, Source::File(_))
+    {
         row.detail = Some("plain-text file".into());
     }
     if offline {
@@ -135,9 +181,20 @@ async fn check(ctx: &Context, name: String, profile: Profile, origin: Origin, of
         return row;
     }
     let checked = match resolved.profile.vendor {
-        Vendor::Cloudflare => match ctx.cloudflare_for(&resolved.name, &resolved.profile, resolved.credential.secret.clone()).await {
+        Vendor::Cloudflare => match ctx
+            .cloudflare_for(
+                &resolved.name,
+                &resolved.profile,
+                resolved.credential.secret.clone(),
+            )
+            .await
+        {
             Ok((cf, _)) => match &resolved.credential.secret {
-                Secretish::Token(_) => cf.verify_token().await.map(|v| format!("token {} {}", v.id, v.status)).map_err(anyhow::Error::new),
+                Secretish::Token(_) => cf
+                    .verify_token()
+                    .await
+                    .map(|v| format!("token {} {}", v.id, v.status))
+                    .map_err(anyhow::Error::new),
                 Secretish::GlobalKey { .. } => Ok("global API key (not checked)".into()),
             },
             Err(e) => Err(e),
@@ -151,7 +208,12 @@ async fn check(ctx: &Context, name: String, profile: Profile, origin: Origin, of
         }
         Err(e) => {
             let (exit, _) = classify(&e);
-            row.status = if exit == Exit::Unauthorized { "invalid" } else { "error" }.into();
+            row.status = if exit == Exit::Unauthorized {
+                "invalid"
+            } else {
+                "error"
+            }
+            .into();
             row.detail = Some(crate::error::message(&e));
             row.exit = Some(exit);
         }

@@ -12,7 +12,9 @@ use crate::error::CliError;
 /// Refuses to print to a terminal unless --reveal is given, so the secret does not end up on
 /// screen or in a scrollback buffer by accident.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  curl -H \"Authorization: Bearer $(tokenctl auth token -p prod)\" https://api.cloudflare.com/client/v4/...\n  tokenctl auth token -p prod --reveal")]
+#[command(
+    after_long_help = "Examples:\n  curl -H \"Authorization: Bearer $(tokenctl auth token -p prod)\" https://api.cloudflare.com/client/v4/...\n  tokenctl auth token -p prod --reveal"
+)]
 pub struct TokenArgs {
     /// Print even when stdout is a terminal
     #[arg(long)]
@@ -21,7 +23,10 @@ pub struct TokenArgs {
 
 pub async fn run(ctx: &Context, args: TokenArgs) -> anyhow::Result<()> {
     if ctx.ui.stdout_tty && !args.reveal {
-        return Err(CliError::usage("refusing to print a secret to the terminal; pipe it, or pass --reveal").into());
+        return Err(CliError::usage(
+            "refusing to print a secret to the terminal; pipe it, or pass --reveal",
+        )
+        .into());
     }
     let config = ctx.config()?;
     let vendor = ctx

@@ -45,9 +45,14 @@ fn parse_name(s: &str) -> Result<String, String> {
 pub fn run(ctx: &Context, args: AddArgs) -> anyhow::Result<()> {
     let mut config = ctx.config()?;
     if config.profiles.contains_key(&args.name) {
-        return Err(CliError::usage(format!("profile '{}' already exists", args.name))
-            .with_hint(format!("change it with `tokenctl profile set {}`", args.name))
-            .into());
+        return Err(
+            CliError::usage(format!("profile '{}' already exists", args.name))
+                .with_hint(format!(
+                    "change it with `tokenctl profile set {}`",
+                    args.name
+                ))
+                .into(),
+        );
     }
     if args.name.starts_with("sandbox-") {
         return usage("profile names starting with 'sandbox-' are reserved for the sandbox");
@@ -59,6 +64,9 @@ pub fn run(ctx: &Context, args: AddArgs) -> anyhow::Result<()> {
         config.default_profile = Some(args.name.clone());
     }
     ctx.save_config(&config)?;
-    ctx.ui.status(&format!("Added profile '{}'. Store its secret with `tokenctl auth login -p {}`.", args.name, args.name));
+    ctx.ui.status(&format!(
+        "Added profile '{}'. Store its secret with `tokenctl auth login -p {}`.",
+        args.name, args.name
+    ));
     Ok(())
 }

@@ -50,7 +50,11 @@ pub struct ProfileView {
 
 impl ProfileView {
     pub fn new(name: &str, profile: &Profile, default: bool) -> Self {
-        ProfileView { name: name.to_owned(), profile: profile.clone(), default }
+        ProfileView {
+            name: name.to_owned(),
+            profile: profile.clone(),
+            default,
+        }
     }
 }
 
@@ -59,7 +63,15 @@ impl Record for ProfileView {
         self.name.clone()
     }
     fn headers() -> &'static [&'static str] {
-        &["NAME", "VENDOR", "ACCOUNT", "PROJECT", "BASE URL", "SECRET IN", "DEFAULT"]
+        &[
+            "NAME",
+            "VENDOR",
+            "ACCOUNT",
+            "PROJECT",
+            "BASE URL",
+            "SECRET IN",
+            "DEFAULT",
+        ]
     }
     fn row(&self) -> Vec<Cell> {
         let p = &self.profile;
@@ -68,7 +80,16 @@ impl Record for ProfileView {
             Cell::text(p.vendor.name()),
             Cell::opt(p.account_id.as_deref()),
             Cell::opt(p.project_id.as_deref()),
-            Cell::text(p.base_url.clone().or_else(|| p.vendor.default_base_url().map(|u| format!("{u} (default)"))).unwrap_or("-".into())),
+            Cell::text(
+                p.base_url
+                    .clone()
+                    .or_else(|| {
+                        p.vendor
+                            .default_base_url()
+                            .map(|u| format!("{u} (default)"))
+                    })
+                    .unwrap_or("-".into()),
+            ),
             Cell::text(match p.storage {
                 Some(crate::config::Storage::File) => "file",
                 Some(crate::config::Storage::Keyring) => "keyring",
@@ -111,11 +132,16 @@ pub fn apply_settings(
         profile.project_id = (!p.is_empty()).then_some(p);
     }
     if profile.vendor == Vendor::Mosquitto && profile.base_url.is_none() {
-        return Err(CliError::usage("a mosquitto profile needs --base-url: the platform is self-hosted").into());
+        return Err(CliError::usage(
+            "a mosquitto profile needs --base-url: the platform is self-hosted",
+        )
+        .into());
     }
     Ok(())
 }
 
 pub fn no_such_profile(name: &str) -> anyhow::Error {
-    CliError::not_configured(format!("no profile named '{name}'")).with_hint("see `tokenctl profile list`").into()
+    CliError::not_configured(format!("no profile named '{name}'"))
+        .with_hint("see `tokenctl profile list`")
+        .into()
 }

@@ -17,11 +17,17 @@ pub struct RemoveArgs {
 
 pub fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<()> {
     let mut config = ctx.config()?;
-    let profile = config.profiles.remove(&args.name).ok_or_else(|| no_such_profile(&args.name))?;
+    let profile = config
+        .profiles
+        .remove(&args.name)
+        .ok_or_else(|| no_such_profile(&args.name))?;
     if let Err(e) = credentials::store_for(&profile, &ctx.paths).delete(&args.name) {
         let e = anyhow::Error::new(e);
         let _ = classify(&e);
-        ctx.ui.warn(&format!("the profile's stored secret could not be removed: {}", crate::error::message(&e)));
+        ctx.ui.warn(&format!(
+            "the profile's stored secret could not be removed: {}",
+            crate::error::message(&e)
+        ));
     }
     if config.default_profile.as_deref() == Some(&args.name) {
         config.default_profile = None;

@@ -8,7 +8,9 @@ use crate::error::usage;
 
 /// Change a profile's settings. An empty value ("") removes a setting.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl profile set prod --account 023e105f4ecef8ad9ca31a8372d0c353\n  tokenctl profile set prod --base-url ''")]
+#[command(
+    after_long_help = "Examples:\n  tokenctl profile set prod --account 023e105f4ecef8ad9ca31a8372d0c353\n  tokenctl profile set prod --base-url ''"
+)]
 pub struct SetArgs {
     /// Profile name
     name: String,
@@ -31,7 +33,10 @@ pub fn run(ctx: &Context, args: SetArgs) -> anyhow::Result<()> {
         return usage("nothing to change: give --base-url, --account or --project");
     }
     let mut config = ctx.config()?;
-    let profile = config.profiles.get_mut(&args.name).ok_or_else(|| no_such_profile(&args.name))?;
+    let profile = config
+        .profiles
+        .get_mut(&args.name)
+        .ok_or_else(|| no_such_profile(&args.name))?;
     apply_settings(profile, args.base_url, args.account, args.project)?;
     ctx.save_config(&config)?;
     ctx.ui.status(&format!("Updated profile '{}'.", args.name));

@@ -20,6 +20,7 @@ pub fn run(ctx: &Context, args: UseArgs) -> anyhow::Result<()> {
     }
     config.default_profile = Some(args.name.clone());
     ctx.save_config(&config)?;
-    ctx.ui.status(&format!("Default profile is now '{}'.", args.name));
+    ctx.ui
+        .status(&format!("Default profile is now '{}'.", args.name));
     Ok(())
 }

@@ -19,6 +19,9 @@ pub async fn run(ctx: &Context, _args: ResetArgs) -> anyhow::Result<()> {
     })
     .await?
     .context("resetting the sandbox state")?;
-    ctx.ui.status(&format!("Sandbox reset to fresh demo data ({}).", ctx.paths.sandbox_dir().display()));
+    ctx.ui.status(&format!(
+        "Sandbox reset to fresh demo data ({}).",
+        ctx.paths.sandbox_dir().display()
+    ));
     Ok(())
 }

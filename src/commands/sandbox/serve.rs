@@ -36,7 +36,9 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on 127.0.0.1:{}", args.port))?;
     let root = format!("http://{}", listener.local_addr()?);
-    let state = SandboxState::seeded(&SeedOptions { account_tokens: args.account_tokens });
+    let state = SandboxState::seeded(&SeedOptions {
+        account_tokens: args.account_tokens,
+    });
     let connections = state.connections(&root);
     let app = AppState::new(state, Duration::from_millis(args.latency));
     let text = match ctx.format() {
@@ -53,6 +55,10 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
         }
     };
     ctx.ui.out(&text)?;
-    ctx.ui.status(&format!("Sandbox listening on {root} with demo data; Ctrl-C stops it."));
-    sandbox::serve(listener, app).await.context("serving the sandbox")
+    ctx.ui.status(&format!(
+        "Sandbox listening on {root} with demo data; Ctrl-C stops it."
+    ));
+    sandbox::serve(listener, app)
+        .await
+        .context("serving the sandbox")
 }

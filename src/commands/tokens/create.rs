@@ -73,12 +73,17 @@ pub fn parse_name(s: &str) -> Result<String, String> {
     match t.chars().count() {
         0 => Err("the name must not be empty".into()),
         1..=120 => Ok(t.to_owned()),
-        n => Err(format!("the name has {n} characters; at most 120 are allowed")),
+        n => Err(format!(
+            "the name has {n} characters; at most 120 are allowed"
+        )),
     }
 }
 
 /// Expiry after now and after not-before.
-pub fn check_dates(expires: Option<Timestamp>, not_before: Option<Timestamp>) -> anyhow::Result<()> {
+pub fn check_dates(
+    expires: Option<Timestamp>,
+    not_before: Option<Timestamp>,
+) -> anyhow::Result<()> {
     if let Some(e) = expires {
         if e <= Timestamp::now() {
             return usage(format!("--expires {} is in the past", rfc3339(e)));
@@ -99,7 +104,8 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
         Some(path) => Some(policy::read_policy_file(path)?),
         None => None,
     };
-    let has_policy = from_file.is_some() || args.from_token.is_some() || !args.permissions.is_empty();
+    let has_policy =
+        from_file.is_some() || args.from_token.is_some() || !args.permissions.is_empty();
     let interactive = wizard::available(&ctx.ui);
     if !interactive {
         if args.name.is_none() {
@@ -115,7 +121,8 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
     let (cf, resolved) = ctx.cloudflare().await?;
     let account = cf.account_id().to_owned();
     if interactive && (args.name.is_none() || !has_policy) {
-        let answers = wizard::ask(&cf, args.name.take(), !has_policy, args.expires.is_none()).await?;
+        let answers =
+            wizard::ask(&cf, args.name.take(), !has_policy, args.expires.is_none()).await?;
         args.name = Some(answers.name);
         if let Some(groups) = answers.groups {
             args.permissions = groups;
@@ -126,7 +133,11 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
         p
     } else if let Some(src) = &args.from_token {
         let token = fetch(&cf, find(&cf, src).await?).await?;
-        token.policies.into_iter().map(|p| Policy { id: None, ..p }).collect()
+        token
+            .policies
+            .into_iter()
+            .map(|p| Policy { id: None, ..p })
+            .collect()
     } else {
         let groups = policy::resolve_permissions(&cf, &args.permissions).await?;
         policy::build_policies(&groups, &args.resources, &account)
@@ -135,12 +146,24 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
         name: args.name.unwrap_or_default(),
         policies,
         status: None,
-        condition: policy::ip_condition(&args.allow_ip, &args.deny_ip).map(|ip| Condition { request_ip: Some(ip) }),
+        condition: policy::ip_condition(&args.allow_ip, &args.deny_ip).map(|ip| Condition {
+            request_ip: Some(ip),
+        }),
         expires_on: args.expires.map(rfc3339),
         not_before: args.not_before.map(rfc3339),
     };
     let created = cf.create_token(&body).await?;
-    let failures = args.sinks.write(ctx, &resolved, &created.value, &format!("{}\n", created.value.expose()));
-    output::issued(&ctx.ui, ctx.format(), &created, &[("token", &created.value)])?;
+    let failures = args.sinks.write(
+        ctx,
+        &resolved,
+        &created.value,
+        &format!("{}\n", created.value.expose()),
+    );
+    output::issued(
+        &ctx.ui,
+        ctx.format(),
+        &created,
+        &[("token", &created.value)],
+    )?;
     sinks::finish(failures)
 }

@@ -8,7 +8,9 @@ use crate::output::Format;
 
 /// Delete a token. Requests with it fail from then on.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl tokens delete old-ci-token\n  tokenctl tokens delete 0123456789abcdef0123456789abcdef --yes")]
+#[command(
+    after_long_help = "Examples:\n  tokenctl tokens delete old-ci-token\n  tokenctl tokens delete 0123456789abcdef0123456789abcdef --yes"
+)]
 pub struct DeleteArgs {
     /// Token ID or exact name
     #[arg(value_name = "TOKEN", value_parser = parse_token_ref)]
@@ -18,7 +20,8 @@ pub struct DeleteArgs {
 pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
     // Refuse early, before any request, when confirmation is impossible.
     if !ctx.globals.yes && !ctx.ui.can_prompt() {
-        ctx.ui.confirm_destructive(&format!("deleting token '{}'", args.token), false)?;
+        ctx.ui
+            .confirm_destructive(&format!("deleting token '{}'", args.token), false)?;
     }
     let (cf, _) = ctx.cloudflare().await?;
     let found = find(&cf, &args.token).await?;
@@ -26,7 +29,8 @@ pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
         Some(t) => format!("{} ({})", t.name, t.id),
         None => found.id.clone(),
     };
-    ctx.ui.confirm_destructive(&format!("Delete token {label}"), ctx.globals.yes)?;
+    ctx.ui
+        .confirm_destructive(&format!("Delete token {label}"), ctx.globals.yes)?;
     let result = cf.delete_token(&found.id).await?;
     match ctx.format() {
         Format::Json => ctx.ui.out(&serde_json::to_string_pretty(&result)?)?,

@@ -8,7 +8,9 @@ use crate::output;
 
 /// Show one token: status, permissions, resources, conditions and dates.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl tokens get ci-deploy-prod\n  tokenctl tokens get 0123456789abcdef0123456789abcdef --json")]
+#[command(
+    after_long_help = "Examples:\n  tokenctl tokens get ci-deploy-prod\n  tokenctl tokens get 0123456789abcdef0123456789abcdef --json"
+)]
 pub struct GetArgs {
     /// Token ID or exact name
     #[arg(value_name = "TOKEN", value_parser = parse_token_ref)]

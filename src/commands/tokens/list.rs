@@ -16,7 +16,9 @@ pub enum Status {
 
 /// List the account's API tokens, every page.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl tokens list\n  tokenctl tokens list --status disabled\n  tokenctl tokens list --name 'ci-*' -o id\n  tokenctl tokens list --include-expired --json | jq '.[] | select(.status == \"expired\") | .name'")]
+#[command(
+    after_long_help = "Examples:\n  tokenctl tokens list\n  tokenctl tokens list --status disabled\n  tokenctl tokens list --name 'ci-*' -o id\n  tokenctl tokens list --include-expired --json | jq '.[] | select(.status == \"expired\") | .name'"
+)]
 pub struct ListArgs {
     /// Include recently expired tokens
     #[arg(long)]
@@ -32,7 +34,9 @@ pub struct ListArgs {
 }
 
 fn parse_glob(s: &str) -> Result<GlobMatcher, String> {
-    Glob::new(s).map(|g| g.compile_matcher()).map_err(|e| format!("invalid glob: {e}"))
+    Glob::new(s)
+        .map(|g| g.compile_matcher())
+        .map_err(|e| format!("invalid glob: {e}"))
 }
 
 pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {

@@ -67,23 +67,42 @@ pub struct Found {
 /// them.
 pub async fn find(cf: &Cloudflare, reference: &str) -> anyhow::Result<Found> {
     if looks_like_id(reference) {
-        return Ok(Found { id: reference.to_ascii_lowercase(), token: None });
+        return Ok(Found {
+            id: reference.to_ascii_lowercase(),
+            token: None,
+        });
     }
-    let all = cf.list_tokens(ListOptions { include_expired: true }).await?;
+    let all = cf
+        .list_tokens(ListOptions {
+            include_expired: true,
+        })
+        .await?;
     let mut matches: Vec<Token> = all.into_iter().filter(|t| t.name == reference).collect();
     match matches.len() {
-        0 => Err(CliError::new(Exit::NotFound, format!("no token has the ID or name '{reference}'"))
-            .with_hint("see `tokenctl tokens list --include-expired`")
-            .into()),
+        0 => Err(CliError::new(
+            Exit::NotFound,
+            format!("no token has the ID or name '{reference}'"),
+        )
+        .with_hint("see `tokenctl tokens list --include-expired`")
+        .into()),
         1 => {
             let t = matches.remove(0);
-            Ok(Found { id: t.id.clone(), token: Some(t) })
+            Ok(Found {
+                id: t.id.clone(),
+                token: Some(t),
+            })
         }
         n => {
-            let list: Vec<String> = matches.iter().map(|t| format!("{} ({})", t.id, t.status)).collect();
-            Err(CliError::usage(format!("{n} tokens are named '{reference}': {}", list.join(", ")))
-                .with_hint("name the token by its ID")
-                .into())
+            let list: Vec<String> = matches
+                .iter()
+                .map(|t| format!("{} ({})", t.id, t.status))
+                .collect();
+            Err(CliError::usage(format!(
+                "{n} tokens are named '{reference}': {}",
+                list.join(", ")
+            ))
+            .with_hint("name the token by its ID")
+            .into())
         }
     }
 }

@@ -7,7 +7,9 @@ use crate::output;
 
 /// List the permission groups a token can be granted.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl tokens permission-groups --search dns\n  tokenctl tokens permission-groups --scope zone -o json")]
+#[command(
+    after_long_help = "Examples:\n  tokenctl tokens permission-groups --search dns\n  tokenctl tokens permission-groups --scope zone -o json"
+)]
 pub struct PermissionGroupsArgs {
     /// Only groups whose name contains TEXT
     #[arg(long, value_name = "TEXT")]
@@ -26,7 +28,11 @@ pub fn parse_scope(s: &str) -> Result<String, String> {
         "user" => "com.cloudflare.api.user",
         "r2" | "r2-bucket" => "com.cloudflare.edge.r2.bucket",
         s if s.starts_with("com.cloudflare.") => s,
-        other => return Err(format!("unknown scope '{other}': use account, zone, user, r2 or a com.cloudflare.… key")),
+        other => {
+            return Err(format!(
+                "unknown scope '{other}': use account, zone, user, r2 or a com.cloudflare.… key"
+            ));
+        }
     }
     .to_owned())
 }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
-use crate::vendors::cloudflare::{Cloudflare, IpCondition, PermissionGroup, PermissionGroupRef, Policy, looks_like_id};
+use crate::vendors::cloudflare::{
+    Cloudflare, IpCondition, PermissionGroup, PermissionGroupRef, Policy, looks_like_id,
+};
 
 const ACCOUNT_SCOPE: &str = "com.cloudflare.api.account";
 const ZONE_SCOPE: &str = "com.cloudflare.api.account.zone";
@@ -34,14 +36,18 @@ pub fn parse_resource(s: &str) -> Result<Resource, String> {
     }
     if let Some(id) = s.strip_prefix("zone:") {
         if !looks_like_id(id) {
-            return Err(format!("invalid zone ID '{id}': a zone ID is 32 hexadecimal characters"));
+            return Err(format!(
+                "invalid zone ID '{id}': a zone ID is 32 hexadecimal characters"
+            ));
         }
         return Ok(Resource::Zone(id.to_ascii_lowercase()));
     }
     if s.starts_with("com.cloudflare.") && !s.contains(char::is_whitespace) {
         return Ok(Resource::Key(s.to_owned()));
     }
-    Err(format!("invalid resource '{s}': use account, zones, zone:ZONE_ID or a com.cloudflare.… resource key"))
+    Err(format!(
+        "invalid resource '{s}': use account, zones, zone:ZONE_ID or a com.cloudflare.… resource key"
+    ))
 }
 
 /// A `--allow-ip`/`--deny-ip` value: a CIDR, or a bare address (taken as /32 or /128).
@@ -49,14 +55,19 @@ pub fn parse_cidr(s: &str) -> Result<String, String> {
     let s = s.trim();
     if let Ok(net) = s.parse::<ipnet::IpNet>() {
         if net.trunc() != net {
-            return Err(format!("'{s}' has host bits set; did you mean {}?", net.trunc()));
+            return Err(format!(
+                "'{s}' has host bits set; did you mean {}?",
+                net.trunc()
+            ));
         }
         return Ok(net.to_string());
     }
     if let Ok(ip) = s.parse::<std::net::IpAddr>() {
         return Ok(ipnet::IpNet::from(ip).to_string());
     }
-    Err(format!("invalid CIDR '{s}': use an address range such as 203.0.113.0/24 or 2001:db8::/32"))
+    Err(format!(
+        "invalid CIDR '{s}': use an address range such as 203.0.113.0/24 or 2001:db8::/32"
+    ))
 }
 
 fn resource_map(resources: &[Resource], account: &str) -> Map<String, Value> {
@@ -67,7 +78,10 @@ fn resource_map(resources: &[Resource], account: &str) -> Map<String, Value> {
                 map.insert(format!("{ACCOUNT_SCOPE}.{account}"), json!("*"));
             }
             Resource::AllZones => {
-                map.insert(format!("{ACCOUNT_SCOPE}.{account}"), json!({ format!("{ZONE_SCOPE}.*"): "*" }));
+                map.insert(
+                    format!("{ACCOUNT_SCOPE}.{account}"),
+                    json!({ format!("{ZONE_SCOPE}.*"): "*" }),
+                );
             }
             Resource::Zone(id) => {
                 map.insert(format!("{ZONE_SCOPE}.{id}"), json!("*"));
@@ -81,24 +95,35 @@ fn resource_map(resources: &[Resource], account: &str) -> Map<String, Value> {
 }
 
 /// Resolves `--permission` values (names or IDs) against the live permission-group list.
-pub async fn resolve_permissions(cf: &Cloudflare, wanted: &[String]) -> anyhow::Result<Vec<PermissionGroup>> {
+pub async fn resolve_permissions(
+    cf: &Cloudflare,
+    wanted: &[String],
+) -> anyhow::Result<Vec<PermissionGroup>> {
     let all = cf.permission_groups(None, None).await?;
     let mut picked: Vec<PermissionGroup> = Vec::new();
     for w in wanted {
-        let found = all.iter().find(|g| g.id.eq_ignore_ascii_case(w) || g.name.eq_ignore_ascii_case(w));
+        let found = all
+            .iter()
+            .find(|g| g.id.eq_ignore_ascii_case(w) || g.name.eq_ignore_ascii_case(w));
         match found {
             Some(g) if !picked.iter().any(|p| p.id == g.id) => picked.push(g.clone()),
             Some(_) => {}
             None => {
                 let needle = w.to_lowercase();
-                let close: Vec<&str> =
-                    all.iter().filter(|g| g.name.to_lowercase().contains(&needle)).map(|g| g.name.as_str()).take(5).collect();
+                let close: Vec<&str> = all
+                    .iter()
+                    .filter(|g| g.name.to_lowercase().contains(&needle))
+                    .map(|g| g.name.as_str())
+                    .take(5)
+                    .collect();
                 let hint = if close.is_empty() {
                     "see `tokenctl tokens permission-groups`".to_owned()
                 } else {
                     format!("did you mean: {}?", close.join(", "))
                 };
-                return Err(CliError::usage(format!("unknown permission group '{w}'")).with_hint(hint).into());
+                return Err(CliError::usage(format!("unknown permission group '{w}'"))
+                    .with_hint(hint)
+                    .into());
             }
         }
     }
@@ -108,9 +133,19 @@ pub async fn resolve_permissions(cf: &Cloudflare, wanted: &[String]) -> anyhow::
 /// Policies for the chosen groups. With explicit resources, one policy holds them all. With
 /// none, account-scoped groups apply to the account and zone-scoped groups to all its zones, as
 /// the dashboard does.
-pub fn build_policies(groups: &[PermissionGroup], resources: &[Resource], account: &str) -> Vec<Policy> {
+pub fn build_policies(
+    groups: &[PermissionGroup],
+    resources: &[Resource],
+    account: &str,
+) -> Vec<Policy> {
     let refs = |gs: &[&PermissionGroup]| -> Vec<PermissionGroupRef> {
-        gs.iter().map(|g| PermissionGroupRef { id: g.id.clone(), name: Some(g.name.clone()), meta: None }).collect()
+        gs.iter()
+            .map(|g| PermissionGroupRef {
+                id: g.id.clone(),
+                name: Some(g.name.clone()),
+                meta: None,
+            })
+            .collect()
     };
     let policy = |gs: Vec<PermissionGroupRef>, res: Map<String, Value>| Policy {
         id: None,
@@ -123,13 +158,21 @@ pub fn build_policies(groups: &[PermissionGroup], resources: &[Resource], accoun
         return vec![policy(refs(&all), resource_map(resources, account))];
     }
     let (zone, account_groups): (Vec<&PermissionGroup>, Vec<&PermissionGroup>) =
-        groups.iter().partition(|g| g.scopes.iter().any(|s| s == ZONE_SCOPE) && !g.scopes.iter().any(|s| s == ACCOUNT_SCOPE));
+        groups.iter().partition(|g| {
+            g.scopes.iter().any(|s| s == ZONE_SCOPE) && !g.scopes.iter().any(|s| s == ACCOUNT_SCOPE)
+        });
     let mut out = Vec::new();
     if !account_groups.is_empty() {
-        out.push(policy(refs(&account_groups), resource_map(&[Resource::Account], account)));
+        out.push(policy(
+            refs(&account_groups),
+            resource_map(&[Resource::Account], account),
+        ));
     }
     if !zone.is_empty() {
-        out.push(policy(refs(&zone), resource_map(&[Resource::AllZones], account)));
+        out.push(policy(
+            refs(&zone),
+            resource_map(&[Resource::AllZones], account),
+        ));
     }
     out
 }
@@ -142,31 +185,53 @@ pub fn read_policy_file(path: &PathBuf) -> anyhow::Result<Vec<Policy>> {
         std::io::stdin().read_to_string(&mut s)?;
         s
     } else {
-        std::fs::read_to_string(path)
-            .map_err(|e| CliError::usage(format!("cannot read policy file {}: {e}", path.display())))?
+        std::fs::read_to_string(path).map_err(|e| {
+            CliError::usage(format!("cannot read policy file {}: {e}", path.display()))
+        })?
     };
-    let shown = if path.as_os_str() == "-" { "stdin".to_owned() } else { path.display().to_string() };
+    let shown = if path.as_os_str() == "-" {
+        "stdin".to_owned()
+    } else {
+        path.display().to_string()
+    };
     let value: Value = serde_json::from_str(&text)
         .map_err(|e| CliError::usage(format!("policy file {shown} is not valid JSON: {e}")))?;
     let policies = match value {
         Value::Array(_) => value,
-        Value::Object(mut o) => o
-            .remove("policies")
-            .ok_or_else(|| CliError::usage(format!("policy file {shown}: expected an array of policies or an object with \"policies\"")))?,
-        _ => return Err(CliError::usage(format!("policy file {shown}: expected an array of policies")).into()),
+        Value::Object(mut o) => o.remove("policies").ok_or_else(|| {
+            CliError::usage(format!(
+                "policy file {shown}: expected an array of policies or an object with \"policies\""
+            ))
+        })?,
+        _ => {
+            return Err(CliError::usage(format!(
+                "policy file {shown}: expected an array of policies"
+            ))
+            .into());
+        }
     };
-    let mut policies: Vec<Policy> = serde_json::from_value(policies)
-        .map_err(|e| CliError::usage(format!("policy file {shown} does not hold valid policies: {e}")))?;
+    let mut policies: Vec<Policy> = serde_json::from_value(policies).map_err(|e| {
+        CliError::usage(format!(
+            "policy file {shown} does not hold valid policies: {e}"
+        ))
+    })?;
     if policies.is_empty() {
         return Err(CliError::usage(format!("policy file {shown} holds no policy")).into());
     }
     for p in &mut policies {
         p.id = None;
         if p.effect != "allow" && p.effect != "deny" {
-            return Err(CliError::usage(format!("policy file {shown}: effect must be \"allow\" or \"deny\", not \"{}\"", p.effect)).into());
+            return Err(CliError::usage(format!(
+                "policy file {shown}: effect must be \"allow\" or \"deny\", not \"{}\"",
+                p.effect
+            ))
+            .into());
         }
         if p.permission_groups.is_empty() || p.resources.is_empty() {
-            return Err(CliError::usage(format!("policy file {shown}: every policy needs permission_groups and resources")).into());
+            return Err(CliError::usage(format!(
+                "policy file {shown}: every policy needs permission_groups and resources"
+            ))
+            .into());
         }
     }
     Ok(policies)
@@ -191,7 +256,10 @@ mod tests {
     fn resources() {
         assert_eq!(parse_resource("account"), Ok(Resource::Account));
         assert_eq!(parse_resource("zones"), Ok(Resource::AllZones));
-        assert!(matches!(parse_resource(&format!("zone:{}", "a".repeat(32))), Ok(Resource::Zone(_))));
+        assert!(matches!(
+            parse_resource(&format!("zone:{}", "a".repeat(32))),
+            Ok(Resource::Zone(_))
+        ));
         assert!(parse_resource("zone:nothex").is_err());
         assert!(parse_resource("everything").is_err());
     }
@@ -215,10 +283,16 @@ mod tests {
             scopes: vec![scope.into()],
             extra: Map::new(),
         };
-        let groups = vec![g("Account API Tokens Read", ACCOUNT_SCOPE), g("DNS Write", ZONE_SCOPE)];
+        let groups = vec![
+            g("Account API Tokens Read", ACCOUNT_SCOPE),
+            g("DNS Write", ZONE_SCOPE),
+        ];
         let p = build_policies(&groups, &[], "acct");
         assert_eq!(p.len(), 2);
-        assert!(p[1].resources.contains_key("com.cloudflare.api.account.acct"));
+        assert!(
+            p[1].resources
+                .contains_key("com.cloudflare.api.account.acct")
+        );
         let one = build_policies(&groups, &[Resource::Account], "acct");
         assert_eq!(one.len(), 1);
     }

@@ -51,7 +51,8 @@ impl Record for Rolled {
 
 pub async fn run(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
     if !ctx.globals.yes && !ctx.ui.can_prompt() {
-        ctx.ui.confirm_destructive(&format!("rolling token '{}'", args.token), false)?;
+        ctx.ui
+            .confirm_destructive(&format!("rolling token '{}'", args.token), false)?;
     }
     args.sinks.check(ctx, Vendor::Cloudflare)?;
     let (cf, resolved) = ctx.cloudflare().await?;
@@ -61,10 +62,17 @@ pub async fn run(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
         Some(n) => format!("{n} ({})", found.id),
         None => found.id.clone(),
     };
-    ctx.ui.confirm_destructive(&format!("Roll token {label}: its current value stops working at once"), ctx.globals.yes)?;
+    ctx.ui.confirm_destructive(
+        &format!("Roll token {label}: its current value stops working at once"),
+        ctx.globals.yes,
+    )?;
     // Is this the token we are authenticated with? Then the stored credential must follow.
     let own = match &resolved.credential.secret {
-        Secretish::Token(_) => cf.verify_token().await.map(|v| v.id == found.id).unwrap_or(false),
+        Secretish::Token(_) => cf
+            .verify_token()
+            .await
+            .map(|v| v.id == found.id)
+            .unwrap_or(false),
         Secretish::GlobalKey { .. } => false,
     };
     let value = cf.roll_token(&found.id).await?;
@@ -72,8 +80,15 @@ pub async fn run(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
     if own && let Err(e) = ctx.replace_own_secret(&resolved, &value) {
         failures.push(e);
     }
-    failures.extend(args.sinks.write(ctx, &resolved, &value, &format!("{}\n", value.expose())));
-    let rolled = Rolled { id: found.id, name, value };
+    failures.extend(
+        args.sinks
+            .write(ctx, &resolved, &value, &format!("{}\n", value.expose())),
+    );
+    let rolled = Rolled {
+        id: found.id,
+        name,
+        value,
+    };
     output::issued(&ctx.ui, ctx.format(), &rolled, &[("token", &rolled.value)])?;
     sinks::finish(failures)
 }

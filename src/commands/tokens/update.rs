@@ -39,11 +39,11 @@ pub struct UpdateArgs {
 
     /// New expiry (RFC 3339, a date, a duration from now), or `never`
     #[arg(long, value_name = "WHEN|never", value_parser = parse_when_or_never)]
-    expires: Option<Option<jiff::Timestamp>>,
+    expires: Option<When>,
 
     /// New not-before time, or `never` to remove it
     #[arg(long, value_name = "WHEN|never", value_parser = parse_when_or_never)]
-    not_before: Option<Option<jiff::Timestamp>>,
+    not_before: Option<When>,
 
     /// Replace the allowed CIDRs; repeatable
     #[arg(long = "allow-ip", value_name = "CIDR", value_parser = parse_cidr)]
@@ -62,8 +62,16 @@ pub struct UpdateArgs {
     policy_file: Option<PathBuf>,
 }
 
-fn parse_when_or_never(s: &str) -> Result<Option<jiff::Timestamp>, String> {
-    if s.eq_ignore_ascii_case("never") { Ok(None) } else { parse_when(s).map(Some) }
+/// A time, or `never` to remove the setting.
+#[derive(Clone, Copy, Debug)]
+struct When(Option<jiff::Timestamp>);
+
+fn parse_when_or_never(s: &str) -> Result<When, String> {
+    if s.eq_ignore_ascii_case("never") {
+        Ok(When(None))
+    } else {
+        parse_when(s).map(|t| When(Some(t)))
+    }
 }
 
 pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<()> {
@@ -77,9 +85,14 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<()> {
         && !args.clear_ip
         && args.policy_file.is_none();
     if nothing {
-        return usage("nothing to change: give at least one of --name, --enable, --disable, --expires, --not-before, --allow-ip, --deny-ip, --clear-ip, --policy-file");
+        return usage(
+            "nothing to change: give at least one of --name, --enable, --disable, --expires, --not-before, --allow-ip, --deny-ip, --clear-ip, --policy-file",
+        );
     }
-    check_dates(args.expires.flatten(), args.not_before.flatten())?;
+    check_dates(
+        args.expires.and_then(|w| w.0),
+        args.not_before.and_then(|w| w.0),
+    )?;
     let policies = match &args.policy_file {
         Some(p) => Some(policy::read_policy_file(p)?),
         None => None,
@@ -98,10 +111,10 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<()> {
         body.status = Some("disabled".into());
     }
     if let Some(e) = args.expires {
-        body.expires_on = e.map(rfc3339);
+        body.expires_on = e.0.map(rfc3339);
     }
     if let Some(nb) = args.not_before {
-        body.not_before = nb.map(rfc3339);
+        body.not_before = nb.0.map(rfc3339);
     }
     if let Some(p) = policies {
         body.policies = p;
@@ -109,12 +122,26 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<()> {
     if args.clear_ip {
         body.condition = None;
     } else if !args.allow_ip.is_empty() || !args.deny_ip.is_empty() {
-        let old = body.condition.as_ref().and_then(|c| c.request_ip.clone()).unwrap_or_default();
+        let old = body
+            .condition
+            .as_ref()
+            .and_then(|c| c.request_ip.clone())
+            .unwrap_or_default();
         let ip = IpCondition {
-            allow: if args.allow_ip.is_empty() { old.allow } else { Some(args.allow_ip) },
-            deny: if args.deny_ip.is_empty() { old.deny } else { Some(args.deny_ip) },
+            allow: if args.allow_ip.is_empty() {
+                old.allow
+            } else {
+                Some(args.allow_ip)
+            },
+            deny: if args.deny_ip.is_empty() {
+                old.deny
+            } else {
+                Some(args.deny_ip)
+            },
         };
-        body.condition = Some(Condition { request_ip: Some(ip) });
+        body.condition = Some(Condition {
+            request_ip: Some(ip),
+        });
     }
     let updated = cf.update_token(&current.id, &body).await?;
     output::one(&ctx.ui, ctx.format(), &updated)

@@ -7,7 +7,9 @@ use crate::output;
 
 /// Check the profile's own token: its ID, status and expiry.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl tokens verify\n  CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=... tokenctl tokens verify --json")]
+#[command(
+    after_long_help = "Examples:\n  tokenctl tokens verify\n  CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=... tokenctl tokens verify --json"
+)]
 pub struct VerifyArgs {}
 
 pub async fn run(ctx: &Context, _args: VerifyArgs) -> anyhow::Result<()> {

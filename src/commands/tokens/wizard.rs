@@ -22,7 +22,12 @@ pub fn available(ui: &Ui) -> bool {
     ui.can_prompt() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
-pub async fn ask(cf: &Cloudflare, name: Option<String>, ask_groups: bool, ask_expiry: bool) -> anyhow::Result<Answers> {
+pub async fn ask(
+    cf: &Cloudflare,
+    name: Option<String>,
+    ask_groups: bool,
+    ask_expiry: bool,
+) -> anyhow::Result<Answers> {
     let name = match name {
         Some(n) => n,
         None => Input::<String>::new()
@@ -32,14 +37,19 @@ pub async fn ask(cf: &Cloudflare, name: Option<String>, ask_groups: bool, ask_ex
     };
     let groups = if ask_groups {
         let all = cf.permission_groups(None, None).await?;
-        let labels: Vec<String> = all.iter().map(|g| format!("{}  [{}]", g.name, short_scopes(&g.scopes))).collect();
+        let labels: Vec<String> = all
+            .iter()
+            .map(|g| format!("{}  [{}]", g.name, short_scopes(&g.scopes)))
+            .collect();
         let picked = MultiSelect::new()
             .with_prompt("Permission groups (space to select, enter to confirm)")
             .items(&labels)
             .max_length(15)
             .interact()?;
         if picked.is_empty() {
-            return Err(CliError::usage("no permission group selected; nothing was created").into());
+            return Err(
+                CliError::usage("no permission group selected; nothing was created").into(),
+            );
         }
         Some(picked.into_iter().map(|i| all[i].id.clone()).collect())
     } else {
@@ -49,15 +59,33 @@ pub async fn ask(cf: &Cloudflare, name: Option<String>, ask_groups: bool, ask_ex
         let raw: String = Input::new()
             .with_prompt("Expires (e.g. 90d or 2027-01-31; empty for never)")
             .allow_empty(true)
-            .validate_with(|s: &String| if s.trim().is_empty() { Ok(()) } else { parse_when(s).map(|_| ()) })
+            .validate_with(|s: &String| {
+                if s.trim().is_empty() {
+                    Ok(())
+                } else {
+                    parse_when(s).map(|_| ())
+                }
+            })
             .interact_text()?;
-        if raw.trim().is_empty() { None } else { Some(parse_when(&raw).map_err(CliError::usage)?) }
+        if raw.trim().is_empty() {
+            None
+        } else {
+            Some(parse_when(&raw).map_err(CliError::usage)?)
+        }
     } else {
         None
     };
-    Ok(Answers { name, groups, expires })
+    Ok(Answers {
+        name,
+        groups,
+        expires,
+    })
 }
 
 fn short_scopes(scopes: &[String]) -> String {
-    scopes.iter().map(|s| s.rsplit('.').next().unwrap_or(s)).collect::<Vec<_>>().join(", ")
+    scopes
+        .iter()
+        .map(|s| s.rsplit('.').next().unwrap_or(s))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -31,12 +31,20 @@ pub struct ResultInfo {
 
 pub fn decode<T: DeserializeOwned>(resp: &Response, what: &str) -> Result<Envelope<T>, ApiError> {
     let env: Envelope<T> = serde_json::from_slice(&resp.body).map_err(|e| {
-        let mut err = ApiError::transport(ApiErrorKind::Decode, what.to_owned(), format!("the response is not the expected JSON ({e})"));
+        let mut err = ApiError::transport(
+            ApiErrorKind::Decode,
+            what.to_owned(),
+            format!("the response is not the expected JSON ({e})"),
+        );
         err.status = Some(resp.status);
         err
     })?;
     if !env.success {
-        return Err(ApiError::from_status(400, vendor_error(&env.errors), what.to_owned()));
+        return Err(ApiError::from_status(
+            400,
+            vendor_error(&env.errors),
+            what.to_owned(),
+        ));
     }
     Ok(env)
 }
@@ -51,7 +59,10 @@ pub fn decode_error(status: u16, body: &[u8]) -> VendorError {
     }
     match serde_json::from_slice::<Failure>(body) {
         Ok(f) if !f.errors.is_empty() => vendor_error(&f.errors),
-        _ => VendorError { codes: vec![], messages: vec![non_json_summary(status, body)] },
+        _ => VendorError {
+            codes: vec![],
+            messages: vec![non_json_summary(status, body)],
+        },
     }
 }
 

@@ -6,7 +6,8 @@ mod tokens;
 
 pub use envelope::decode_error;
 pub use models::{
-    Condition, IpCondition, PermissionGroup, PermissionGroupRef, Policy, Token, TokenBody, TokenCreated, Verified,
+    Condition, IpCondition, PermissionGroup, PermissionGroupRef, Policy, Token, TokenBody,
+    TokenCreated, Verified,
 };
 pub use tokens::{ListOptions, PAGE_SIZE};
 
@@ -25,7 +26,12 @@ pub struct Cloudflare {
 
 impl Cloudflare {
     pub fn new(http: HttpClient, base: Url, auth: Auth, account_id: String) -> Self {
-        Cloudflare { http, base, auth, account_id }
+        Cloudflare {
+            http,
+            base,
+            auth,
+            account_id,
+        }
     }
 
     pub fn account_id(&self) -> &str {
@@ -46,7 +52,10 @@ impl Cloudflare {
         Request::new(method, self.url(segments))
     }
 
-    async fn call<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<envelope::Envelope<T>, ApiError> {
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        req: Request,
+    ) -> Result<envelope::Envelope<T>, ApiError> {
         let what = req.what.clone();
         let resp = self.http.send(&req, &self.auth, decode_error).await?;
         envelope::decode(&resp, &what)

@@ -92,7 +92,14 @@ impl TokenBody {
         TokenBody {
             name: t.name.clone(),
             policies: t.policies.clone(),
-            status: Some(if t.status == "disabled" { "disabled" } else { "active" }.into()),
+            status: Some(
+                if t.status == "disabled" {
+                    "disabled"
+                } else {
+                    "active"
+                }
+                .into(),
+            ),
             condition: t.condition.clone(),
             expires_on: t.expires_on.clone(),
             not_before: t.not_before.clone(),
@@ -131,7 +138,11 @@ impl Token {
         for p in &self.policies {
             for g in &p.permission_groups {
                 let n = g.name.clone().unwrap_or_else(|| g.id.clone());
-                let n = if p.effect == "deny" { format!("deny {n}") } else { n };
+                let n = if p.effect == "deny" {
+                    format!("deny {n}")
+                } else {
+                    n
+                };
                 if !names.contains(&n) {
                     names.push(n);
                 }
@@ -208,7 +219,10 @@ impl Record for Token {
             ("Modified", Cell::time(self.modified_on.as_deref(), "-")),
             ("Not before", Cell::time(self.not_before.as_deref(), "-")),
             ("Expires", Cell::time(self.expires_on.as_deref(), "never")),
-            ("Last used", Cell::time(self.last_used_on.as_deref(), "never")),
+            (
+                "Last used",
+                Cell::time(self.last_used_on.as_deref(), "never"),
+            ),
         ]
     }
 }
@@ -236,7 +250,11 @@ impl Record for PermissionGroup {
         &["ID", "NAME", "SCOPES"]
     }
     fn row(&self) -> Vec<Cell> {
-        vec![Cell::text(&self.id), Cell::text(&self.name), Cell::List(self.scopes.clone())]
+        vec![
+            Cell::text(&self.id),
+            Cell::text(&self.name),
+            Cell::List(self.scopes.clone()),
+        ]
     }
 }
 
