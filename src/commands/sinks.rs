@@ -58,7 +58,9 @@ impl SinkArgs {
         }
         if let Some(name) = &self.save_as {
             validate_profile_name(name).map_err(CliError::usage)?;
-            if let Some(p) = ctx.config()?.profiles.get(name)
+            let config = ctx.config()?;
+            let existing = config.profiles.get(name);
+            if let Some(p) = existing
                 && p.vendor != vendor
             {
                 return Err(CliError::usage(format!(
@@ -67,6 +69,12 @@ impl SinkArgs {
                 ))
                 .into());
             }
+            // An unreachable keyring is known now, before a secret exists that could not be kept.
+            let store =
+                credentials::store_for(existing.unwrap_or(&Profile::new(vendor)), &ctx.paths);
+            store
+                .get(name)
+                .with_context(|| format!("--save-as {name}"))?;
         }
         Ok(())
     }

@@ -1110,3 +1110,164 @@ fn quiet_keeps_stderr_empty() {
         .stdout("")
         .stderr("");
 }
+
+#[test]
+fn create_walks_through_on_a_terminal() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    let env = TestEnv::new();
+    // `script` gives tokenctl a real pseudo-terminal; the keys go to it with pauses, as typed.
+    let cmd = format!(
+        "'{}' --sandbox tokens create --expires 30d -o json",
+        crate::common::BIN
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env_clear()
+        .envs(env.vars().iter().cloned())
+        .env("TERM", "dumb")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux)");
+    let mut stdin = child.stdin.take().expect("stdin");
+    for keys in ["wizard-made\r", " ", "\r"] {
+        std::thread::sleep(Duration::from_millis(700));
+        stdin.write_all(keys.as_bytes()).expect("type");
+        stdin.flush().expect("flush");
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    let screen = text(&out.stdout);
+    assert!(out.status.success(), "{screen}");
+    assert!(
+        screen.contains("Token name") && screen.contains("Permission groups"),
+        "{screen}"
+    );
+    let listed = stdout_json(
+        &env.cmd()
+            .args(["--sandbox", "tokens", "get", "wizard-made", "--json"])
+            .output()
+            .expect("run"),
+    );
+    assert_eq!(
+        listed["policies"][0]["permission_groups"][0]["name"],
+        "Account API Tokens Read"
+    );
+    assert!(listed["expires_on"].is_string());
+}
+
+#[test]
+fn verbose_trace_never_shows_secrets() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    let out = env
+        .cmd()
+        .args([
+            "-vvv",
+            "tokens",
+            "create",
+            "--name",
+            "traced",
+            "--permission",
+            "DNS Read",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let value = stdout_json(&out)["value"]
+        .as_str()
+        .expect("value")
+        .to_owned();
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("> POST ") && err.contains("authorization: [redacted]"),
+        "{err}"
+    );
+    assert!(!err.contains(&value), "new secret in the trace");
+    assert!(!err.contains(&sb.token), "credential in the trace");
+    let out = env
+        .cmd()
+        .args(["-vvv", "tokens", "roll", "traced", "--yes", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let value = stdout_json(&out)["value"]
+        .as_str()
+        .expect("value")
+        .to_owned();
+    let err = text(&out.stderr);
+    assert!(!err.contains(&value) && !err.contains(&sb.token), "{err}");
+    assert!(err.contains("[body not shown: it carries a new secret]"));
+}
+
+#[test]
+fn save_as_without_a_keyring_fails_before_creating() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    sb.clear_requests();
+    env.cmd()
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "sink",
+            "--permission",
+            "DNS Read",
+            "--save-as",
+            "ci",
+        ])
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(predicate::str::contains("--save-as ci").and(predicate::str::contains("keyring")));
+    assert!(sb.requests().is_empty());
+}
+
+#[test]
+fn a_failing_sink_still_delivers_the_secret() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    // procfs refuses writes, even for root: the file sink fails after the token exists.
+    let out = env
+        .cmd()
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "sink",
+            "--permission",
+            "DNS Read",
+            "--json",
+            "--secret-file",
+            "/proc/version",
+            "--force",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let value = stdout_json(&out)["value"]
+        .as_str()
+        .expect("value")
+        .to_owned();
+    let (status, _) = sb.api(
+        "GET",
+        &format!("/accounts/{}/tokens/verify", sb.account_id),
+        &value,
+        None,
+    );
+    assert_eq!(status, 200);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("printed above") && err.contains("/proc/version"),
+        "{err}"
+    );
+    assert!(!err.contains(&value));
+}
