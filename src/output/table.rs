@@ -78,14 +78,14 @@ impl TableCtx {
 
     fn table(&self) -> Table {
         let mut t = Table::new();
-        if self.tty {
-            t.load_style(presets::UTF8_HORIZONTAL_ONLY)
-                .set_content_arrangement(ContentArrangement::Dynamic);
+        // No rules or borders: aligned columns read well on a terminal, and piped output stays
+        // easy for awk and cut (nothing is wrapped there).
+        t.load_style(presets::NOTHING);
+        t.set_content_arrangement(if self.tty {
+            ContentArrangement::Dynamic
         } else {
-            // Piped: plain whitespace-separated columns, nothing wrapped, easy for awk/cut.
-            t.load_style(presets::NOTHING)
-                .set_content_arrangement(ContentArrangement::Disabled);
-        }
+            ContentArrangement::Disabled
+        });
         if self.color {
             t.enforce_styling();
         } else {

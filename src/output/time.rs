@@ -7,13 +7,7 @@ pub fn relative(ts: Timestamp, now: Timestamp) -> String {
     let future = secs >= 0;
     let a = secs.unsigned_abs();
     let (n, unit) = match a {
-        0..=59 => {
-            return if future {
-                "in a moment".into()
-            } else {
-                "just now".into()
-            };
-        }
+        0..=59 => return "just now".into(),
         60..=3_599 => (a / 60, "minute"),
         3_600..=86_399 => (a / 3_600, "hour"),
         86_400..=2_591_999 => (a / 86_400, "day"),
