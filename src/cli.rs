@@ -7,7 +7,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    auth::AuthCommand, profile::ProfileCommand, sandbox::SandboxCommand, tokens::TokensCommand,
+    auth::AuthCommand, profile::ProfileCommand, sandbox::SandboxCommand,
+    service_tokens::ServiceTokensCommand, tokens::TokensCommand,
 };
 use crate::output::Format;
 use crate::ui::ColorChoice;
@@ -130,6 +131,9 @@ pub enum Command {
     /// Cloudflare account-owned API tokens
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Cloudflare Zero Trust Access service tokens
+    #[command(subcommand)]
+    ServiceTokens(ServiceTokensCommand),
     /// Run or reset the local emulator of the vendor APIs
     #[command(subcommand)]
     Sandbox(SandboxCommand),

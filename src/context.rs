@@ -309,6 +309,20 @@ impl Context {
         Ok((cf, resolved))
     }
 
+    /// A Cloudflare client for the account-token endpoints, which accept only API tokens.
+    pub async fn cloudflare_tokens(&self) -> anyhow::Result<(Cloudflare, Resolved)> {
+        let (cf, resolved) = self.cloudflare().await?;
+        if let Secretish::GlobalKey { .. } = resolved.credential.secret {
+            return Err(CliError::not_configured(format!(
+                "account-owned API tokens accept only an API token, but profile '{}' uses a Global API Key ({})",
+                resolved.name, resolved.credential.source
+            ))
+            .with_hint("use an API token with Account API Tokens permissions (CLOUDFLARE_API_TOKEN)")
+            .into());
+        }
+        Ok((cf, resolved))
+    }
+
     /// A Cloudflare client for a profile and a given secret (`auth login` checks a secret before
     /// storing it).
     pub async fn cloudflare_for(

@@ -87,6 +87,70 @@ pub fn rfc3339(ts: Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A service-token duration as the Access API takes it: `forever`, or a Go duration (`8760h`,
+/// `2h45m`, `300ms`; units ns, us, µs, ms, s, m, h). Our `30d` and `2w` forms are accepted too and
+/// sent as hours, since the API has no day unit. Returns the API's form.
+pub fn parse_service_duration(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("forever") {
+        return Ok("forever".into());
+    }
+    let bad = |why: &str| format!("invalid duration '{s}': {why} (e.g. 8760h, 2h45m, 30d or forever)");
+    let mut nanos: u128 = 0;
+    let mut days_or_weeks = false;
+    let mut rest = t;
+    if rest.is_empty() {
+        return Err(bad("empty"));
+    }
+    while !rest.is_empty() {
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let (num, tail) = rest.split_at(num_len);
+        if num.is_empty() {
+            return Err(bad("expected a number"));
+        }
+        let unit_len = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_len);
+        let per: u128 = match unit {
+            "ns" => 1,
+            "us" | "µs" | "μs" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60 * 1_000_000_000,
+            "h" => 3_600 * 1_000_000_000,
+            "d" => 86_400 * 1_000_000_000,
+            "w" => 7 * 86_400 * 1_000_000_000,
+            "" => return Err(bad("a number needs a unit")),
+            other => return Err(bad(&format!("unknown unit '{other}'"))),
+        };
+        days_or_weeks |= matches!(unit, "d" | "w");
+        let value: f64 = num.parse().map_err(|_| bad("not a number"))?;
+        if !value.is_finite() {
+            return Err(bad("not a number"));
+        }
+        nanos = nanos.saturating_add((value * per as f64) as u128);
+        rest = tail;
+    }
+    if nanos == 0 {
+        return Err(bad("must be longer than zero"));
+    }
+    if nanos > 100 * 365 * 86_400 * 1_000_000_000 {
+        return Err(bad("longer than 100 years; use forever"));
+    }
+    if !days_or_weeks {
+        return Ok(t.to_owned());
+    }
+    let secs = nanos / 1_000_000_000;
+    let (h, m, sec) = (secs / 3_600, secs % 3_600 / 60, secs % 60);
+    let mut out = format!("{h}h");
+    if m > 0 || sec > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if sec > 0 {
+        out.push_str(&format!("{sec}s"));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +162,20 @@ mod tests {
         assert_eq!(parse_duration("90m").map(|d| d.as_secs()), Ok(5_400));
         for bad in ["", "30", "d", "30x", "0d", "-1d", "99999999999999d", "1.5h"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn service_durations() {
+        assert_eq!(parse_service_duration("8760h"), Ok("8760h".into()));
+        assert_eq!(parse_service_duration("2h45m"), Ok("2h45m".into()));
+        assert_eq!(parse_service_duration("300ms"), Ok("300ms".into()));
+        assert_eq!(parse_service_duration("1.5h"), Ok("1.5h".into()));
+        assert_eq!(parse_service_duration("forever"), Ok("forever".into()));
+        assert_eq!(parse_service_duration("30d"), Ok("720h".into()));
+        assert_eq!(parse_service_duration("1w1d30m"), Ok("192h30m".into()));
+        for bad in ["", "30", "h", "10y", "0h", "-1h", "1..5h", "forever!", "1000000d"] {
+            assert!(parse_service_duration(bad).is_err(), "{bad}");
         }
     }
 

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod completion;
 pub mod profile;
 pub mod sandbox;
+pub mod service_tokens;
 pub mod sinks;
 pub mod tokens;
 
@@ -11,10 +12,16 @@ use crate::cli::Command;
 use crate::context::Context;
 
 pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
+    let issues_client_credentials = matches!(
+        command,
+        Command::ServiceTokens(service_tokens::ServiceTokensCommand::Create(_) | service_tokens::ServiceTokensCommand::Rotate(_))
+    );
+    crate::output::check_env_format(ctx.format(), issues_client_credentials)?;
     match command {
         Command::Auth(cmd) => auth::run(ctx, cmd).await,
         Command::Profile(cmd) => profile::run(ctx, cmd),
         Command::Tokens(cmd) => tokens::run(ctx, cmd).await,
+        Command::ServiceTokens(cmd) => service_tokens::run(ctx, cmd).await,
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd).await,
         Command::Completion(args) => completion::run(ctx, args),
     }

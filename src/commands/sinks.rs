@@ -22,6 +22,13 @@ pub struct SinkArgs {
     #[arg(long, value_name = "PROFILE")]
     pub save_as: Option<String>,
 
+    #[command(flatten)]
+    pub file: SecretFileArgs,
+}
+
+/// `--secret-file` and `--force`, for every verb that issues a secret.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SecretFileArgs {
     /// Also write the new secret to FILE, created with mode 0600
     #[arg(long, value_name = "FILE")]
     pub secret_file: Option<PathBuf>,
@@ -31,31 +38,48 @@ pub struct SinkArgs {
     pub force: bool,
 }
 
+impl SecretFileArgs {
+    /// Checks the file before anything is sent.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let Some(path) = &self.secret_file else {
+            return Ok(());
+        };
+        if path.exists() && !self.force {
+            return Err(CliError::usage(format!(
+                "{} already exists; pass --force to replace it, or choose another --secret-file",
+                path.display()
+            ))
+            .into());
+        }
+        if path.is_dir() {
+            return Err(CliError::usage(format!("{} is a directory", path.display())).into());
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(dir) = parent
+            && !dir.is_dir()
+        {
+            return Err(CliError::usage(format!("the directory {} does not exist", dir.display())).into());
+        }
+        Ok(())
+    }
+
+    /// Writes the file; a failure is returned, not raised, so the secret is still printed.
+    pub fn write(&self, ctx: &Context, contents: &str) -> Option<anyhow::Error> {
+        let path = self.secret_file.as_ref()?;
+        match write_secret_file(path, self.force, contents) {
+            Ok(()) => {
+                ctx.ui.status(&format!("Wrote the new secret to {} (mode 0600).", path.display()));
+                None
+            }
+            Err(e) => Some(e.context(format!("writing the secret to {}", path.display()))),
+        }
+    }
+}
+
 impl SinkArgs {
     /// Checks the sinks before anything is sent, so a bad one costs no new secret.
     pub fn check(&self, ctx: &Context, vendor: Vendor) -> anyhow::Result<()> {
-        if let Some(path) = &self.secret_file {
-            if path.exists() && !self.force {
-                return Err(CliError::usage(format!(
-                    "{} already exists; pass --force to replace it, or choose another --secret-file",
-                    path.display()
-                ))
-                .into());
-            }
-            if path.is_dir() {
-                return Err(CliError::usage(format!("{} is a directory", path.display())).into());
-            }
-            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-            if let Some(dir) = parent
-                && !dir.is_dir()
-            {
-                return Err(CliError::usage(format!(
-                    "the directory {} does not exist",
-                    dir.display()
-                ))
-                .into());
-            }
-        }
+        self.file.check()?;
         if let Some(name) = &self.save_as {
             validate_profile_name(name).map_err(CliError::usage)?;
             let config = ctx.config()?;
@@ -88,18 +112,7 @@ impl SinkArgs {
         secret: &Secret,
         file_contents: &str,
     ) -> Vec<anyhow::Error> {
-        let mut failures = Vec::new();
-        if let Some(path) = &self.secret_file {
-            match write_secret_file(path, self.force, file_contents) {
-                Ok(()) => ctx.ui.status(&format!(
-                    "Wrote the new secret to {} (mode 0600).",
-                    path.display()
-                )),
-                Err(e) => {
-                    failures.push(e.context(format!("writing the secret to {}", path.display())))
-                }
-            }
-        }
+        let mut failures: Vec<anyhow::Error> = self.file.write(ctx, file_contents).into_iter().collect();
         if let Some(name) = &self.save_as {
             match save_profile(ctx, name, from, secret) {
                 Ok(()) => ctx

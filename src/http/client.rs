@@ -76,6 +76,13 @@ impl Request {
         self
     }
 
+    /// Mark a request that is safe to send again although its method is not (a POST that
+    /// only extends an expiry).
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
     pub fn secret_response(mut self) -> Self {
         self.secret_response = true;
         self

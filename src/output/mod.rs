@@ -4,6 +4,7 @@
 //! RFC 3339 when piped), `json` (the API's objects, a list as one array), `ndjson` (one object a
 //! line), `id` (one ID a line).
 
+mod records;
 mod table;
 mod time;
 
@@ -21,6 +22,9 @@ pub enum Format {
     Json,
     Ndjson,
     Id,
+    /// `NAME=value` lines for an env file; only for commands that issue a secret with a client
+    /// ID (`service-tokens create|rotate`).
+    Env,
 }
 
 /// A resource that can be shown as a table row, a detail view, JSON and an ID.
@@ -32,11 +36,20 @@ pub trait Record: Serialize {
     fn details(&self) -> Vec<(&'static str, Cell)> {
         Self::headers().iter().copied().zip(self.row()).collect()
     }
+    /// `NAME=value` pairs for `-o env`, for records that carry credentials to hand to a client.
+    fn env(&self) -> Option<Vec<(&'static str, String)>> {
+        None
+    }
+}
+
+fn env_unsupported() -> anyhow::Error {
+    crate::error::CliError::usage("-o env is only for commands that issue a client ID and secret (service-tokens create, rotate)").into()
 }
 
 /// Shows a list. An empty list is success: `[]` in JSON, a note on a terminal.
 pub fn list<T: Record>(ui: &Ui, format: Format, items: &[T], noun: &str) -> anyhow::Result<()> {
     match format {
+        Format::Env => return Err(env_unsupported()),
         Format::Json => ui.out(&serde_json::to_string_pretty(items)?)?,
         Format::Ndjson => {
             let mut s = String::new();
@@ -74,6 +87,7 @@ pub fn list<T: Record>(ui: &Ui, format: Format, items: &[T], noun: &str) -> anyh
 /// Shows one record.
 pub fn one<T: Record>(ui: &Ui, format: Format, item: &T) -> anyhow::Result<()> {
     match format {
+        Format::Env => return Err(env_unsupported()),
         Format::Json => ui.out(&serde_json::to_string_pretty(item)?)?,
         Format::Ndjson => ui.out(&serde_json::to_string(item)?)?,
         Format::Id => ui.out(&item.id())?,
@@ -91,6 +105,12 @@ pub fn issued<T: Record>(
     secrets: &[(&str, &Secret)],
 ) -> anyhow::Result<()> {
     let text = match format {
+        // Commands check `-o env` before sending anything; should one slip through, the secret
+        // is still shown (as JSON) rather than lost.
+        Format::Env => match item.env() {
+            Some(pairs) => pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n"),
+            None => serde_json::to_string_pretty(item)?,
+        },
         Format::Json => serde_json::to_string_pretty(item)?,
         Format::Ndjson => serde_json::to_string(item)?,
         // `-o id` would lose the secret: print the ID and the secret, one a line.
@@ -109,4 +129,20 @@ pub fn issued<T: Record>(
         }
     };
     ui.out_secret(&text)
+}
+
+/// Reports a deletion: the API's result in JSON, the ID with `-o id`, a note otherwise.
+pub fn deleted(ui: &Ui, format: Format, id: &str, result: &impl Serialize, what: &str) -> anyhow::Result<()> {
+    match format {
+        Format::Json => ui.out(&serde_json::to_string_pretty(result)?)?,
+        Format::Ndjson => ui.out(&serde_json::to_string(result)?)?,
+        Format::Id => ui.out(id)?,
+        Format::Table | Format::Env => ui.status(&format!("Deleted {what}.")),
+    }
+    Ok(())
+}
+
+/// `-o env` is refused up front by every command but those that issue a client ID and secret.
+pub fn check_env_format(format: Format, allowed: bool) -> anyhow::Result<()> {
+    if format == Format::Env && !allowed { Err(env_unsupported()) } else { Ok(()) }
 }

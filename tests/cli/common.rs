@@ -105,6 +105,9 @@ pub struct Sandbox {
     pub base_url: String,
     pub account_id: String,
     pub token: String,
+    /// The account's Global API Key and its email.
+    pub email: String,
+    pub api_key: String,
 }
 
 impl Sandbox {
@@ -134,6 +137,8 @@ impl Sandbox {
             base_url,
             account_id: cf["account_id"].as_str().expect("account_id").to_owned(),
             token: cf["token"].as_str().expect("token").to_owned(),
+            email: cf["email"].as_str().unwrap_or_default().to_owned(),
+            api_key: cf["api_key"].as_str().unwrap_or_default().to_owned(),
         }
     }
 
@@ -192,6 +197,18 @@ impl Sandbox {
         let status = resp.status().as_u16();
         let v = resp.body_mut().read_json().unwrap_or(Value::Null);
         (status, v)
+    }
+
+    /// Uses a service token as an Access client would: true when Access lets it through.
+    pub fn access_check(&self, client_id: &str, secret: &str) -> bool {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let resp = agent
+            .get(&format!("{}/__sandbox/access/check", self.root))
+            .header("CF-Access-Client-Id", client_id)
+            .header("CF-Access-Client-Secret", secret)
+            .call()
+            .expect("access check");
+        resp.status().as_u16() == 200
     }
 
     /// The ID of the seeded token with this exact name.

@@ -1,4 +1,4 @@
-//! Contract test: every `tokens` verb against a Prism mock of Cloudflare's official OpenAPI
+//! Contract test: every `tokens` and `service-tokens` verb against a Prism mock of Cloudflare's official OpenAPI
 //! schema, with request validation on. Prism answers a request that breaks the schema with a
 //! 4xx (the reason in the `sl-violations` header, shown by `-vv`), which fails the command.
 
@@ -7,6 +7,7 @@ use crate::support::prism::Prism;
 
 const ACCOUNT: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 const TOKEN_ID: &str = "ed17574386854bf78a67040be0a770b0";
+const SERVICE_ID: &str = "f174e90a-fafe-4643-bbbc-4a0ed4fc8415";
 
 #[test]
 fn every_tokens_verb_is_valid_against_the_schema() {
@@ -126,8 +127,27 @@ fn every_tokens_verb_is_valid_against_the_schema() {
         ],
         vec!["tokens", "roll", TOKEN_ID, "--yes", "--json"],
         vec!["tokens", "delete", TOKEN_ID, "--yes", "--json"],
+        vec!["service-tokens", "list", "--json"],
+        vec!["service-tokens", "list", "--search", "ci", "--expiring-within", "30d"],
+        vec!["service-tokens", "list", "--name", "CI/CD token", "--expired"],
+        vec!["service-tokens", "get", SERVICE_ID, "--json"],
+        vec!["service-tokens", "create", "--name", "contract", "--json"],
+        vec!["service-tokens", "create", "--name", "contract-30d", "--duration", "30d", "-o", "env"],
+        vec!["service-tokens", "create", "--name", "contract-forever", "--duration", "forever", "--json"],
+        vec!["service-tokens", "update", SERVICE_ID, "--name", "renamed", "--duration", "2h45m", "--json"],
+        vec!["service-tokens", "update", SERVICE_ID, "--disable", "--json"],
+        vec!["service-tokens", "refresh", SERVICE_ID, "--json"],
+        vec!["service-tokens", "rotate", SERVICE_ID, "--grace", "24h", "--json"],
+        vec!["service-tokens", "rotate", SERVICE_ID, "--yes", "--json"],
+        vec!["service-tokens", "delete", SERVICE_ID, "--yes", "--json"],
     ];
     let mut failures = Vec::new();
+    let mut global_key = env.cmd();
+    global_key.env_remove("CLOUDFLARE_API_TOKEN").env("CLOUDFLARE_EMAIL", "user@example.com").env("CLOUDFLARE_API_KEY", "prism-key");
+    let out = global_key.args(["-vv", "service-tokens", "list", "--json"]).output().expect("run");
+    if !out.status.success() {
+        failures.push(format!("service-tokens list with a Global API Key: {}", text(&out.stderr)));
+    }
     for args in &runs {
         let out = env.cmd().arg("-vv").args(args).output().expect("run");
         if !out.status.success() {

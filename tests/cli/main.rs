@@ -6,6 +6,8 @@ mod support;
 mod auth;
 mod common;
 mod contract;
+mod harness;
 mod misc;
 mod profile;
+mod service_tokens;
 mod tokens;

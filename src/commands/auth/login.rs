@@ -42,6 +42,11 @@ pub struct LoginArgs {
     /// Keep the secret in a plain 0600 file instead of the OS keyring
     #[arg(long)]
     insecure_storage: bool,
+
+    /// Cloudflare only: the secret is a Global API Key for the account with this email (used
+    /// by service-tokens; account-owned tokens need an API token)
+    #[arg(long, value_name = "EMAIL")]
+    email: Option<String>,
 }
 
 pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
@@ -78,6 +83,15 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
             ));
         }
         profile.account_id = Some(acct.clone());
+    }
+    if let Some(email) = &args.email {
+        if profile.vendor != Vendor::Cloudflare {
+            return usage("--email goes with a Cloudflare Global API Key only");
+        }
+        if !email.contains('@') {
+            return usage(format!("invalid email '{email}'"));
+        }
+        profile.email = Some(email.clone());
     }
     let storage = if args.insecure_storage {
         Storage::File
@@ -135,6 +149,15 @@ async fn verify(
     secret: &Secret,
 ) -> anyhow::Result<String> {
     match profile.vendor {
+        Vendor::Cloudflare if profile.email.is_some() => {
+            let email = profile.email.clone().unwrap_or_default();
+            let key = credentials::Secretish::GlobalKey { email: email.clone(), key: secret.clone() };
+            let (cf, _) = ctx.cloudflare_for(name, profile, key).await?;
+            cf.check_service_token_access()
+                .await
+                .map_err(|e| anyhow::Error::new(e).context("checking the Global API Key"))?;
+            Ok(format!("Global API Key of {email} works"))
+        }
         Vendor::Cloudflare => {
             let (cf, _) = ctx
                 .cloudflare_for(name, profile, credentials::Secretish::Token(secret.clone()))

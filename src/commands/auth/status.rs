@@ -195,7 +195,11 @@ async fn check(
                     .await
                     .map(|v| format!("token {} {}", v.id, v.status))
                     .map_err(anyhow::Error::new),
-                Secretish::GlobalKey { .. } => Ok("global API key (not checked)".into()),
+                Secretish::GlobalKey { email, .. } => cf
+                    .check_service_token_access()
+                    .await
+                    .map(|()| format!("Global API Key of {email}"))
+                    .map_err(anyhow::Error::new),
             },
             Err(e) => Err(e),
         },

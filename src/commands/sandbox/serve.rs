@@ -26,6 +26,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "MS", default_value_t = 0)]
     latency: u64,
 
+    /// How many Cloudflare Access service tokens to seed
+    #[arg(long, value_name = "N", default_value_t = SeedOptions::default().service_tokens, value_parser = clap::value_parser!(usize))]
+    service_tokens: usize,
+
     /// How many Cloudflare account tokens to seed
     #[arg(long, value_name = "N", default_value_t = SeedOptions::default().account_tokens, value_parser = clap::value_parser!(usize))]
     account_tokens: usize,

@@ -118,7 +118,7 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
         }
     }
 
-    let (cf, resolved) = ctx.cloudflare().await?;
+    let (cf, resolved) = ctx.cloudflare_tokens().await?;
     let account = cf.account_id().to_owned();
     if interactive && (args.name.is_none() || !has_policy) {
         let answers =

@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::{find, parse_token_ref};
 use crate::context::Context;
-use crate::output::Format;
+use crate::output;
 
 /// Delete a token. Requests with it fail from then on.
 #[derive(Debug, Args)]
@@ -23,7 +23,7 @@ pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
         ctx.ui
             .confirm_destructive(&format!("deleting token '{}'", args.token), false)?;
     }
-    let (cf, _) = ctx.cloudflare().await?;
+    let (cf, _) = ctx.cloudflare_tokens().await?;
     let found = find(&cf, &args.token).await?;
     let label = match &found.token {
         Some(t) => format!("{} ({})", t.name, t.id),
@@ -32,11 +32,5 @@ pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
     ctx.ui
         .confirm_destructive(&format!("Delete token {label}"), ctx.globals.yes)?;
     let result = cf.delete_token(&found.id).await?;
-    match ctx.format() {
-        Format::Json => ctx.ui.out(&serde_json::to_string_pretty(&result)?)?,
-        Format::Ndjson => ctx.ui.out(&serde_json::to_string(&result)?)?,
-        Format::Id => ctx.ui.out(&found.id)?,
-        Format::Table => ctx.ui.status(&format!("Deleted token {label}.")),
-    }
-    Ok(())
+    output::deleted(&ctx.ui, ctx.format(), &found.id, &result, &format!("token {label}"))
 }

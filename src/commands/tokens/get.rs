@@ -18,7 +18,7 @@ pub struct GetArgs {
 }
 
 pub async fn run(ctx: &Context, args: GetArgs) -> anyhow::Result<()> {
-    let (cf, _) = ctx.cloudflare().await?;
+    let (cf, _) = ctx.cloudflare_tokens().await?;
     let token = fetch(&cf, find(&cf, &args.token).await?).await?;
     output::one(&ctx.ui, ctx.format(), &token)
 }

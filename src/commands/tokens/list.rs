@@ -40,7 +40,7 @@ fn parse_glob(s: &str) -> Result<GlobMatcher, String> {
 }
 
 pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
-    let (cf, _) = ctx.cloudflare().await?;
+    let (cf, _) = ctx.cloudflare_tokens().await?;
     let include_expired = args.include_expired || args.status == Some(Status::Expired);
     let mut tokens = cf.list_tokens(ListOptions { include_expired }).await?;
     if let Some(status) = args.status {

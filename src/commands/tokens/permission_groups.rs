@@ -38,7 +38,7 @@ pub fn parse_scope(s: &str) -> Result<String, String> {
 }
 
 pub async fn run(ctx: &Context, args: PermissionGroupsArgs) -> anyhow::Result<()> {
-    let (cf, _) = ctx.cloudflare().await?;
+    let (cf, _) = ctx.cloudflare_tokens().await?;
     // The API's `name` filter matches whole names; a search is more useful as a substring,
     // so it is done here.
     let mut groups = cf.permission_groups(None, args.scope.as_deref()).await?;

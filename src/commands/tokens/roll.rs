@@ -55,7 +55,7 @@ pub async fn run(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
             .confirm_destructive(&format!("rolling token '{}'", args.token), false)?;
     }
     args.sinks.check(ctx, Vendor::Cloudflare)?;
-    let (cf, resolved) = ctx.cloudflare().await?;
+    let (cf, resolved) = ctx.cloudflare_tokens().await?;
     let found = find(&cf, &args.token).await?;
     let name = found.token.as_ref().map(|t| t.name.clone());
     let label = match &name {

@@ -98,7 +98,7 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<()> {
         None => None,
     };
 
-    let (cf, _) = ctx.cloudflare().await?;
+    let (cf, _) = ctx.cloudflare_tokens().await?;
     let current = fetch(&cf, find(&cf, &args.token).await?).await?;
     let mut body = TokenBody::from_token(&current);
     if let Some(n) = args.name {

@@ -13,7 +13,7 @@ use crate::output;
 pub struct VerifyArgs {}
 
 pub async fn run(ctx: &Context, _args: VerifyArgs) -> anyhow::Result<()> {
-    let (cf, _) = ctx.cloudflare().await?;
+    let (cf, _) = ctx.cloudflare_tokens().await?;
     let verified = cf.verify_token().await?;
     output::one(&ctx.ui, ctx.format(), &verified)
 }

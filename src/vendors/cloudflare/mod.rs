@@ -2,18 +2,20 @@
 
 mod envelope;
 mod models;
+mod service_tokens;
 mod tokens;
 
 pub use envelope::decode_error;
 pub use models::{
-    Condition, IpCondition, PermissionGroup, PermissionGroupRef, Policy, Token, TokenBody,
-    TokenCreated, Verified,
+    Condition, IpCondition, PermissionGroup, PermissionGroupRef, Policy, ServiceToken,
+    ServiceTokenBody, ServiceTokenIssued, Token, TokenBody, TokenCreated, Verified,
 };
+pub use service_tokens::SERVICE_PAGE_SIZE;
 pub use tokens::{ListOptions, PAGE_SIZE};
 
 use reqwest::{Method, Url};
 
-use crate::http::{ApiError, Auth, HttpClient, Request};
+use crate::http::{ApiError, ApiErrorKind, Auth, HttpClient, Request};
 
 /// A client for one account with one credential.
 #[derive(Clone)]
@@ -65,4 +67,14 @@ impl Cloudflare {
 /// Cloudflare account and token IDs: 32 lowercase hex characters.
 pub fn looks_like_id(s: &str) -> bool {
     s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Cloudflare Access IDs: UUIDs.
+pub fn looks_like_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
+}
+
+fn required<T>(v: Option<T>, what: &str) -> Result<T, ApiError> {
+    v.ok_or_else(|| ApiError::transport(ApiErrorKind::Decode, format!("reading the {what}"), "the response has no result".into()))
 }

@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::output::{Cell, Record};
 use crate::secret::Secret;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -181,7 +180,7 @@ impl Token {
         keys
     }
 
-    fn ip_summary(&self) -> Vec<String> {
+    pub fn ip_summary(&self) -> Vec<String> {
         let mut v = Vec::new();
         if let Some(ip) = self.condition.as_ref().and_then(|c| c.request_ip.as_ref()) {
             v.extend(ip.allow.iter().flatten().map(|c| format!("allow {c}")));
@@ -191,86 +190,48 @@ impl Token {
     }
 }
 
-impl Record for Token {
-    fn id(&self) -> String {
-        self.id.clone()
-    }
-    fn headers() -> &'static [&'static str] {
-        &["ID", "NAME", "STATUS", "EXPIRES", "LAST USED"]
-    }
-    fn row(&self) -> Vec<Cell> {
-        vec![
-            Cell::text(&self.id),
-            Cell::text(&self.name),
-            Cell::Status(self.status.clone()),
-            Cell::time(self.expires_on.as_deref(), "never"),
-            Cell::time(self.last_used_on.as_deref(), "never"),
-        ]
-    }
-    fn details(&self) -> Vec<(&'static str, Cell)> {
-        vec![
-            ("ID", Cell::text(&self.id)),
-            ("Name", Cell::text(&self.name)),
-            ("Status", Cell::Status(self.status.clone())),
-            ("Permissions", Cell::List(self.permission_names())),
-            ("Resources", Cell::List(self.resource_keys())),
-            ("IP conditions", Cell::List(self.ip_summary())),
-            ("Issued", Cell::time(self.issued_on.as_deref(), "-")),
-            ("Modified", Cell::time(self.modified_on.as_deref(), "-")),
-            ("Not before", Cell::time(self.not_before.as_deref(), "-")),
-            ("Expires", Cell::time(self.expires_on.as_deref(), "never")),
-            (
-                "Last used",
-                Cell::time(self.last_used_on.as_deref(), "never"),
-            ),
-        ]
-    }
+/// An Access service token as list, get, update, refresh and delete return it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ServiceToken {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
-impl Record for TokenCreated {
-    fn id(&self) -> String {
-        self.token.id.clone()
-    }
-    fn headers() -> &'static [&'static str] {
-        Token::headers()
-    }
-    fn row(&self) -> Vec<Cell> {
-        self.token.row()
-    }
-    fn details(&self) -> Vec<(&'static str, Cell)> {
-        self.token.details()
-    }
+/// Create and rotate: the token plus its `client_secret`, returned only then.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ServiceTokenIssued {
+    #[serde(flatten)]
+    pub token: ServiceToken,
+    pub client_secret: Secret,
 }
 
-impl Record for PermissionGroup {
-    fn id(&self) -> String {
-        self.id.clone()
-    }
-    fn headers() -> &'static [&'static str] {
-        &["ID", "NAME", "SCOPES"]
-    }
-    fn row(&self) -> Vec<Cell> {
-        vec![
-            Cell::text(&self.id),
-            Cell::text(&self.name),
-            Cell::List(self.scopes.clone()),
-        ]
-    }
-}
-
-impl Record for Verified {
-    fn id(&self) -> String {
-        self.id.clone()
-    }
-    fn headers() -> &'static [&'static str] {
-        &["ID", "STATUS", "EXPIRES", "NOT BEFORE"]
-    }
-    fn row(&self) -> Vec<Cell> {
-        vec![
-            Cell::text(&self.id),
-            Cell::Status(self.status.clone()),
-            Cell::time(self.expires_on.as_deref(), "never"),
-            Cell::time(self.not_before.as_deref(), "-"),
-        ]
-    }
+/// The body of create (POST) and update (PUT); every field is optional on update.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ServiceTokenBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret_version: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_client_secret_expires_at: Option<String>,
 }

@@ -4,8 +4,8 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::models::{PermissionGroup, Token, TokenBody, TokenCreated, Verified};
-use super::{Cloudflare, envelope};
-use crate::http::{ApiError, ApiErrorKind, fetch_pages};
+use super::{Cloudflare, envelope, required};
+use crate::http::{ApiError, fetch_pages};
 use crate::secret::Secret;
 
 /// The largest page the list endpoint allows.
@@ -133,14 +133,4 @@ impl Cloudflare {
         }
         Ok(self.call(req).await?.result.unwrap_or_default())
     }
-}
-
-fn required<T>(v: Option<T>, what: &str) -> Result<T, ApiError> {
-    v.ok_or_else(|| {
-        ApiError::transport(
-            ApiErrorKind::Decode,
-            format!("reading the {what}"),
-            "the response has no result".into(),
-        )
-    })
 }

@@ -1,15 +1,14 @@
 //! Proves the test harness in tests/support: the private Secret Service and the
 //! Prism mock behave as the CLI's tests rely on.
 
-mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::keyring::{KeyringSession, no_dbus_env};
-use support::prism::Prism;
+use crate::support::keyring::{KeyringSession, no_dbus_env};
+use crate::support::prism::Prism;
 
 /// Set in the child process that runs `keyring_crate_child`; says what it does.
 const CHILD_MODE: &str = "TOKENCTL_SELFTEST_CHILD";
@@ -145,7 +144,7 @@ fn keyring_crate_agrees_with_secret_tool() {
 fn run_child(env: &[(String, String)], mode: &str) {
     let exe = std::env::current_exe().expect("current test binary");
     let out = Command::new(exe)
-        .args(["keyring_crate_child", "--exact", "--ignored", "--nocapture"])
+        .args(["harness::keyring_crate_child", "--exact", "--ignored", "--nocapture"])
         .envs(env.iter().cloned())
         .env(CHILD_MODE, mode)
         .output()

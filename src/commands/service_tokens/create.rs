@@ -1,0 +1,52 @@
+//! `service-tokens create`
+
+use clap::Args;
+
+use super::secret_file_contents;
+use crate::commands::sinks::{self, SecretFileArgs};
+use crate::context::Context;
+use crate::dates::parse_service_duration;
+use crate::output;
+use crate::vendors::cloudflare::ServiceTokenBody;
+
+/// Create a service token. Its client secret is shown once.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Vendor: Cloudflare (Zero Trust Access).
+
+Examples:
+  tokenctl service-tokens create --name ci-deploy --duration 90d --secret-file ci-deploy.json
+  tokenctl service-tokens create --name k8s-ingress --duration forever -o env >> .env
+  tokenctl service-tokens create --name short --duration 2h45m --json")]
+pub struct CreateArgs {
+    /// Token name
+    #[arg(long, value_parser = parse_name)]
+    name: String,
+
+    /// How long it is valid: a Go duration (8760h, 2h45m), days or weeks (30d, 2w), or forever
+    /// [default: 8760h, the API's]
+    #[arg(long, value_name = "DURATION", value_parser = parse_service_duration)]
+    duration: Option<String>,
+
+    #[command(flatten)]
+    file: SecretFileArgs,
+}
+
+pub fn parse_name(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() { Err("the name must not be empty".into()) } else { Ok(t.to_owned()) }
+}
+
+pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
+    args.file.check()?;
+    let (cf, _) = ctx.cloudflare().await?;
+    let body = ServiceTokenBody { name: Some(args.name), duration: args.duration, ..Default::default() };
+    let issued = cf.create_service_token(&body).await?;
+    let failures: Vec<anyhow::Error> = args
+        .file
+        .write(ctx, &secret_file_contents(issued.token.client_id.as_deref(), &issued.client_secret))
+        .into_iter()
+        .collect();
+    let client_id = crate::secret::Secret::new(issued.token.client_id.clone().unwrap_or_default());
+    output::issued(&ctx.ui, ctx.format(), &issued, &[("client id", &client_id), ("client secret", &issued.client_secret)])?;
+    sinks::finish(failures)
+}

@@ -1,0 +1,32 @@
+//! `service-tokens delete`
+
+use clap::Args;
+
+use super::{find, parse_ref};
+use crate::context::Context;
+use crate::output;
+
+/// Delete a service token. Clients using it are refused from then on.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Vendor: Cloudflare (Zero Trust Access).
+
+Examples:
+  tokenctl service-tokens delete old-ci
+  tokenctl service-tokens delete f174e90a-fafe-4643-bbbc-4a0ed4fc8415 --yes")]
+pub struct DeleteArgs {
+    /// Service token ID or exact name
+    #[arg(value_name = "TOKEN", value_parser = parse_ref)]
+    token: String,
+}
+
+pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
+    if !ctx.globals.yes && !ctx.ui.can_prompt() {
+        ctx.ui.confirm_destructive(&format!("deleting service token '{}'", args.token), false)?;
+    }
+    let (cf, _) = ctx.cloudflare().await?;
+    let found = find(&cf, &args.token).await?;
+    ctx.ui.confirm_destructive(&format!("Delete service token {}", found.label()), ctx.globals.yes)?;
+    let deleted = cf.delete_service_token(&found.id).await?;
+    let label = format!("{} ({})", deleted.name, deleted.id);
+    output::deleted(&ctx.ui, ctx.format(), &found.id, &deleted, &format!("service token {label}"))
+}

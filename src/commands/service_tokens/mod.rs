@@ -1,0 +1,97 @@
+//! `tokenctl service-tokens`: Cloudflare Zero Trust Access service tokens.
+
+mod create;
+mod delete;
+mod get;
+mod list;
+mod refresh;
+mod rotate;
+mod update;
+
+use clap::Subcommand;
+
+use crate::context::Context;
+use crate::error::{CliError, Exit};
+use crate::vendors::cloudflare::{Cloudflare, ServiceToken, looks_like_uuid};
+
+/// Cloudflare Access service tokens (`/accounts/{account_id}/access/service_tokens`).
+#[derive(Debug, Subcommand)]
+pub enum ServiceTokensCommand {
+    List(list::ListArgs),
+    Get(get::GetArgs),
+    Create(create::CreateArgs),
+    Update(update::UpdateArgs),
+    Delete(delete::DeleteArgs),
+    Refresh(refresh::RefreshArgs),
+    Rotate(rotate::RotateArgs),
+}
+
+pub async fn run(ctx: &Context, cmd: ServiceTokensCommand) -> anyhow::Result<()> {
+    match cmd {
+        ServiceTokensCommand::List(args) => list::run(ctx, args).await,
+        ServiceTokensCommand::Get(args) => get::run(ctx, args).await,
+        ServiceTokensCommand::Create(args) => create::run(ctx, args).await,
+        ServiceTokensCommand::Update(args) => update::run(ctx, args).await,
+        ServiceTokensCommand::Delete(args) => delete::run(ctx, args).await,
+        ServiceTokensCommand::Refresh(args) => refresh::run(ctx, args).await,
+        ServiceTokensCommand::Rotate(args) => rotate::run(ctx, args).await,
+    }
+}
+
+/// A service token named on the command line, by ID (a UUID) or exact name.
+pub fn parse_ref(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("a service token ID or name is required".into());
+    }
+    if t.chars().count() > 255 {
+        return Err("no service token ID or name is that long".into());
+    }
+    Ok(t.to_owned())
+}
+
+/// A reference resolved: the ID, and the token when a name lookup fetched it.
+pub struct Found {
+    pub id: String,
+    pub token: Option<ServiceToken>,
+}
+
+impl Found {
+    pub fn label(&self) -> String {
+        match &self.token {
+            Some(t) => format!("{} ({})", t.name, t.id),
+            None => self.id.clone(),
+        }
+    }
+}
+
+/// An ID is used as is; a name is looked up with the API's exact `name` filter. A name several
+/// tokens share is an error listing them.
+pub async fn find(cf: &Cloudflare, reference: &str) -> anyhow::Result<Found> {
+    if looks_like_uuid(reference) {
+        return Ok(Found { id: reference.to_ascii_lowercase(), token: None });
+    }
+    let mut matches: Vec<ServiceToken> =
+        cf.list_service_tokens(Some(reference), None).await?.into_iter().filter(|t| t.name == reference).collect();
+    match matches.len() {
+        0 => Err(CliError::new(Exit::NotFound, format!("no service token has the ID or name '{reference}'"))
+            .with_hint("see `tokenctl service-tokens list`")
+            .into()),
+        1 => {
+            let t = matches.remove(0);
+            Ok(Found { id: t.id.clone(), token: Some(t) })
+        }
+        n => {
+            let ids: Vec<String> = matches.iter().map(|t| t.id.clone()).collect();
+            Err(CliError::usage(format!("{n} service tokens are named '{reference}': {}", ids.join(", ")))
+                .with_hint("name the service token by its ID")
+                .into())
+        }
+    }
+}
+
+/// The secret file of a service token: JSON with the client ID and secret, as clients need them.
+pub fn secret_file_contents(client_id: Option<&str>, secret: &crate::secret::Secret) -> String {
+    let v = serde_json::json!({ "client_id": client_id.unwrap_or_default(), "client_secret": secret.expose() });
+    format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+}

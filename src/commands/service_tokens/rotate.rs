@@ -1,0 +1,68 @@
+//! `service-tokens rotate`
+
+use clap::Args;
+use jiff::{SignedDuration, Timestamp};
+
+use super::{find, parse_ref, secret_file_contents};
+use crate::commands::sinks::{self, SecretFileArgs};
+use crate::context::Context;
+use crate::dates::{parse_duration, rfc3339};
+use crate::output;
+use crate::secret::Secret;
+
+/// Issue a new client secret for the same client ID. The new secret is shown once.
+///
+/// With --grace, the previous secret keeps working for that long, so clients can move over
+/// without downtime. Without it the previous secret stops working at once, which needs
+/// confirmation (--yes off a terminal).
+#[derive(Debug, Args)]
+#[command(after_long_help = "Vendor: Cloudflare (Zero Trust Access).
+
+Examples:
+  tokenctl service-tokens rotate deploy-bot --grace 24h --secret-file deploy-bot.json
+  tokenctl service-tokens rotate deploy-bot --grace 1h -o env > deploy-bot.env
+  tokenctl service-tokens rotate compromised-token --yes")]
+pub struct RotateArgs {
+    /// Service token ID or exact name
+    #[arg(value_name = "TOKEN", value_parser = parse_ref)]
+    token: String,
+
+    /// Keep the previous secret valid this long (e.g. 1h, 24h, 7d)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    grace: Option<SignedDuration>,
+
+    #[command(flatten)]
+    file: SecretFileArgs,
+}
+
+pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
+    if args.grace.is_none() && !ctx.globals.yes && !ctx.ui.can_prompt() {
+        ctx.ui.confirm_destructive(
+            &format!("rotating service token '{}' without --grace (its current secret stops working at once)", args.token),
+            false,
+        )?;
+    }
+    args.file.check()?;
+    let (cf, _) = ctx.cloudflare().await?;
+    let found = find(&cf, &args.token).await?;
+    if args.grace.is_none() {
+        ctx.ui.confirm_destructive(
+            &format!("Rotate service token {}: its current secret stops working at once (use --grace to keep it a while)", found.label()),
+            ctx.globals.yes,
+        )?;
+    }
+    let until = args.grace.map(|g| rfc3339(Timestamp::now().checked_add(g).unwrap_or_else(|_| Timestamp::now())));
+    let issued = cf.rotate_service_token(&found.id, until.as_deref()).await?;
+    let failures: Vec<anyhow::Error> = args
+        .file
+        .write(ctx, &secret_file_contents(issued.token.client_id.as_deref(), &issued.client_secret))
+        .into_iter()
+        .collect();
+    match &until {
+        Some(t) => ctx.ui.status(&format!("The previous secret keeps working until {t}.")),
+        None => ctx.ui.status("The previous secret no longer works."),
+    }
+    let client_id = Secret::new(issued.token.client_id.clone().unwrap_or_default());
+    output::issued(&ctx.ui, ctx.format(), &issued, &[("client id", &client_id), ("client secret", &issued.client_secret)])?;
+    sinks::finish(failures)
+}
