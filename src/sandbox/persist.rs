@@ -174,6 +174,35 @@ mod tests {
     }
 
     #[test]
+    fn states_written_before_service_tokens_still_load() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = SandboxState::seeded(&small());
+        let mut json = serde_json::to_value(&state).unwrap();
+        let cf = json["cloudflare"].as_object_mut().unwrap();
+        for key in ["email", "global_api_key", "service_tokens"] {
+            cf.remove(key).unwrap();
+        }
+        fs::write(tmp.path().join(STATE_FILE), json.to_string()).unwrap();
+        let mut locked = LockedState::open(tmp.path(), &small()).unwrap();
+        let cf = &locked.state.cloudflare;
+        assert_eq!(cf.tokens.len(), 8);
+        assert!(cf.service_tokens.is_empty());
+        assert!(cf.global_api_key.is_empty());
+        let connection = &locked.state.connections("http://x")["cloudflare"];
+        assert_eq!(
+            connection.token,
+            state.connections("http://x")["cloudflare"].token
+        );
+        assert!(connection.api_key.is_none());
+        let again = locked.state.clone();
+        locked.save(&again).unwrap();
+        drop(locked);
+        let reopened = LockedState::open(tmp.path(), &small()).unwrap();
+        assert!(reopened.state.cloudflare.service_tokens.is_empty());
+        assert_eq!(reopened.state.cloudflare.email, "admin@acme.example");
+    }
+
+    #[test]
     fn corrupt_state_is_an_error() {
         let tmp = tempfile::tempdir().unwrap();
         fs::write(tmp.path().join(STATE_FILE), "{not json").unwrap();
