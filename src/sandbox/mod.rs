@@ -35,17 +35,24 @@ use serde::{Deserialize, Serialize};
 
 pub use control::{Fault, FaultBody, RequestRecord};
 
-/// How much demo data a fresh sandbox is seeded with.
+/// How much demo data a fresh sandbox is seeded with. Build it with
+/// `..SeedOptions::default()` for the members you do not set: more may come.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedOptions {
     /// Number of Cloudflare account-owned API tokens (the fixed tokens the
     /// sandbox always has count towards it; at least those are created).
     pub account_tokens: usize,
+    /// Number of Cloudflare Access service tokens (likewise: at least the
+    /// three fixed ones, `deploy-bot` and two `shared-service`).
+    pub service_tokens: usize,
 }
 
 impl Default for SeedOptions {
     fn default() -> Self {
-        Self { account_tokens: 64 }
+        Self {
+            account_tokens: 64,
+            service_tokens: cloudflare::access::DEFAULT_SERVICE_TOKENS,
+        }
     }
 }
 

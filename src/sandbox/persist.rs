@@ -134,7 +134,10 @@ mod tests {
     use std::time::Duration;
 
     fn small() -> SeedOptions {
-        SeedOptions { account_tokens: 8 }
+        SeedOptions {
+            account_tokens: 8,
+            service_tokens: 5,
+        }
     }
 
     #[test]
@@ -143,6 +146,7 @@ mod tests {
         let dir = tmp.path().join("sandbox");
         let mut first = LockedState::open(&dir, &small()).unwrap();
         assert_eq!(first.state.cloudflare.tokens.len(), 8);
+        assert_eq!(first.state.cloudflare.service_tokens.len(), 5);
         let admin = first.state.connections("http://x")["cloudflare"]
             .token
             .clone();

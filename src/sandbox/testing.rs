@@ -24,7 +24,10 @@ impl TestServer {
     }
 
     pub async fn with_latency(account_tokens: usize, latency: Duration) -> Self {
-        let state = SandboxState::seeded(&SeedOptions { account_tokens });
+        let state = SandboxState::seeded(&SeedOptions {
+            account_tokens,
+            ..SeedOptions::default()
+        });
         Self::serve_state(state, latency).await
     }
 

@@ -172,7 +172,10 @@ async fn state_route_gives_connections() {
 
 #[test]
 fn connections_and_serialisation() {
-    let state = SandboxState::seeded(&SeedOptions { account_tokens: 8 });
+    let state = SandboxState::seeded(&SeedOptions {
+        account_tokens: 8,
+        ..SeedOptions::default()
+    });
     let connections = state.connections("http://127.0.0.1:9/");
     let cf = &connections["cloudflare"];
     assert_eq!(cf.base_url, "http://127.0.0.1:9/client/v4");

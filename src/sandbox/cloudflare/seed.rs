@@ -155,7 +155,7 @@ pub fn seeded(opts: &SeedOptions) -> CloudflareState {
         tokens,
         email: ADMIN_EMAIL.to_owned(),
         global_api_key: SecretValue::new(new_global_api_key()),
-        service_tokens: access::seed::service_tokens(now, access::DEFAULT_SERVICE_TOKENS),
+        service_tokens: access::seed::service_tokens(now, opts.service_tokens),
     }
 }
 

@@ -870,6 +870,15 @@ fn seed_has_every_state() {
     }
 
     let again = CloudflareState::seeded(&SeedOptions::default());
+    let ids_of = |s: &CloudflareState| s.tokens.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        ids_of(&state),
+        ids_of(&CloudflareState::seeded(&SeedOptions {
+            service_tokens: 0,
+            ..SeedOptions::default()
+        })),
+        "account tokens do not depend on the service tokens"
+    );
     let ids = |s: &CloudflareState| {
         s.service_tokens
             .iter()
@@ -883,6 +892,33 @@ fn seed_has_every_state() {
     );
     assert_ne!(state.global_api_key, again.global_api_key);
     assert_eq!(state.email, ADMIN_EMAIL);
+}
+
+#[test]
+fn seed_size_is_configurable() {
+    for (asked, got) in [(0, 3), (3, 3), (10, 10), (40, 40), (200, 200)] {
+        let state = CloudflareState::seeded(&SeedOptions {
+            service_tokens: asked,
+            ..SeedOptions::default()
+        });
+        let tokens = &state.service_tokens;
+        assert_eq!(tokens.len(), got);
+        assert_eq!(tokens[0].name, DEPLOY_BOT_NAME);
+        let shared = tokens
+            .iter()
+            .filter(|t| t.name == SHARED_SERVICE_NAME)
+            .count();
+        assert_eq!(shared, 2);
+        let mut names: Vec<_> = tokens.iter().map(|t| t.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            got - 1,
+            "names are unique but for shared-service"
+        );
+        assert_eq!(state.tokens.len(), 64);
+    }
 }
 
 #[test]
