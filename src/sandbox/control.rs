@@ -1,6 +1,13 @@
 //! Things shared by every vendor: the request log, fault injection, latency,
 //! and the unauthenticated control routes under `/__sandbox/` that tests use
-//! to drive them.
+//! to drive them:
+//!
+//! - `GET|DELETE /__sandbox/requests`: the request log;
+//! - `GET|POST|DELETE /__sandbox/faults`: programmed failures;
+//! - `GET /__sandbox/state`: connection details ([`super::Connections`]);
+//! - `GET /__sandbox/access/check`: whether Cloudflare Access would admit a
+//!   client sending `CF-Access-Client-Id` and `CF-Access-Client-Secret`
+//!   (served by [`super::cloudflare::access`]).
 
 use axum::Json;
 use axum::Router;

@@ -9,9 +9,12 @@
 //! free port.
 //!
 //! Each vendor lives in its own module and is mounted under its own path
-//! prefix (Cloudflare under `/client/v4`). Shared concerns (request log,
-//! fault injection, latency) live in [`control`] and are reachable, without
-//! authentication, under `/__sandbox/`.
+//! prefix (Cloudflare, account API tokens and Access service tokens, under
+//! `/client/v4`). Shared concerns (request log, fault injection, latency)
+//! live in [`control`] and are reachable, without authentication, under
+//! `/__sandbox/`, as is the check tests use to present a service token the
+//! way a client would (`GET /__sandbox/access/check`, see
+//! [`cloudflare::access`]).
 
 pub mod cloudflare;
 pub mod control;
@@ -32,17 +35,24 @@ use serde::{Deserialize, Serialize};
 
 pub use control::{Fault, FaultBody, RequestRecord};
 
-/// How much demo data a fresh sandbox is seeded with.
+/// How much demo data a fresh sandbox is seeded with. Build it with
+/// `..SeedOptions::default()` for the members you do not set: more may come.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedOptions {
     /// Number of Cloudflare account-owned API tokens (the fixed tokens the
     /// sandbox always has count towards it; at least those are created).
     pub account_tokens: usize,
+    /// Number of Cloudflare Access service tokens (likewise: at least the
+    /// three fixed ones, `deploy-bot` and two `shared-service`).
+    pub service_tokens: usize,
 }
 
 impl Default for SeedOptions {
     fn default() -> Self {
-        Self { account_tokens: 64 }
+        Self {
+            account_tokens: 64,
+            service_tokens: cloudflare::access::DEFAULT_SERVICE_TOKENS,
+        }
     }
 }
 
@@ -77,6 +87,14 @@ pub struct Connection {
     pub base_url: String,
     pub account_id: String,
     pub token: String,
+    /// Login email that goes with [`Connection::api_key`] (Cloudflare's
+    /// `X-Auth-Email`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Legacy account-wide key (Cloudflare's Global API Key, sent as
+    /// `X-Auth-Key` together with `X-Auth-Email`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
 }
 
 /// Connection details keyed by vendor name (`"cloudflare"`, ...).

@@ -134,7 +134,10 @@ mod tests {
     use std::time::Duration;
 
     fn small() -> SeedOptions {
-        SeedOptions { account_tokens: 8 }
+        SeedOptions {
+            account_tokens: 8,
+            service_tokens: 5,
+        }
     }
 
     #[test]
@@ -143,6 +146,7 @@ mod tests {
         let dir = tmp.path().join("sandbox");
         let mut first = LockedState::open(&dir, &small()).unwrap();
         assert_eq!(first.state.cloudflare.tokens.len(), 8);
+        assert_eq!(first.state.cloudflare.service_tokens.len(), 5);
         let admin = first.state.connections("http://x")["cloudflare"]
             .token
             .clone();
@@ -171,6 +175,35 @@ mod tests {
             assert_eq!(mode(&dir), 0o700);
             assert_eq!(mode(&dir.join(STATE_FILE)), 0o600);
         }
+    }
+
+    #[test]
+    fn states_written_before_service_tokens_still_load() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = SandboxState::seeded(&small());
+        let mut json = serde_json::to_value(&state).unwrap();
+        let cf = json["cloudflare"].as_object_mut().unwrap();
+        for key in ["email", "global_api_key", "service_tokens"] {
+            cf.remove(key).unwrap();
+        }
+        fs::write(tmp.path().join(STATE_FILE), json.to_string()).unwrap();
+        let mut locked = LockedState::open(tmp.path(), &small()).unwrap();
+        let cf = &locked.state.cloudflare;
+        assert_eq!(cf.tokens.len(), 8);
+        assert!(cf.service_tokens.is_empty());
+        assert!(cf.global_api_key.is_empty());
+        let connection = &locked.state.connections("http://x")["cloudflare"];
+        assert_eq!(
+            connection.token,
+            state.connections("http://x")["cloudflare"].token
+        );
+        assert!(connection.api_key.is_none());
+        let again = locked.state.clone();
+        locked.save(&again).unwrap();
+        drop(locked);
+        let reopened = LockedState::open(tmp.path(), &small()).unwrap();
+        assert!(reopened.state.cloudflare.service_tokens.is_empty());
+        assert_eq!(reopened.state.cloudflare.email, "admin@acme.example");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
+use super::cloudflare::StoredServiceToken;
 use super::{AppState, SandboxState, SeedOptions, serve};
 
 pub struct TestServer {
@@ -23,10 +24,22 @@ impl TestServer {
     }
 
     pub async fn with_latency(account_tokens: usize, latency: Duration) -> Self {
+        let state = SandboxState::seeded(&SeedOptions {
+            account_tokens,
+            ..SeedOptions::default()
+        });
+        Self::serve_state(state, latency).await
+    }
+
+    /// Serves `state` as it is.
+    pub async fn from_state(state: SandboxState) -> Self {
+        Self::serve_state(state, Duration::ZERO).await
+    }
+
+    async fn serve_state(state: SandboxState, latency: Duration) -> Self {
         // reqwest is built without a default TLS provider; plain http still
         // needs one installed to build a client.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let state = SandboxState::seeded(&SeedOptions { account_tokens });
         let app = AppState::new(state, latency);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let root = format!("http://{}", listener.local_addr().unwrap());
@@ -74,6 +87,45 @@ impl TestServer {
     /// A request to `url` authenticated with `secret`.
     pub fn req(&self, method: Method, url: &str, secret: &str) -> RequestBuilder {
         self.client.request(method, url).bearer_auth(secret)
+    }
+
+    /// `/client/v4/accounts/{account}/access/service_tokens` + `rest`.
+    pub fn service_tokens_url(&self, rest: &str) -> String {
+        format!(
+            "{}/client/v4/accounts/{}/access/service_tokens{rest}",
+            self.root,
+            self.account()
+        )
+    }
+
+    /// A request to `url` authenticated with the account's Global API Key.
+    pub fn key_req(&self, method: Method, url: &str) -> RequestBuilder {
+        let connection = &self.app.snapshot().connections(&self.root)["cloudflare"];
+        self.client
+            .request(method, url)
+            .header("x-auth-email", connection.email.clone().unwrap())
+            .header("x-auth-key", connection.api_key.clone().unwrap())
+    }
+
+    /// The first service token with this name.
+    pub fn service_token(&self, name: &str) -> StoredServiceToken {
+        let state = self.app.snapshot();
+        let found = state
+            .cloudflare
+            .service_tokens
+            .iter()
+            .find(|t| t.name == name);
+        found.unwrap().clone()
+    }
+
+    /// What Access decides for a client presenting these credentials.
+    pub async fn access_check(&self, client_id: &str, secret: &str) -> (u16, Value) {
+        let request = self
+            .client
+            .get(format!("{}/__sandbox/access/check", self.root))
+            .header("cf-access-client-id", client_id)
+            .header("cf-access-client-secret", secret);
+        send(request).await
     }
 }
 

@@ -164,11 +164,18 @@ async fn state_route_gives_connections() {
     assert_eq!(cf["base_url"], format!("{}/client/v4", sb.root));
     assert_eq!(cf["account_id"], sb.account());
     assert_eq!(cf["token"], sb.admin());
+    assert_eq!(cf["email"], "admin@acme.example");
+    let key = cf["api_key"].as_str().unwrap();
+    assert_eq!(key, sb.app.snapshot().cloudflare.global_api_key.expose());
+    assert_eq!(key.len(), 37);
 }
 
 #[test]
 fn connections_and_serialisation() {
-    let state = SandboxState::seeded(&SeedOptions { account_tokens: 8 });
+    let state = SandboxState::seeded(&SeedOptions {
+        account_tokens: 8,
+        ..SeedOptions::default()
+    });
     let connections = state.connections("http://127.0.0.1:9/");
     let cf = &connections["cloudflare"];
     assert_eq!(cf.base_url, "http://127.0.0.1:9/client/v4");
@@ -178,8 +185,13 @@ fn connections_and_serialisation() {
         back.connections("http://x")["cloudflare"].token,
         state.connections("http://x")["cloudflare"].token
     );
-    assert!(
-        !format!("{state:?}").contains(&cf.token),
-        "Debug never shows secrets"
+    let debug = format!("{state:?}");
+    assert!(!debug.contains(&cf.token), "Debug never shows secrets");
+    assert!(!debug.contains(cf.api_key.as_deref().unwrap()));
+    let service = &state.cloudflare.service_tokens[0];
+    assert!(!debug.contains(service.client_secret.expose()));
+    assert_eq!(
+        back.cloudflare.service_tokens[0].client_secret,
+        service.client_secret
     );
 }

@@ -7,16 +7,24 @@
 //!
 //! | case | HTTP | code |
 //! |---|---|---|
-//! | no credentials | 400 | 9106 |
+//! | no credentials, or only one of X-Auth-Email / X-Auth-Key | 400 | 9106 |
+//! | wrong X-Auth-Email / X-Auth-Key (Global API Key) | 403 | 9103 |
 //! | Authorization header not `Bearer <token>` | 400 | 6003 (chain 6111) |
 //! | unknown, rolled, disabled, expired or not-yet-valid token | 401 | 1000 |
 //! | IP condition, foreign account, missing permission | 403 | 9109 |
 //! | malformed identifier in the path | 400 | 7003 |
 //! | unknown path / wrong method | 400 / 405 | 7000 / 7001 |
 //! | unknown token id | 404 | 1003 |
+//! | unknown Access service token id | 404 | 12135 |
 //! | body not JSON / wrong content type | 400 | 6007 / 6003 |
 //! | validation failure, quota reached | 400 | 1001 |
+//! | Access validation failure (service tokens) | 400 | 12130 |
 //! | injected 429 | 429 | 971 |
+//!
+//! The Access API (service tokens) words its errors in its own namespace:
+//! `access.api.error.not_found` (12135) and
+//! `access.api.error.invalid_request: <detail>` (12130), as the live API has
+//! been seen to answer.
 
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -33,10 +41,13 @@ pub const CODE_MALFORMED_JSON: u32 = 6007;
 pub const CODE_NO_ROUTE: u32 = 7000;
 pub const CODE_METHOD_NOT_ALLOWED: u32 = 7001;
 pub const CODE_BAD_IDENTIFIER: u32 = 7003;
+pub const CODE_UNKNOWN_AUTH_KEY: u32 = 9103;
 pub const CODE_MISSING_AUTH: u32 = 9106;
 pub const CODE_UNAUTHORIZED: u32 = 9109;
 pub const CODE_RATE_LIMITED: u32 = 971;
 pub const CODE_SERVICE_ERROR: u32 = 10000;
+pub const CODE_ACCESS_INVALID_REQUEST: u32 = 12130;
+pub const CODE_ACCESS_NOT_FOUND: u32 = 12135;
 
 /// An error answer in Cloudflare's envelope.
 #[derive(Debug, Clone)]
@@ -93,6 +104,41 @@ impl CfError {
         )
     }
 
+    /// 400 12130 for a service-token request the Access API refuses.
+    pub fn access_invalid(message: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            CODE_ACCESS_INVALID_REQUEST,
+            format!("access.api.error.invalid_request: {message}"),
+        )
+    }
+
+    /// Same as [`CfError::access_invalid`], pointing at the offending body
+    /// member.
+    pub fn access_invalid_at(pointer: &str, message: impl std::fmt::Display) -> Self {
+        let mut err = Self::access_invalid(message);
+        err.pointer = Some(pointer.to_owned());
+        err
+    }
+
+    /// 404 12135 for an unknown service token.
+    pub fn access_not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            CODE_ACCESS_NOT_FOUND,
+            "access.api.error.not_found",
+        )
+    }
+
+    /// 403 9103: X-Auth-Email and X-Auth-Key do not name a Global API Key.
+    pub fn unknown_auth_key() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            CODE_UNKNOWN_AUTH_KEY,
+            "Unknown X-Auth-Key or X-Auth-Email",
+        )
+    }
+
     pub fn token_not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, CODE_NOT_FOUND, "Token not found")
     }
@@ -130,18 +176,27 @@ impl IntoResponse for CfError {
     }
 }
 
-/// `iam_result_info`.
+/// `iam_result_info`; the Access API's result info adds `total_pages`.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct ResultInfo {
     pub page: u64,
     pub per_page: u64,
     pub count: u64,
     pub total_count: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_pages: Option<u64>,
 }
 
 /// 200 with `result`.
 pub fn ok(result: impl Serialize) -> Response {
     ok_with_messages(result, Vec::new())
+}
+
+/// 201 with `result`.
+pub fn created(result: impl Serialize) -> Response {
+    let mut response = ok(result);
+    *response.status_mut() = StatusCode::CREATED;
+    response
 }
 
 /// 200 with `result` and informational `messages`.

@@ -22,6 +22,65 @@ pub fn new_secret() -> String {
     format!("cfat_{body}")
 }
 
+/// A fresh service-token client secret in the current format: `cfast_`, 40
+/// alphanumerics and an 8-character checksum-like tail (54 characters).
+pub fn new_service_secret() -> String {
+    let mut rng = rand::rng();
+    let body: String = (&mut rng)
+        .sample_iter(&Alphanumeric)
+        .take(48)
+        .map(char::from)
+        .collect();
+    format!("cfast_{body}")
+}
+
+/// A service-token client secret in the format used before `cfast_`: 64
+/// lowercase hex digits.
+pub fn legacy_service_secret() -> String {
+    let mut rng = rand::rng();
+    format!("{:032x}{:032x}", rng.random::<u128>(), rng.random::<u128>())
+}
+
+/// A Global API Key in its classic shape: 37 lowercase hex digits.
+pub fn new_global_api_key() -> String {
+    let mut rng = rand::rng();
+    let hex = format!("{:032x}{:08x}", rng.random::<u128>(), rng.random::<u32>());
+    hex[..37].to_owned()
+}
+
+/// A fresh random (version 4) UUID in its hyphenated lowercase form.
+pub fn random_uuid() -> String {
+    uuid_from(rand::rng().random::<u128>())
+}
+
+/// Formats 128 bits as a version 4, RFC 4122 variant UUID.
+pub fn uuid_from(bits: u128) -> String {
+    let bits = (bits & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
+    let hex = format!("{bits:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// Whether `id` is a hyphenated UUID (any version, any case).
+pub fn is_uuid(id: &str) -> bool {
+    id.len() == 36
+        && id.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+/// A service-token Client ID: 32 hex digits and `.access`.
+pub fn client_id_from(hex32: &str) -> String {
+    format!("{hex32}.access")
+}
+
 /// A secret in the format tokens had before `cfat_`: 40 characters of
 /// letters, digits, `-` and `_`.
 pub fn legacy_secret() -> String {
@@ -95,6 +154,11 @@ impl SplitMix {
     pub fn hex32(&mut self) -> String {
         format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
     }
+
+    pub fn uuid(&mut self) -> String {
+        let high = u128::from(self.next_u64()) << 64;
+        uuid_from(high | u128::from(self.next_u64()))
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +175,32 @@ mod tests {
         assert_eq!(random_hex32().len(), 32);
         assert_eq!(stable_hex32("x"), stable_hex32("x"));
         assert_ne!(stable_hex32("x"), stable_hex32("y"));
+        let secret = new_service_secret();
+        assert_eq!(secret.len(), 54);
+        assert!(secret.starts_with("cfast_"));
+        assert!(secret[6..].bytes().all(|b| b.is_ascii_alphanumeric()));
+        let legacy = legacy_service_secret();
+        assert_eq!(legacy.len(), 64);
+        assert!(legacy.bytes().all(|b| b.is_ascii_hexdigit()));
+        let key = new_global_api_key();
+        assert_eq!(key.len(), 37);
+        assert!(key.bytes().all(|b| b.is_ascii_hexdigit()));
+        let uuid = random_uuid();
+        assert!(is_uuid(&uuid), "{uuid}");
+        assert_eq!(&uuid[14..15], "4");
+        assert!(matches!(&uuid[19..20], "8" | "9" | "a" | "b"), "{uuid}");
+        assert!(is_uuid("F174E90A-FAFE-4643-BBBC-4A0ED4FC8415"));
+        for bad in [
+            "",
+            "f174e90afafe4643bbbc4a0ed4fc8415",
+            "f174e90a-fafe-4643-bbbc-4a0ed4fc841",
+            "f174e90a-fafe-4643-bbbc-4a0ed4fc841g",
+            "f174e90a+fafe-4643-bbbc-4a0ed4fc8415",
+        ] {
+            assert!(!is_uuid(bad), "{bad}");
+        }
+        assert_eq!(uuid_from(0), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(uuid_from(u128::MAX), "ffffffff-ffff-4fff-bfff-ffffffffffff");
         let mut a = SplitMix::new(7);
         let mut b = SplitMix::new(7);
         assert_eq!(a.hex32(), b.hex32());

@@ -1,6 +1,15 @@
-//! Emulator of Cloudflare's account-owned API tokens API, mounted under
-//! `/client/v4` (schema: `specs/cloudflare-tokens.openapi.json`).
+//! Emulator of Cloudflare's account-owned API tokens API and of Zero Trust
+//! Access service tokens ([`access`]), mounted under `/client/v4` (schema:
+//! `specs/cloudflare-tokens.openapi.json`).
+//!
+//! Account-token routes take only a Bearer token; service-token routes also
+//! take the Global API Key (`X-Auth-Email` + `X-Auth-Key`, see
+//! [`CloudflareState::email`]). The control route `GET
+//! /__sandbox/access/check` tells whether Access would let in a client
+//! presenting `CF-Access-Client-Id` and `CF-Access-Client-Secret` (see
+//! [`access`]).
 
+pub mod access;
 mod auth;
 pub mod envelope;
 mod ids;
@@ -23,10 +32,11 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::{AppState, Connection, SeedOptions};
+pub use access::StoredServiceToken;
 use envelope::{CODE_METHOD_NOT_ALLOWED, CODE_NO_ROUTE, CfError};
-pub use model::{StoredToken, TokenStatus};
+pub use model::{SecretValue, StoredToken, TokenStatus};
 pub use seed::{
-    ACCOUNT_ID, ACCOUNT_NAME, ADMIN_TOKEN_NAME, READONLY_TOKEN_NAME, SHARED_TOKEN_NAME,
+    ACCOUNT_ID, ACCOUNT_NAME, ADMIN_EMAIL, ADMIN_TOKEN_NAME, READONLY_TOKEN_NAME, SHARED_TOKEN_NAME,
 };
 
 /// Path prefix of Cloudflare's API.
@@ -36,6 +46,11 @@ pub const PREFIX: &str = "/client/v4";
 pub const MAX_TOKENS_PER_ACCOUNT: usize = 500;
 
 /// The emulated Cloudflare account and its tokens.
+///
+/// Members added after the first release carry `#[serde(default)]` so an
+/// older `state.json` still loads: such a state has the seed's email, no
+/// Global API Key (the empty key matches nothing, so X-Auth-Key requests get
+/// 403 9103 until the sandbox is reset) and no service tokens.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CloudflareState {
     pub account_id: String,
@@ -44,6 +59,19 @@ pub struct CloudflareState {
     /// out.
     pub admin_token_id: String,
     pub tokens: Vec<StoredToken>,
+    /// Login email of the account's user, for `X-Auth-Email`.
+    #[serde(default = "default_email")]
+    pub email: String,
+    /// That user's Global API Key, for `X-Auth-Key`; empty when none.
+    #[serde(default)]
+    pub global_api_key: SecretValue,
+    /// Zero Trust Access service tokens.
+    #[serde(default)]
+    pub service_tokens: Vec<StoredServiceToken>,
+}
+
+fn default_email() -> String {
+    ADMIN_EMAIL.to_owned()
 }
 
 impl CloudflareState {
@@ -59,10 +87,13 @@ impl CloudflareState {
             .find(&self.admin_token_id)
             .map(|i| self.tokens[i].value.expose().to_owned())
             .unwrap_or_default();
+        let has_key = !self.global_api_key.is_empty();
         Connection {
             base_url: format!("{root}{PREFIX}"),
             account_id: self.account_id.clone(),
             token,
+            email: has_key.then(|| self.email.clone()),
+            api_key: has_key.then(|| self.global_api_key.expose().to_owned()),
         }
     }
 
@@ -79,6 +110,7 @@ impl CloudflareState {
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
+        .merge(access::router())
         .route(
             "/client/v4/accounts/{account_id}/tokens",
             get(tokens::list).post(tokens::create),

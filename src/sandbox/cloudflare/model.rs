@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// A token secret. Its `Debug` never shows the value, and comparisons do not
-/// stop at the first differing byte.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// stop at the first differing byte. The empty (default) secret stands for
+/// "none" and matches nothing.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SecretValue(String);
 
@@ -25,8 +26,16 @@ impl SecretValue {
         &self.0
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Compares with a presented secret in time that depends only on lengths.
+    /// The empty secret matches nothing.
     pub fn matches(&self, presented: &str) -> bool {
+        if self.0.is_empty() {
+            return false;
+        }
         let (a, b) = (self.0.as_bytes(), presented.as_bytes());
         let mut diff = a.len() ^ b.len();
         for (i, x) in a.iter().enumerate() {
@@ -222,6 +231,7 @@ mod tests {
         assert!(!secret.matches("cfat_ab"));
         assert!(!secret.matches("cfat_abcd"));
         assert!(!format!("{secret:?}").contains("abc"));
+        assert!(!SecretValue::default().matches(""));
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub const SCOPE_R2_BUCKET: &str = "com.cloudflare.edge.r2.bucket";
 
 pub const API_TOKENS_READ: &str = "Account API Tokens Read";
 pub const API_TOKENS_WRITE: &str = "Account API Tokens Write";
+pub const SERVICE_TOKENS_READ: &str = "Access: Service Tokens Read";
+pub const SERVICE_TOKENS_WRITE: &str = "Access: Service Tokens Write";
 
 /// One entry of the catalogue, in the shape the endpoint returns.
 #[derive(Debug, Clone, Serialize)]
@@ -56,8 +58,8 @@ const ENTRIES: &[Entry] = &[
     ("Billing Read", "account_and_billing", A, Some("7cf72faf220841aabcfdfab81c43c4f6")),
     ("Billing Write", "account_and_billing", A, None),
     ("Memberships Read", "account_and_billing", A, None),
-    ("Access: Service Tokens Read", "cloudflare_one_and_zero_trust", A, None),
-    ("Access: Service Tokens Write", "cloudflare_one_and_zero_trust", A, None),
+    (SERVICE_TOKENS_READ, "cloudflare_one_and_zero_trust", A, None),
+    (SERVICE_TOKENS_WRITE, "cloudflare_one_and_zero_trust", A, None),
     ("Access: Apps and Policies Read", "cloudflare_one_and_zero_trust", AZ, None),
     ("Access: Apps and Policies Write", "cloudflare_one_and_zero_trust", AZ, None),
     ("Zero Trust Read", "cloudflare_one_and_zero_trust", A, None),
@@ -206,5 +208,7 @@ mod tests {
         }
         assert_eq!(id_of("Zone Read"), "c8fed203ed3043cba015a93ad1616f1f");
         assert_eq!(id_of(API_TOKENS_WRITE).len(), 32);
+        assert_eq!(id_of(SERVICE_TOKENS_READ).len(), 32);
+        assert_eq!(id_of(SERVICE_TOKENS_WRITE).len(), 32);
     }
 }

@@ -7,27 +7,31 @@
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use super::ids::{SplitMix, legacy_secret, new_secret, stable_hex32};
+use super::ids::{SplitMix, legacy_secret, new_global_api_key, new_secret, stable_hex32};
 use super::model::{
     Condition, Effect, PermissionGroupRef, Policy, RequestIp, SecretValue, StoredToken,
 };
-use super::permission_groups::{API_TOKENS_READ, API_TOKENS_WRITE, by_name};
-use super::{CloudflareState, now};
+use super::permission_groups::{
+    API_TOKENS_READ, API_TOKENS_WRITE, SERVICE_TOKENS_READ, SERVICE_TOKENS_WRITE, by_name,
+};
+use super::{CloudflareState, access, now};
 use crate::sandbox::SeedOptions;
 
 /// The sandbox account.
 pub const ACCOUNT_ID: &str = "3f8a9c2e7b1d4e6fa05c8d2b9e7f1a43";
 pub const ACCOUNT_NAME: &str = "Acme Corp (sandbox)";
-/// Active, never expires, Account API Tokens Read + Write: the connection
-/// token.
+/// Login email of the account's user, which goes with its Global API Key.
+pub const ADMIN_EMAIL: &str = "admin@acme.example";
+/// Active, never expires, Account API Tokens Read + Write and Access:
+/// Service Tokens Read + Write: the connection token.
 pub const ADMIN_TOKEN_NAME: &str = "tokenctl-sandbox-admin";
-/// Active, Account API Tokens Read only.
+/// Active, Account API Tokens Read only (no Access permissions).
 pub const READONLY_TOKEN_NAME: &str = "readonly-auditor";
 /// Two tokens carry this name, for ambiguous-name handling.
 pub const SHARED_TOKEN_NAME: &str = "shared-name";
 
-const DAY: i64 = 86_400;
-const HOUR: i64 = 3_600;
+pub(super) const DAY: i64 = 86_400;
+pub(super) const HOUR: i64 = 3_600;
 
 /// Where a seeded policy applies.
 #[derive(Clone, Copy)]
@@ -104,7 +108,15 @@ pub fn seeded(opts: &SeedOptions) -> CloudflareState {
     };
     let mut tokens = Vec::with_capacity(opts.account_tokens.max(4));
 
-    let admin_rules: &[Rule] = &[allow(&[API_TOKENS_WRITE, API_TOKENS_READ], Res::Account)];
+    let admin_rules: &[Rule] = &[allow(
+        &[
+            API_TOKENS_WRITE,
+            API_TOKENS_READ,
+            SERVICE_TOKENS_READ,
+            SERVICE_TOKENS_WRITE,
+        ],
+        Res::Account,
+    )];
     let mut admin = g.token(ADMIN_TOKEN_NAME, admin_rules, 400 * DAY);
     admin.last_used_on = Some(shift(now, -HOUR));
     let admin_token_id = admin.id.clone();
@@ -141,6 +153,9 @@ pub fn seeded(opts: &SeedOptions) -> CloudflareState {
         account_name: ACCOUNT_NAME.to_owned(),
         admin_token_id,
         tokens,
+        email: ADMIN_EMAIL.to_owned(),
+        global_api_key: SecretValue::new(new_global_api_key()),
+        service_tokens: access::seed::service_tokens(now, opts.service_tokens),
     }
 }
 
@@ -276,6 +291,6 @@ impl Generator {
 }
 
 /// `at` moved by `seconds`, clamped to jiff's range.
-fn shift(at: Timestamp, seconds: i64) -> Timestamp {
+pub(super) fn shift(at: Timestamp, seconds: i64) -> Timestamp {
     Timestamp::from_second(at.as_second().saturating_add(seconds)).unwrap_or(at)
 }

@@ -293,6 +293,7 @@ fn seed_has_a_realistic_mix() {
     for count in [0, 64, 500] {
         let state = CloudflareState::seeded(&SeedOptions {
             account_tokens: count,
+            ..SeedOptions::default()
         });
         assert_eq!(state.tokens.len(), count.max(4));
         assert_eq!(state.account_id, ACCOUNT_ID);

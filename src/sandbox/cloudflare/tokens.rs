@@ -109,6 +109,7 @@ pub(super) async fn list(
         per_page: query.per_page,
         count: page.len() as u64,
         total_count: total as u64,
+        total_pages: None,
     };
     Ok(ok_page(page, info))
 }
