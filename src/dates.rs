@@ -95,7 +95,8 @@ pub fn parse_service_duration(s: &str) -> Result<String, String> {
     if t.eq_ignore_ascii_case("forever") {
         return Ok("forever".into());
     }
-    let bad = |why: &str| format!("invalid duration '{s}': {why} (e.g. 8760h, 2h45m, 30d or forever)");
+    let bad =
+        |why: &str| format!("invalid duration '{s}': {why} (e.g. 8760h, 2h45m, 30d or forever)");
     let mut nanos: u128 = 0;
     let mut days_or_weeks = false;
     let mut rest = t;
@@ -103,12 +104,16 @@ pub fn parse_service_duration(s: &str) -> Result<String, String> {
         return Err(bad("empty"));
     }
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         let (num, tail) = rest.split_at(num_len);
         if num.is_empty() {
             return Err(bad("expected a number"));
         }
-        let unit_len = tail.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(tail.len());
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(unit_len);
         let per: u128 = match unit {
             "ns" => 1,
@@ -174,7 +179,9 @@ mod tests {
         assert_eq!(parse_service_duration("forever"), Ok("forever".into()));
         assert_eq!(parse_service_duration("30d"), Ok("720h".into()));
         assert_eq!(parse_service_duration("1w1d30m"), Ok("192h30m".into()));
-        for bad in ["", "30", "h", "10y", "0h", "-1h", "1..5h", "forever!", "1000000d"] {
+        for bad in [
+            "", "30", "h", "10y", "0h", "-1h", "1..5h", "forever!", "1000000d",
+        ] {
             assert!(parse_service_duration(bad).is_err(), "{bad}");
         }
     }

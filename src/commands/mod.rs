@@ -14,7 +14,10 @@ use crate::context::Context;
 pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
     let issues_client_credentials = matches!(
         command,
-        Command::ServiceTokens(service_tokens::ServiceTokensCommand::Create(_) | service_tokens::ServiceTokensCommand::Rotate(_))
+        Command::ServiceTokens(
+            service_tokens::ServiceTokensCommand::Create(_)
+                | service_tokens::ServiceTokensCommand::Rotate(_)
+        )
     );
     crate::output::check_env_format(ctx.format(), issues_client_credentials)?;
     match command {

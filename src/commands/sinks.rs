@@ -58,7 +58,9 @@ impl SecretFileArgs {
         if let Some(dir) = parent
             && !dir.is_dir()
         {
-            return Err(CliError::usage(format!("the directory {} does not exist", dir.display())).into());
+            return Err(
+                CliError::usage(format!("the directory {} does not exist", dir.display())).into(),
+            );
         }
         Ok(())
     }
@@ -68,7 +70,10 @@ impl SecretFileArgs {
         let path = self.secret_file.as_ref()?;
         match write_secret_file(path, self.force, contents) {
             Ok(()) => {
-                ctx.ui.status(&format!("Wrote the new secret to {} (mode 0600).", path.display()));
+                ctx.ui.status(&format!(
+                    "Wrote the new secret to {} (mode 0600).",
+                    path.display()
+                ));
                 None
             }
             Err(e) => Some(e.context(format!("writing the secret to {}", path.display()))),
@@ -112,7 +117,8 @@ impl SinkArgs {
         secret: &Secret,
         file_contents: &str,
     ) -> Vec<anyhow::Error> {
-        let mut failures: Vec<anyhow::Error> = self.file.write(ctx, file_contents).into_iter().collect();
+        let mut failures: Vec<anyhow::Error> =
+            self.file.write(ctx, file_contents).into_iter().collect();
         if let Some(name) = &self.save_as {
             match save_profile(ctx, name, from, secret) {
                 Ok(()) => ctx

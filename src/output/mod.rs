@@ -108,7 +108,11 @@ pub fn issued<T: Record>(
         // Commands check `-o env` before sending anything; should one slip through, the secret
         // is still shown (as JSON) rather than lost.
         Format::Env => match item.env() {
-            Some(pairs) => pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("\n"),
+            Some(pairs) => pairs
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
             None => serde_json::to_string_pretty(item)?,
         },
         Format::Json => serde_json::to_string_pretty(item)?,
@@ -132,7 +136,13 @@ pub fn issued<T: Record>(
 }
 
 /// Reports a deletion: the API's result in JSON, the ID with `-o id`, a note otherwise.
-pub fn deleted(ui: &Ui, format: Format, id: &str, result: &impl Serialize, what: &str) -> anyhow::Result<()> {
+pub fn deleted(
+    ui: &Ui,
+    format: Format,
+    id: &str,
+    result: &impl Serialize,
+    what: &str,
+) -> anyhow::Result<()> {
     match format {
         Format::Json => ui.out(&serde_json::to_string_pretty(result)?)?,
         Format::Ndjson => ui.out(&serde_json::to_string(result)?)?,
@@ -144,5 +154,9 @@ pub fn deleted(ui: &Ui, format: Format, id: &str, result: &impl Serialize, what:
 
 /// `-o env` is refused up front by every command but those that issue a client ID and secret.
 pub fn check_env_format(format: Format, allowed: bool) -> anyhow::Result<()> {
-    if format == Format::Env && !allowed { Err(env_unsupported()) } else { Ok(()) }
+    if format == Format::Env && !allowed {
+        Err(env_unsupported())
+    } else {
+        Ok(())
+    }
 }

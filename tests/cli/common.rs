@@ -201,7 +201,10 @@ impl Sandbox {
 
     /// Uses a service token as an Access client would: true when Access lets it through.
     pub fn access_check(&self, client_id: &str, secret: &str) -> bool {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
         let resp = agent
             .get(&format!("{}/__sandbox/access/check", self.root))
             .header("CF-Access-Client-Id", client_id)

@@ -128,25 +128,86 @@ fn every_tokens_verb_is_valid_against_the_schema() {
         vec!["tokens", "roll", TOKEN_ID, "--yes", "--json"],
         vec!["tokens", "delete", TOKEN_ID, "--yes", "--json"],
         vec!["service-tokens", "list", "--json"],
-        vec!["service-tokens", "list", "--search", "ci", "--expiring-within", "30d"],
-        vec!["service-tokens", "list", "--name", "CI/CD token", "--expired"],
+        vec![
+            "service-tokens",
+            "list",
+            "--search",
+            "ci",
+            "--expiring-within",
+            "30d",
+        ],
+        vec![
+            "service-tokens",
+            "list",
+            "--name",
+            "CI/CD token",
+            "--expired",
+        ],
         vec!["service-tokens", "get", SERVICE_ID, "--json"],
         vec!["service-tokens", "create", "--name", "contract", "--json"],
-        vec!["service-tokens", "create", "--name", "contract-30d", "--duration", "30d", "-o", "env"],
-        vec!["service-tokens", "create", "--name", "contract-forever", "--duration", "forever", "--json"],
-        vec!["service-tokens", "update", SERVICE_ID, "--name", "renamed", "--duration", "2h45m", "--json"],
-        vec!["service-tokens", "update", SERVICE_ID, "--disable", "--json"],
+        vec![
+            "service-tokens",
+            "create",
+            "--name",
+            "contract-30d",
+            "--duration",
+            "30d",
+            "-o",
+            "env",
+        ],
+        vec![
+            "service-tokens",
+            "create",
+            "--name",
+            "contract-forever",
+            "--duration",
+            "forever",
+            "--json",
+        ],
+        vec![
+            "service-tokens",
+            "update",
+            SERVICE_ID,
+            "--name",
+            "renamed",
+            "--duration",
+            "2h45m",
+            "--json",
+        ],
+        vec![
+            "service-tokens",
+            "update",
+            SERVICE_ID,
+            "--disable",
+            "--json",
+        ],
         vec!["service-tokens", "refresh", SERVICE_ID, "--json"],
-        vec!["service-tokens", "rotate", SERVICE_ID, "--grace", "24h", "--json"],
+        vec![
+            "service-tokens",
+            "rotate",
+            SERVICE_ID,
+            "--grace",
+            "24h",
+            "--json",
+        ],
         vec!["service-tokens", "rotate", SERVICE_ID, "--yes", "--json"],
         vec!["service-tokens", "delete", SERVICE_ID, "--yes", "--json"],
     ];
     let mut failures = Vec::new();
     let mut global_key = env.cmd();
-    global_key.env_remove("CLOUDFLARE_API_TOKEN").env("CLOUDFLARE_EMAIL", "user@example.com").env("CLOUDFLARE_API_KEY", "prism-key");
-    let out = global_key.args(["-vv", "service-tokens", "list", "--json"]).output().expect("run");
+    global_key
+        .env_remove("CLOUDFLARE_API_TOKEN")
+        .env("CLOUDFLARE_EMAIL", "user@example.com")
+        .env("CLOUDFLARE_API_KEY", "prism-key");
+    let out = global_key
+        .args(["-vv", "service-tokens", "list", "--json"])
+        .output()
+        .expect("run");
     if !out.status.success() {
-        failures.push(format!("service-tokens list with a Global API Key: {}", text(&out.stderr)));
+        failures.push(format!(
+            "service-tokens list with a Global API Key: {}",
+            text(&out.stderr)
+        ));
     }
     for args in &runs {
         let out = env.cmd().arg("-vv").args(args).output().expect("run");

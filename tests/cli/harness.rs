@@ -1,7 +1,6 @@
 //! Proves the test harness in tests/support: the private Secret Service and the
 //! Prism mock behave as the CLI's tests rely on.
 
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
@@ -144,7 +143,12 @@ fn keyring_crate_agrees_with_secret_tool() {
 fn run_child(env: &[(String, String)], mode: &str) {
     let exe = std::env::current_exe().expect("current test binary");
     let out = Command::new(exe)
-        .args(["harness::keyring_crate_child", "--exact", "--ignored", "--nocapture"])
+        .args([
+            "harness::keyring_crate_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+        ])
         .envs(env.iter().cloned())
         .env(CHILD_MODE, mode)
         .output()

@@ -151,7 +151,10 @@ async fn verify(
     match profile.vendor {
         Vendor::Cloudflare if profile.email.is_some() => {
             let email = profile.email.clone().unwrap_or_default();
-            let key = credentials::Secretish::GlobalKey { email: email.clone(), key: secret.clone() };
+            let key = credentials::Secretish::GlobalKey {
+                email: email.clone(),
+                key: secret.clone(),
+            };
             let (cf, _) = ctx.cloudflare_for(name, profile, key).await?;
             cf.check_service_token_access()
                 .await

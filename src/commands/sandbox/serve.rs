@@ -42,6 +42,7 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
     let root = format!("http://{}", listener.local_addr()?);
     let state = SandboxState::seeded(&SeedOptions {
         account_tokens: args.account_tokens,
+        service_tokens: args.service_tokens,
     });
     let connections = state.connections(&root);
     let app = AppState::new(state, Duration::from_millis(args.latency));
@@ -54,6 +55,9 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
                 s.push_str(&format!("export {v}_BASE_URL={}\n", c.base_url));
                 s.push_str(&format!("export {v}_ACCOUNT_ID={}\n", c.account_id));
                 s.push_str(&format!("export {v}_API_TOKEN={}\n", c.token));
+                if let (Some(email), Some(key)) = (&c.email, &c.api_key) {
+                    s.push_str(&format!("# or, with the Global API Key: export {v}_EMAIL={email} {v}_API_KEY={key}\n"));
+                }
             }
             s
         }

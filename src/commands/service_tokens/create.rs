@@ -33,20 +33,39 @@ pub struct CreateArgs {
 
 pub fn parse_name(s: &str) -> Result<String, String> {
     let t = s.trim();
-    if t.is_empty() { Err("the name must not be empty".into()) } else { Ok(t.to_owned()) }
+    if t.is_empty() {
+        Err("the name must not be empty".into())
+    } else {
+        Ok(t.to_owned())
+    }
 }
 
 pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
     args.file.check()?;
     let (cf, _) = ctx.cloudflare().await?;
-    let body = ServiceTokenBody { name: Some(args.name), duration: args.duration, ..Default::default() };
+    let body = ServiceTokenBody {
+        name: Some(args.name),
+        duration: args.duration,
+        ..Default::default()
+    };
     let issued = cf.create_service_token(&body).await?;
     let failures: Vec<anyhow::Error> = args
         .file
-        .write(ctx, &secret_file_contents(issued.token.client_id.as_deref(), &issued.client_secret))
+        .write(
+            ctx,
+            &secret_file_contents(issued.token.client_id.as_deref(), &issued.client_secret),
+        )
         .into_iter()
         .collect();
     let client_id = crate::secret::Secret::new(issued.token.client_id.clone().unwrap_or_default());
-    output::issued(&ctx.ui, ctx.format(), &issued, &[("client id", &client_id), ("client secret", &issued.client_secret)])?;
+    output::issued(
+        &ctx.ui,
+        ctx.format(),
+        &issued,
+        &[
+            ("client id", &client_id),
+            ("client secret", &issued.client_secret),
+        ],
+    )?;
     sinks::finish(failures)
 }

@@ -21,12 +21,22 @@ pub struct DeleteArgs {
 
 pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
     if !ctx.globals.yes && !ctx.ui.can_prompt() {
-        ctx.ui.confirm_destructive(&format!("deleting service token '{}'", args.token), false)?;
+        ctx.ui
+            .confirm_destructive(&format!("deleting service token '{}'", args.token), false)?;
     }
     let (cf, _) = ctx.cloudflare().await?;
     let found = find(&cf, &args.token).await?;
-    ctx.ui.confirm_destructive(&format!("Delete service token {}", found.label()), ctx.globals.yes)?;
+    ctx.ui.confirm_destructive(
+        &format!("Delete service token {}", found.label()),
+        ctx.globals.yes,
+    )?;
     let deleted = cf.delete_service_token(&found.id).await?;
     let label = format!("{} ({})", deleted.name, deleted.id);
-    output::deleted(&ctx.ui, ctx.format(), &found.id, &deleted, &format!("service token {label}"))
+    output::deleted(
+        &ctx.ui,
+        ctx.format(),
+        &found.id,
+        &deleted,
+        &format!("service token {label}"),
+    )
 }

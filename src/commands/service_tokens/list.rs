@@ -41,7 +41,9 @@ fn expires(t: &ServiceToken) -> Option<Timestamp> {
 
 pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
     let (cf, _) = ctx.cloudflare().await?;
-    let mut tokens = cf.list_service_tokens(args.name.as_deref(), args.search.as_deref()).await?;
+    let mut tokens = cf
+        .list_service_tokens(args.name.as_deref(), args.search.as_deref())
+        .await?;
     let now = Timestamp::now();
     if args.expired {
         tokens.retain(|t| expires(t).is_some_and(|e| e <= now));

@@ -69,23 +69,39 @@ impl Found {
 /// tokens share is an error listing them.
 pub async fn find(cf: &Cloudflare, reference: &str) -> anyhow::Result<Found> {
     if looks_like_uuid(reference) {
-        return Ok(Found { id: reference.to_ascii_lowercase(), token: None });
+        return Ok(Found {
+            id: reference.to_ascii_lowercase(),
+            token: None,
+        });
     }
-    let mut matches: Vec<ServiceToken> =
-        cf.list_service_tokens(Some(reference), None).await?.into_iter().filter(|t| t.name == reference).collect();
+    let mut matches: Vec<ServiceToken> = cf
+        .list_service_tokens(Some(reference), None)
+        .await?
+        .into_iter()
+        .filter(|t| t.name == reference)
+        .collect();
     match matches.len() {
-        0 => Err(CliError::new(Exit::NotFound, format!("no service token has the ID or name '{reference}'"))
-            .with_hint("see `tokenctl service-tokens list`")
-            .into()),
+        0 => Err(CliError::new(
+            Exit::NotFound,
+            format!("no service token has the ID or name '{reference}'"),
+        )
+        .with_hint("see `tokenctl service-tokens list`")
+        .into()),
         1 => {
             let t = matches.remove(0);
-            Ok(Found { id: t.id.clone(), token: Some(t) })
+            Ok(Found {
+                id: t.id.clone(),
+                token: Some(t),
+            })
         }
         n => {
             let ids: Vec<String> = matches.iter().map(|t| t.id.clone()).collect();
-            Err(CliError::usage(format!("{n} service tokens are named '{reference}': {}", ids.join(", ")))
-                .with_hint("name the service token by its ID")
-                .into())
+            Err(CliError::usage(format!(
+                "{n} service tokens are named '{reference}': {}",
+                ids.join(", ")
+            ))
+            .with_hint("name the service token by its ID")
+            .into())
         }
     }
 }

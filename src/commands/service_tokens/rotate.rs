@@ -51,18 +51,37 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
             ctx.globals.yes,
         )?;
     }
-    let until = args.grace.map(|g| rfc3339(Timestamp::now().checked_add(g).unwrap_or_else(|_| Timestamp::now())));
+    let until = args.grace.map(|g| {
+        rfc3339(
+            Timestamp::now()
+                .checked_add(g)
+                .unwrap_or_else(|_| Timestamp::now()),
+        )
+    });
     let issued = cf.rotate_service_token(&found.id, until.as_deref()).await?;
     let failures: Vec<anyhow::Error> = args
         .file
-        .write(ctx, &secret_file_contents(issued.token.client_id.as_deref(), &issued.client_secret))
+        .write(
+            ctx,
+            &secret_file_contents(issued.token.client_id.as_deref(), &issued.client_secret),
+        )
         .into_iter()
         .collect();
     match &until {
-        Some(t) => ctx.ui.status(&format!("The previous secret keeps working until {t}.")),
+        Some(t) => ctx
+            .ui
+            .status(&format!("The previous secret keeps working until {t}.")),
         None => ctx.ui.status("The previous secret no longer works."),
     }
     let client_id = Secret::new(issued.token.client_id.clone().unwrap_or_default());
-    output::issued(&ctx.ui, ctx.format(), &issued, &[("client id", &client_id), ("client secret", &issued.client_secret)])?;
+    output::issued(
+        &ctx.ui,
+        ctx.format(),
+        &issued,
+        &[
+            ("client id", &client_id),
+            ("client secret", &issued.client_secret),
+        ],
+    )?;
     sinks::finish(failures)
 }

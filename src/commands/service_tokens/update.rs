@@ -52,13 +52,21 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<()> {
     let body = ServiceTokenBody {
         name: args.name,
         duration: args.duration,
-        enabled: if args.enable { Some(true) } else if args.disable { Some(false) } else { None },
+        enabled: if args.enable {
+            Some(true)
+        } else if args.disable {
+            Some(false)
+        } else {
+            None
+        },
         ..Default::default()
     };
     let updated = cf.update_service_token(&found.id, &body).await?;
     if let Some(d) = restarts {
         let until = updated.expires_at.as_deref().unwrap_or("never");
-        ctx.ui.status(&format!("The new duration {d} restarts the expiry clock: the token now expires {until}."));
+        ctx.ui.status(&format!(
+            "The new duration {d} restarts the expiry clock: the token now expires {until}."
+        ));
     }
     output::one(&ctx.ui, ctx.format(), &updated)
 }

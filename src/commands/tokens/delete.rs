@@ -32,5 +32,11 @@ pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
     ctx.ui
         .confirm_destructive(&format!("Delete token {label}"), ctx.globals.yes)?;
     let result = cf.delete_token(&found.id).await?;
-    output::deleted(&ctx.ui, ctx.format(), &found.id, &result, &format!("token {label}"))
+    output::deleted(
+        &ctx.ui,
+        ctx.format(),
+        &found.id,
+        &result,
+        &format!("token {label}"),
+    )
 }

@@ -115,11 +115,18 @@ impl Record for cf::ServiceToken {
             ("Status", Cell::Status(enabled.into())),
             ("Duration", Cell::opt(self.duration.as_deref())),
             ("Expires", Cell::time(self.expires_at.as_deref(), "never")),
-            ("Last seen", Cell::time(self.last_seen_at.as_deref(), "never")),
+            (
+                "Last seen",
+                Cell::time(self.last_seen_at.as_deref(), "never"),
+            ),
             ("Created", Cell::time(self.created_at.as_deref(), "-")),
             ("Updated", Cell::time(self.updated_at.as_deref(), "-")),
         ];
-        if let Some(prev) = self.extra.get("previous_client_secret_expires_at").and_then(|v| v.as_str()) {
+        if let Some(prev) = self
+            .extra
+            .get("previous_client_secret_expires_at")
+            .and_then(|v| v.as_str())
+        {
             rows.push(("Previous secret until", Cell::time(Some(prev), "-")));
         }
         rows
@@ -141,8 +148,14 @@ impl Record for cf::ServiceTokenIssued {
     }
     fn env(&self) -> Option<Vec<(&'static str, String)>> {
         Some(vec![
-            ("CF_ACCESS_CLIENT_ID", self.token.client_id.clone().unwrap_or_default()),
-            ("CF_ACCESS_CLIENT_SECRET", self.client_secret.expose().to_owned()),
+            (
+                "CF_ACCESS_CLIENT_ID",
+                self.token.client_id.clone().unwrap_or_default(),
+            ),
+            (
+                "CF_ACCESS_CLIENT_SECRET",
+                self.client_secret.expose().to_owned(),
+            ),
         ])
     }
 }

@@ -72,9 +72,21 @@ pub fn looks_like_id(s: &str) -> bool {
 /// Cloudflare Access IDs: UUIDs.
 pub fn looks_like_uuid(s: &str) -> bool {
     s.len() == 36
-        && s.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
+        && s.char_indices().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
 }
 
 fn required<T>(v: Option<T>, what: &str) -> Result<T, ApiError> {
-    v.ok_or_else(|| ApiError::transport(ApiErrorKind::Decode, format!("reading the {what}"), "the response has no result".into()))
+    v.ok_or_else(|| {
+        ApiError::transport(
+            ApiErrorKind::Decode,
+            format!("reading the {what}"),
+            "the response has no result".into(),
+        )
+    })
 }
