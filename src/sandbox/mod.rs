@@ -95,6 +95,9 @@ pub struct Connection {
     /// `X-Auth-Key` together with `X-Auth-Email`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
+    /// The default project, for vendors whose tokens belong to projects (Mosquitto).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
 }
 
 /// Connection details keyed by vendor name (`"cloudflare"`, ...).

@@ -94,6 +94,7 @@ impl CloudflareState {
             token,
             email: has_key.then(|| self.email.clone()),
             api_key: has_key.then(|| self.global_api_key.expose().to_owned()),
+            project_id: None,
         }
     }
 
