@@ -7,7 +7,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    auth::AuthCommand, profile::ProfileCommand, sandbox::SandboxCommand,
+    api_tokens::ApiTokensCommand, auth::AuthCommand, profile::ProfileCommand,
+    project_tokens::ProjectTokensCommand, sandbox::SandboxCommand,
     service_tokens::ServiceTokensCommand, tokens::TokensCommand,
 };
 use crate::output::Format;
@@ -134,6 +135,12 @@ pub enum Command {
     /// Cloudflare Zero Trust Access service tokens
     #[command(subcommand)]
     ServiceTokens(ServiceTokensCommand),
+    /// Mailtrap and Prefactor API tokens (the profile's vendor decides)
+    #[command(subcommand)]
+    ApiTokens(ApiTokensCommand),
+    /// Cedalo Pro Mosquitto project tokens
+    #[command(subcommand)]
+    ProjectTokens(ProjectTokensCommand),
     /// Run or reset the local emulator of the vendor APIs
     #[command(subcommand)]
     Sandbox(SandboxCommand),

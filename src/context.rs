@@ -20,6 +20,9 @@ use crate::sandbox::{self, AppState, SeedOptions, persist::LockedState};
 use crate::secret::Secret;
 use crate::ui::Ui;
 use crate::vendors::cloudflare::{self, Cloudflare};
+use crate::vendors::mailtrap::{self, Mailtrap};
+use crate::vendors::mosquitto::Mosquitto;
+use crate::vendors::prefactor::Prefactor;
 
 /// The profile name sandbox mode provides for each vendor.
 pub fn sandbox_profile_name(vendor: Vendor) -> String {
@@ -110,20 +113,34 @@ impl Context {
     /// default profile, the only profile of that vendor, or (with no profile at all) the
     /// environment variables alone.
     pub fn select_profile(&self, vendor: Vendor) -> anyhow::Result<(String, Profile, Origin)> {
+        self.select_profile_for(&[vendor])
+    }
+
+    /// The same, for a noun that several vendors serve (`api-tokens`: Mailtrap and Prefactor).
+    pub fn select_profile_for(
+        &self,
+        vendors: &[Vendor],
+    ) -> anyhow::Result<(String, Profile, Origin)> {
         let config = self.config()?;
         let sandbox = self.sandbox_mode();
+        let names: Vec<&str> = vendors.iter().map(|v| v.name()).collect();
+        let wanted = names.join(" or ");
         if let Some(name) = &self.globals.profile {
-            if sandbox && *name == sandbox_profile_name(vendor) {
-                return Ok((name.clone(), Profile::new(vendor), Origin::Sandbox));
+            if sandbox && let Some(v) = vendors.iter().find(|v| *name == sandbox_profile_name(**v))
+            {
+                return Ok((name.clone(), Profile::new(*v), Origin::Sandbox));
             }
             let Some(p) = config.profiles.get(name) else {
                 return Err(CliError::not_configured(format!("no profile named '{name}'"))
-                    .with_hint(format!("see `tokenctl profile list`, or add it with `tokenctl profile add {name} --vendor {vendor}`"))
+                    .with_hint(format!(
+                        "see `tokenctl profile list`, or add it with `tokenctl profile add {name} --vendor {}`",
+                        vendors[0]
+                    ))
                     .into());
             };
-            if p.vendor != vendor {
+            if !vendors.contains(&p.vendor) {
                 return Err(CliError::usage(format!(
-                    "profile '{name}' is a {} profile, but this command needs a {vendor} profile",
+                    "profile '{name}' is a {} profile, but this command needs a {wanted} profile",
                     p.vendor
                 ))
                 .into());
@@ -131,39 +148,75 @@ impl Context {
             return Ok((name.clone(), p.clone(), Origin::Configured));
         }
         if sandbox {
-            return Ok((
-                sandbox_profile_name(vendor),
-                Profile::new(vendor),
-                Origin::Sandbox,
-            ));
+            return match vendors {
+                [v] => Ok((sandbox_profile_name(*v), Profile::new(*v), Origin::Sandbox)),
+                _ => {
+                    let list: Vec<String> =
+                        vendors.iter().map(|v| sandbox_profile_name(*v)).collect();
+                    Err(
+                        CliError::usage(format!("several profiles fit: {}", list.join(", ")))
+                            .with_hint(format!(
+                                "choose one with -p, e.g. `tokenctl --sandbox -p {} ...`",
+                                list[0]
+                            ))
+                            .into(),
+                    )
+                }
+            };
         }
         if let Some(d) = &config.default_profile
             && let Some(p) = config.profiles.get(d)
-            && p.vendor == vendor
+            && vendors.contains(&p.vendor)
         {
             return Ok((d.clone(), p.clone(), Origin::Configured));
         }
         let fitting: Vec<(&String, &Profile)> = config
             .profiles
             .iter()
-            .filter(|(_, p)| p.vendor == vendor)
+            .filter(|(_, p)| vendors.contains(&p.vendor))
+            .collect();
+        // With no profile at all, the vendor whose own variable is set (TOKENCTL_TOKEN alone
+        // says nothing about the vendor when several fit).
+        let from_env: Vec<Vendor> = vendors
+            .iter()
+            .copied()
+            .filter(|v| {
+                let p = Profile::new(*v);
+                if vendors.len() == 1 {
+                    credentials::from_env(&self.env, *v, &p).is_some()
+                } else {
+                    self.env.non_empty(v.token_var()).is_some()
+                }
+            })
             .collect();
         match fitting.as_slice() {
             [(name, p)] => Ok(((*name).clone(), (*p).clone(), Origin::Configured)),
-            [] if credentials::from_env(&self.env, vendor, &Profile::new(vendor)).is_some() => {
-                Ok(("(environment)".into(), Profile::new(vendor), Origin::EnvOnly))
+            [] if from_env.len() == 1 => Ok((
+                "(environment)".into(),
+                Profile::new(from_env[0]),
+                Origin::EnvOnly,
+            )),
+            [] => {
+                let vars: Vec<&str> = vendors.iter().map(|v| v.token_var()).collect();
+                Err(CliError::not_configured(format!("no {wanted} profile and no credential in the environment"))
+                    .with_hint(format!(
+                        "set {} (and the account), run `tokenctl auth login --vendor {}`, or try `tokenctl --sandbox`",
+                        vars.join(" or "),
+                        vendors[0]
+                    ))
+                    .into())
             }
-            [] => Err(CliError::not_configured(format!("no {vendor} profile and no credential in the environment"))
-                .with_hint(format!(
-                    "set {} (and the account), run `tokenctl auth login --vendor {vendor}`, or try `tokenctl --sandbox`",
-                    vendor.token_var()
-                ))
-                .into()),
             many => {
                 let names: Vec<&str> = many.iter().map(|(n, _)| n.as_str()).collect();
-                Err(CliError::usage(format!("several {vendor} profiles fit: {}", names.join(", ")))
-                    .with_hint(format!("choose one with -p NAME, or set a default with `tokenctl profile use {}`", names[0]))
-                    .into())
+                Err(CliError::usage(format!(
+                    "several {wanted} profiles fit: {}",
+                    names.join(", ")
+                ))
+                .with_hint(format!(
+                    "choose one with -p NAME, or set a default with `tokenctl profile use {}`",
+                    names[0]
+                ))
+                .into())
             }
         }
     }
@@ -211,8 +264,13 @@ impl Context {
         let vendor = profile.vendor;
         if self.sandbox_mode() {
             let conn = self.sandbox_connection(vendor).await?;
-            if profile.account_id.is_none() || origin == Origin::Sandbox {
+            if (profile.account_id.is_none() || origin == Origin::Sandbox)
+                && !conn.account_id.is_empty()
+            {
                 profile.account_id = Some(conn.account_id.clone());
+            }
+            if profile.project_id.is_none() || origin == Origin::Sandbox {
+                profile.project_id = profile.project_id.take().or(conn.project_id.clone());
             }
             return check_base_url(&conn.base_url).map_err(|e| CliError::failure(e).into());
         }
@@ -297,6 +355,18 @@ impl Context {
         }
     }
 
+    /// The base URL a profile talks to, and the profile with its defaults filled in.
+    pub async fn endpoint(&self, name: &str, profile: &Profile) -> anyhow::Result<(Url, Profile)> {
+        let mut profile = profile.clone();
+        let origin = if self.sandbox_mode() && name == sandbox_profile_name(profile.vendor) {
+            Origin::Sandbox
+        } else {
+            Origin::Configured
+        };
+        let base = self.base_url_for(name, &mut profile, origin).await?;
+        Ok((base, profile))
+    }
+
     /// A Cloudflare client for the selected profile.
     pub async fn cloudflare(&self) -> anyhow::Result<(Cloudflare, Resolved)> {
         let resolved = self.resolve(Vendor::Cloudflare).await?;
@@ -374,6 +444,70 @@ impl Context {
         Ok(Cloudflare::new(self.http()?, base.clone(), auth, account))
     }
 
+    /// The client for an `api-tokens` profile: Mailtrap or Prefactor, as the profile says.
+    pub async fn api_tokens(&self) -> anyhow::Result<(ApiTokens, Resolved)> {
+        let (name, profile, origin) =
+            self.select_profile_for(&[Vendor::Mailtrap, Vendor::Prefactor])?;
+        let resolved = self.resolve_named(name, profile, origin).await?;
+        let secret = token_secret(&resolved)?;
+        let client = match resolved.profile.vendor {
+            Vendor::Mailtrap => {
+                let account = resolved.profile.account_id.clone().ok_or_else(|| {
+                    CliError::not_configured(format!(
+                        "profile '{}' has no Mailtrap account ID",
+                        resolved.name
+                    ))
+                    .with_hint(format!(
+                        "set it with `tokenctl profile set {} --account ID` or MAILTRAP_ACCOUNT_ID",
+                        resolved.name
+                    ))
+                })?;
+                if !mailtrap::is_id(&account) {
+                    return Err(CliError::not_configured(format!(
+                        "the Mailtrap account ID '{account}' is not a number"
+                    ))
+                    .into());
+                }
+                ApiTokens::Mailtrap(Mailtrap::new(
+                    self.http()?,
+                    resolved.base_url.clone(),
+                    secret,
+                    account,
+                ))
+            }
+            _ => ApiTokens::Prefactor(Prefactor::new(
+                self.http()?,
+                resolved.base_url.clone(),
+                secret,
+            )),
+        };
+        Ok((client, resolved))
+    }
+
+    /// The Mosquitto client for `project` (or the profile's default project).
+    pub async fn mosquitto(
+        &self,
+        project: Option<String>,
+    ) -> anyhow::Result<(Mosquitto, Resolved)> {
+        let resolved = self.resolve(Vendor::Mosquitto).await?;
+        let secret = token_secret(&resolved)?;
+        let Some(project) = project.or_else(|| resolved.profile.project_id.clone()) else {
+            return Err(CliError::usage(format!(
+                "which project? pass --project ID (profile '{}' has no default)",
+                resolved.name
+            ))
+            .with_hint(format!(
+                "set a default with `tokenctl profile set {} --project ID`",
+                resolved.name
+            ))
+            .into());
+        };
+        Ok((
+            Mosquitto::new(self.http()?, resolved.base_url.clone(), secret, project),
+            resolved,
+        ))
+    }
+
     async fn embedded(&self) -> anyhow::Result<&Embedded> {
         self.sandbox
             .get_or_try_init(|| async {
@@ -441,5 +575,23 @@ fn default_paths(env: &Env) -> Paths {
     Paths {
         config_dir,
         data_dir,
+    }
+}
+
+/// The `api-tokens` vendors.
+pub enum ApiTokens {
+    Mailtrap(Mailtrap),
+    Prefactor(Prefactor),
+}
+
+/// The plain token of a profile (only Cloudflare knows another kind of secret).
+fn token_secret(resolved: &Resolved) -> anyhow::Result<Secret> {
+    match &resolved.credential.secret {
+        Secretish::Token(t) => Ok(t.clone()),
+        Secretish::GlobalKey { .. } => Err(CliError::not_configured(format!(
+            "profile '{}' holds a Cloudflare Global API Key",
+            resolved.name
+        ))
+        .into()),
     }
 }

@@ -1,8 +1,10 @@
 //! One folder per noun, one file per verb. Each verb file holds its `Args` and its `run`.
 
+pub mod api_tokens;
 pub mod auth;
 pub mod completion;
 pub mod profile;
+pub mod project_tokens;
 pub mod sandbox;
 pub mod service_tokens;
 pub mod sinks;
@@ -25,6 +27,8 @@ pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Profile(cmd) => profile::run(ctx, cmd),
         Command::Tokens(cmd) => tokens::run(ctx, cmd).await,
         Command::ServiceTokens(cmd) => service_tokens::run(ctx, cmd).await,
+        Command::ApiTokens(cmd) => api_tokens::run(ctx, cmd).await,
+        Command::ProjectTokens(cmd) => project_tokens::run(ctx, cmd).await,
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd).await,
         Command::Completion(args) => completion::run(ctx, args),
     }

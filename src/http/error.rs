@@ -122,3 +122,16 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// One short message for an error body that is not the vendor's JSON (an HTML error page from
+/// a proxy, an empty body).
+pub fn non_json_summary(status: u16, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if text.trim_start().starts_with('<') {
+        format!("the server answered {status} with an HTML page instead of JSON")
+    } else if text.trim().is_empty() {
+        format!("the server answered {status} with an empty body")
+    } else {
+        format!("the server answered {status} with a body that is not the vendor's JSON")
+    }
+}

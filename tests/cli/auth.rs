@@ -403,18 +403,49 @@ fn env_only_status_and_sandbox_status() {
 fn login_with_a_global_api_key() {
     let (env, sb, keyring) = setup();
     env.cmd()
-        .args(["auth", "login", "-p", "prod", "--email", &sb.email, "--with-token"])
+        .args([
+            "auth",
+            "login",
+            "-p",
+            "prod",
+            "--email",
+            &sb.email,
+            "--with-token",
+        ])
         .write_stdin(format!("{}\n", sb.api_key))
         .assert()
         .success()
         .stderr(predicate::str::contains("Global API Key"));
-    assert_eq!(keyring.lookup("tokenctl", "prod").as_deref(), Some(sb.api_key.as_str()));
-    env.cmd().args(["-p", "prod", "service-tokens", "list", "-o", "id"]).assert().success();
-    env.cmd().args(["-p", "prod", "tokens", "list"]).assert().code(3).stderr(predicate::str::contains("Global API Key"));
-    let status = stdout_json(&env.cmd().args(["auth", "status", "--json"]).output().expect("run"));
+    assert_eq!(
+        keyring.lookup("tokenctl", "prod").as_deref(),
+        Some(sb.api_key.as_str())
+    );
+    env.cmd()
+        .args(["-p", "prod", "service-tokens", "list", "-o", "id"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["-p", "prod", "tokens", "list"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("Global API Key"));
+    let status = stdout_json(
+        &env.cmd()
+            .args(["auth", "status", "--json"])
+            .output()
+            .expect("run"),
+    );
     assert_eq!(status[0]["status"], "ok");
     env.cmd()
-        .args(["auth", "login", "-p", "prod", "--email", &sb.email, "--with-token"])
+        .args([
+            "auth",
+            "login",
+            "-p",
+            "prod",
+            "--email",
+            &sb.email,
+            "--with-token",
+        ])
         .write_stdin("wrong-key\n")
         .assert()
         .code(4);

@@ -7,7 +7,6 @@ use crate::context::Context;
 use crate::credentials::{self, CredentialStore, FileStore, KEYRING_SERVICE, KeyringStore};
 use crate::error::{CliError, usage};
 use crate::http::check_base_url;
-use crate::secret::Secret;
 use crate::ui::read_secret_from_stdin;
 use crate::vendors::cloudflare::looks_like_id;
 
@@ -35,9 +34,13 @@ pub struct LoginArgs {
     #[arg(long, value_name = "ID")]
     account: Option<String>,
 
-    /// API base URL, when not the vendor's default
+    /// API base URL, when not the vendor's default (required for mosquitto)
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+
+    /// Default project ID of the profile (mosquitto)
+    #[arg(long, value_name = "ID")]
+    project: Option<String>,
 
     /// Keep the secret in a plain 0600 file instead of the OS keyring
     #[arg(long)]
@@ -76,7 +79,18 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
         check_base_url(url).map_err(CliError::usage)?;
         profile.base_url = Some(url.clone());
     }
+    if let Some(project) = &args.project {
+        profile.project_id = Some(project.clone());
+    }
+    if profile.vendor == Vendor::Mosquitto && profile.base_url.is_none() && !ctx.sandbox_mode() {
+        return usage("a mosquitto profile needs --base-url: the platform is self-hosted");
+    }
     if let Some(acct) = &args.account {
+        if profile.vendor == Vendor::Mailtrap && !crate::vendors::mailtrap::is_id(acct) {
+            return usage(format!(
+                "invalid account ID '{acct}': a Mailtrap account ID is a number"
+            ));
+        }
         if profile.vendor == Vendor::Cloudflare && !looks_like_id(acct) {
             return usage(format!(
                 "invalid account ID '{acct}': a Cloudflare account ID is 32 hexadecimal characters"
@@ -113,7 +127,14 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
             profile.vendor
         ))?
     };
-    let checked = verify(ctx, &name, &profile, &secret).await?;
+    let secretish = match (&profile.email, profile.vendor) {
+        (Some(email), Vendor::Cloudflare) => credentials::Secretish::GlobalKey {
+            email: email.clone(),
+            key: secret.clone(),
+        },
+        _ => credentials::Secretish::Token(secret.clone()),
+    };
+    let checked = super::check(ctx, &name, &profile, &secretish).await?;
 
     store.set(&name, &secret)?;
     profile.storage = Some(storage);
@@ -139,45 +160,4 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Checks the secret with a cheap authenticated read; returns what it learnt.
-async fn verify(
-    ctx: &Context,
-    name: &str,
-    profile: &Profile,
-    secret: &Secret,
-) -> anyhow::Result<String> {
-    match profile.vendor {
-        Vendor::Cloudflare if profile.email.is_some() => {
-            let email = profile.email.clone().unwrap_or_default();
-            let key = credentials::Secretish::GlobalKey {
-                email: email.clone(),
-                key: secret.clone(),
-            };
-            let (cf, _) = ctx.cloudflare_for(name, profile, key).await?;
-            cf.check_service_token_access()
-                .await
-                .map_err(|e| anyhow::Error::new(e).context("checking the Global API Key"))?;
-            Ok(format!("Global API Key of {email} works"))
-        }
-        Vendor::Cloudflare => {
-            let (cf, _) = ctx
-                .cloudflare_for(name, profile, credentials::Secretish::Token(secret.clone()))
-                .await?;
-            let v = cf
-                .verify_token()
-                .await
-                .map_err(|e| anyhow::Error::new(e).context("checking the token"))?;
-            if v.status != "active" {
-                return Err(CliError::new(
-                    crate::error::Exit::Unauthorized,
-                    format!("the token is {}, not active", v.status),
-                )
-                .into());
-            }
-            Ok(format!("token {} is active", v.id))
-        }
-        other => Err(CliError::usage(format!("{other} profiles are not supported yet")).into()),
-    }
 }

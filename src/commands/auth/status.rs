@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::config::{Profile, Storage, Vendor};
 use crate::context::{Context, Origin, sandbox_profile_name};
-use crate::credentials::{self, Secretish, Source};
+use crate::credentials::{self, Source};
 use crate::error::{CliError, Exit, classify};
 use crate::output::{self, Cell, Record};
 
@@ -71,16 +71,31 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
                 .profiles
                 .get(name)
                 .map(|p| p.vendor)
+                .or_else(|| {
+                    [
+                        Vendor::Cloudflare,
+                        Vendor::Mailtrap,
+                        Vendor::Prefactor,
+                        Vendor::Mosquitto,
+                    ]
+                    .into_iter()
+                    .find(|v| *name == sandbox_profile_name(*v))
+                })
                 .unwrap_or(Vendor::Cloudflare);
             targets.push(ctx.select_profile(vendor)?);
         }
         None => {
             if ctx.sandbox_mode() {
-                targets.push((
-                    sandbox_profile_name(Vendor::Cloudflare),
-                    Profile::new(Vendor::Cloudflare),
-                    Origin::Sandbox,
-                ));
+                for v in [
+                    Vendor::Cloudflare,
+                    Vendor::Mailtrap,
+                    Vendor::Prefactor,
+                    Vendor::Mosquitto,
+                ] {
+                    if ctx.sandbox_connection(v).await.is_ok() {
+                        targets.push((sandbox_profile_name(v), Profile::new(v), Origin::Sandbox));
+                    }
+                }
             }
             for (n, p) in &config.profiles {
                 targets.push((n.clone(), p.clone(), Origin::Configured));
@@ -180,31 +195,13 @@ async fn check(
         row.status = "unchecked".into();
         return row;
     }
-    let checked = match resolved.profile.vendor {
-        Vendor::Cloudflare => match ctx
-            .cloudflare_for(
-                &resolved.name,
-                &resolved.profile,
-                resolved.credential.secret.clone(),
-            )
-            .await
-        {
-            Ok((cf, _)) => match &resolved.credential.secret {
-                Secretish::Token(_) => cf
-                    .verify_token()
-                    .await
-                    .map(|v| format!("token {} {}", v.id, v.status))
-                    .map_err(anyhow::Error::new),
-                Secretish::GlobalKey { email, .. } => cf
-                    .check_service_token_access()
-                    .await
-                    .map(|()| format!("Global API Key of {email}"))
-                    .map_err(anyhow::Error::new),
-            },
-            Err(e) => Err(e),
-        },
-        _ => Ok("not checked".into()),
-    };
+    let checked = super::check(
+        ctx,
+        &resolved.name,
+        &resolved.profile,
+        &resolved.credential.secret,
+    )
+    .await;
     match checked {
         Ok(d) => {
             row.status = "ok".into();

@@ -2,3 +2,6 @@
 //! live in `vendors/` and know nothing of this.
 
 mod cloudflare;
+mod mailtrap;
+mod mosquitto;
+mod prefactor;

@@ -61,7 +61,7 @@ pub fn decode_error(status: u16, body: &[u8]) -> VendorError {
         Ok(f) if !f.errors.is_empty() => vendor_error(&f.errors),
         _ => VendorError {
             codes: vec![],
-            messages: vec![non_json_summary(status, body)],
+            messages: vec![crate::http::non_json_summary(status, body)],
         },
     }
 }
@@ -77,16 +77,5 @@ fn vendor_error(errors: &[Message]) -> VendorError {
             })
             .collect(),
         messages: errors.iter().map(|m| m.message.clone()).collect(),
-    }
-}
-
-fn non_json_summary(status: u16, body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    if text.trim_start().starts_with('<') {
-        format!("the server answered {status} with an HTML page instead of JSON")
-    } else if text.trim().is_empty() {
-        format!("the server answered {status} with an empty body")
-    } else {
-        format!("the server answered {status} with a body that is not Cloudflare's JSON")
     }
 }

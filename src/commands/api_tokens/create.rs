@@ -1,0 +1,184 @@
+//! `api-tokens create`
+
+use clap::Args;
+use jiff::Timestamp;
+use serde_json::Value;
+
+use crate::commands::sinks::{self, SinkArgs};
+use crate::context::{ApiTokens, Context};
+use crate::dates::{parse_when, rfc3339};
+use crate::error::usage;
+use crate::output;
+use crate::vendors::mailtrap::Resource;
+use crate::vendors::prefactor::{self, CreateDetails};
+
+/// Create an API token; its secret is shown once. Vendor: Mailtrap, Prefactor.
+///
+/// Mailtrap: --name and the resources it may use (--resource TYPE:ID:viewer|admin).
+/// Prefactor: --scope account|environment with --account or --environment, and --expires.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Vendor: Mailtrap, Prefactor.
+
+Examples:
+  tokenctl -p mailtrap api-tokens create --name ci-sender --resource project:3229:admin --secret-file ci.token
+  tokenctl -p prefactor api-tokens create --scope environment --environment 013xrzp12g3nqk8nzxvq7jm2arsfg5h1 --expires 90d
+  tokenctl -p prefactor api-tokens create --scope account --save-as prefactor-ci")]
+pub struct CreateArgs {
+    /// Mailtrap: the token's name
+    #[arg(long)]
+    name: Option<String>,
+
+    /// Mailtrap: TYPE:ID:LEVEL, TYPE one of account, project, sandbox, domain, LEVEL viewer or
+    /// admin; repeatable
+    #[arg(long = "resource", value_name = "TYPE:ID:LEVEL", value_parser = parse_resource)]
+    resources: Vec<Resource>,
+
+    /// Prefactor: what the token may reach
+    #[arg(long, value_parser = ["account", "environment"])]
+    scope: Option<String>,
+
+    /// Prefactor: the account (default: the profile's)
+    #[arg(long, value_name = "ID", value_parser = parse_prefactor_id)]
+    account: Option<String>,
+
+    /// Prefactor: the environment, for --scope environment
+    #[arg(long, value_name = "ID", value_parser = parse_prefactor_id)]
+    environment: Option<String>,
+
+    /// Prefactor: expiry (RFC 3339, a date, or a duration from now such as 90d)
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    expires: Option<Timestamp>,
+
+    #[command(flatten)]
+    sinks: SinkArgs,
+}
+
+fn parse_prefactor_id(s: &str) -> Result<String, String> {
+    if prefactor::is_id(s) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "'{s}' is not a Prefactor ID (32 lowercase letters and digits)"
+        ))
+    }
+}
+
+pub fn parse_resource(s: &str) -> Result<Resource, String> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let [kind, id, level] = parts.as_slice() else {
+        return Err(format!(
+            "invalid resource '{s}': use TYPE:ID:LEVEL, e.g. project:3229:admin"
+        ));
+    };
+    if !["account", "project", "sandbox", "domain"].contains(kind) {
+        return Err(format!(
+            "invalid resource type '{kind}': use account, project, sandbox or domain"
+        ));
+    }
+    let access_level = match *level {
+        "viewer" => 10,
+        "admin" => 100,
+        other => {
+            return Err(format!(
+                "invalid access level '{other}': use viewer or admin"
+            ));
+        }
+    };
+    let resource_id = match id.parse::<u64>() {
+        Ok(n) if n > 0 => Value::from(n),
+        _ => return Err(format!("invalid resource ID '{id}': a positive number")),
+    };
+    Ok(Resource {
+        resource_type: (*kind).to_owned(),
+        resource_id,
+        access_level,
+    })
+}
+
+pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
+    if let Some(e) = args.expires
+        && e <= Timestamp::now()
+    {
+        return usage(format!("--expires {} is in the past", rfc3339(e)));
+    }
+    let (client, resolved) = ctx.api_tokens().await?;
+    args.sinks.check(ctx, resolved.profile.vendor)?;
+    match client {
+        ApiTokens::Mailtrap(mt) => {
+            if args.scope.is_some()
+                || args.account.is_some()
+                || args.environment.is_some()
+                || args.expires.is_some()
+            {
+                return usage(
+                    "--scope, --account, --environment and --expires are Prefactor flags; a Mailtrap token takes --name and --resource",
+                );
+            }
+            let Some(name) = args
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+            else {
+                return usage("--name is required for a Mailtrap token");
+            };
+            let issued = mt.create(name, &args.resources).await?;
+            let failures = args.sinks.write(
+                ctx,
+                &resolved,
+                &issued.value,
+                &format!("{}\n", issued.value.expose()),
+            );
+            output::issued(&ctx.ui, ctx.format(), &issued, &[("token", &issued.value)])?;
+            sinks::finish(failures)
+        }
+        ApiTokens::Prefactor(pf) => {
+            if args.name.is_some() || !args.resources.is_empty() {
+                return usage(
+                    "--name and --resource are Mailtrap flags; a Prefactor token takes --scope, --account, --environment, --expires",
+                );
+            }
+            let Some(scope) = args.scope else {
+                return usage("--scope account|environment is required for a Prefactor token");
+            };
+            if scope == "environment" && args.environment.is_none() {
+                return usage("--scope environment needs --environment ID");
+            }
+            let details = CreateDetails {
+                token_scope: scope,
+                account_id: args.account.or(resolved.profile.account_id.clone()),
+                environment_id: args.environment,
+                expires_at: args.expires.map(rfc3339),
+            };
+            let issued = pf.create(&details).await?;
+            let failures = args.sinks.write(
+                ctx,
+                &resolved,
+                &issued.token,
+                &format!("{}\n", issued.token.expose()),
+            );
+            output::issued(&ctx.ui, ctx.format(), &issued, &[("token", &issued.token)])?;
+            sinks::finish(failures)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resources() {
+        let r = parse_resource("project:3229:admin").expect("ok");
+        assert_eq!((r.resource_type.as_str(), r.access_level), ("project", 100));
+        for bad in [
+            "project:3229",
+            "galaxy:1:admin",
+            "project:x:admin",
+            "project:1:owner",
+            "project:0:viewer",
+        ] {
+            assert!(parse_resource(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! `api-tokens delete`
+
+use clap::Args;
+use serde_json::json;
+
+use super::{check_allowed, find_mailtrap, find_prefactor, parse_ref};
+use crate::context::{ApiTokens, Context};
+use crate::output;
+
+/// Delete an API token. Vendor: Mailtrap (any token), Prefactor (revoked tokens only).
+#[derive(Debug, Args)]
+#[command(after_long_help = "Vendor: Mailtrap, Prefactor.
+
+Examples:
+  tokenctl -p mailtrap api-tokens delete old-sender --yes
+  tokenctl -p prefactor api-tokens delete 013xrzp12g3nqk8n7f8f9jbg8d18q7tm --yes")]
+pub struct DeleteArgs {
+    /// Token ID (or, for Mailtrap, exact name)
+    #[arg(value_name = "TOKEN", value_parser = parse_ref)]
+    token: String,
+}
+
+pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
+    if !ctx.globals.yes && !ctx.ui.can_prompt() {
+        ctx.ui
+            .confirm_destructive(&format!("deleting token '{}'", args.token), false)?;
+    }
+    match ctx.api_tokens().await?.0 {
+        ApiTokens::Mailtrap(mt) => {
+            let t = find_mailtrap(&mt, &args.token).await?;
+            let label = format!("{} ({})", t.name, t.id);
+            ctx.ui
+                .confirm_destructive(&format!("Delete token {label}"), ctx.globals.yes)?;
+            mt.delete(&t.id.to_string()).await?;
+            output::deleted(
+                &ctx.ui,
+                ctx.format(),
+                &t.id.to_string(),
+                &json!({ "id": t.id, "deleted": true }),
+                &format!("token {label}"),
+            )
+        }
+        ApiTokens::Prefactor(pf) => {
+            let t = find_prefactor(&pf, &args.token).await?;
+            check_allowed(&t, "delete")?;
+            ctx.ui
+                .confirm_destructive(&format!("Delete token {}", t.id), ctx.globals.yes)?;
+            let result = pf.delete(&t.id).await?;
+            output::deleted(
+                &ctx.ui,
+                ctx.format(),
+                &t.id,
+                &result,
+                &format!("token {}", t.id),
+            )
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! `tokenctl api-tokens`: Mailtrap and Prefactor API tokens, chosen by the profile's vendor.
+
+mod activate;
+mod create;
+mod delete;
+mod get;
+mod list;
+mod reset;
+mod revoke;
+mod suspend;
+
+use clap::Subcommand;
+
+use crate::config::Vendor;
+use crate::context::{ApiTokens, Context, Resolved};
+use crate::error::{CliError, Exit};
+use crate::vendors::mailtrap::{self, Mailtrap, MailtrapToken};
+use crate::vendors::prefactor::{self, Prefactor, PrefactorToken};
+
+/// Mailtrap and Prefactor API tokens; the profile's vendor decides which.
+#[derive(Debug, Subcommand)]
+pub enum ApiTokensCommand {
+    List(list::ListArgs),
+    Get(get::GetArgs),
+    Create(create::CreateArgs),
+    Delete(delete::DeleteArgs),
+    Reset(reset::ResetArgs),
+    Suspend(suspend::SuspendArgs),
+    Activate(activate::ActivateArgs),
+    Revoke(revoke::RevokeArgs),
+}
+
+pub async fn run(ctx: &Context, cmd: ApiTokensCommand) -> anyhow::Result<()> {
+    match cmd {
+        ApiTokensCommand::List(args) => list::run(ctx, args).await,
+        ApiTokensCommand::Get(args) => get::run(ctx, args).await,
+        ApiTokensCommand::Create(args) => create::run(ctx, args).await,
+        ApiTokensCommand::Delete(args) => delete::run(ctx, args).await,
+        ApiTokensCommand::Reset(args) => reset::run(ctx, args).await,
+        ApiTokensCommand::Suspend(args) => suspend::run(ctx, args).await,
+        ApiTokensCommand::Activate(args) => activate::run(ctx, args).await,
+        ApiTokensCommand::Revoke(args) => revoke::run(ctx, args).await,
+    }
+}
+
+pub fn parse_ref(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        Err("a token ID or name is required".into())
+    } else {
+        Ok(t.to_owned())
+    }
+}
+
+/// The error for a verb the profile's vendor does not have, naming the vendors that do.
+pub fn not_offered(verb: &str, resolved: &Resolved, offered_by: Vendor) -> anyhow::Error {
+    CliError::usage(format!(
+        "`api-tokens {verb}` is a {offered_by} verb, but profile '{}' is a {} profile",
+        resolved.name, resolved.profile.vendor
+    ))
+    .with_hint(format!("use a {offered_by} profile (-p NAME)"))
+    .into()
+}
+
+/// A Mailtrap token by ID or exact name.
+pub async fn find_mailtrap(mt: &Mailtrap, reference: &str) -> anyhow::Result<MailtrapToken> {
+    if mailtrap::is_id(reference) {
+        return Ok(mt.get(reference).await?);
+    }
+    let mut matches: Vec<MailtrapToken> = mt
+        .list()
+        .await?
+        .into_iter()
+        .filter(|t| t.name == reference)
+        .collect();
+    match matches.len() {
+        0 => Err(CliError::new(
+            Exit::NotFound,
+            format!("no Mailtrap token has the ID or name '{reference}'"),
+        )
+        .with_hint("see `tokenctl api-tokens list`")
+        .into()),
+        1 => Ok(matches.remove(0)),
+        n => {
+            let ids: Vec<String> = matches.iter().map(|t| t.id.to_string()).collect();
+            Err(CliError::usage(format!(
+                "{n} tokens are named '{reference}': {}",
+                ids.join(", ")
+            ))
+            .with_hint("name the token by its ID")
+            .into())
+        }
+    }
+}
+
+/// A Prefactor token by ID (Prefactor tokens have no names).
+pub async fn find_prefactor(pf: &Prefactor, reference: &str) -> anyhow::Result<PrefactorToken> {
+    if !prefactor::is_id(reference) {
+        return Err(CliError::usage(format!(
+            "'{reference}' is not a Prefactor token ID (32 lowercase letters and digits); Prefactor tokens have no names"
+        ))
+        .with_hint("see `tokenctl api-tokens list`")
+        .into());
+    }
+    Ok(pf.get(reference).await?)
+}
+
+/// Runs a Prefactor lifecycle action after checking the token's `available_actions`, so an
+/// action its state forbids is refused without being sent.
+pub async fn lifecycle(
+    ctx: &Context,
+    verb: &str,
+    reference: &str,
+    confirm: Option<&str>,
+) -> anyhow::Result<()> {
+    let (client, resolved) = ctx.api_tokens().await?;
+    let ApiTokens::Prefactor(pf) = client else {
+        return Err(not_offered(verb, &resolved, Vendor::Prefactor));
+    };
+    if confirm.is_some() && !ctx.globals.yes && !ctx.ui.can_prompt() {
+        ctx.ui
+            .confirm_destructive(&format!("{verb} of token '{reference}'"), false)?;
+    }
+    let token = find_prefactor(&pf, reference).await?;
+    check_allowed(&token, verb)?;
+    if let Some(what) = confirm {
+        ctx.ui.confirm_destructive(
+            &format!("{} token {}: {what}", capitalise(verb), token.id),
+            ctx.globals.yes,
+        )?;
+    }
+    let after = pf.action(&token.id, verb).await?;
+    ctx.ui.status(&format!(
+        "Token {} is now {}.",
+        after.id,
+        after.status.as_deref().unwrap_or("changed")
+    ));
+    crate::output::one(&ctx.ui, ctx.format(), &after)
+}
+
+/// Refuses an action the token's state does not allow, saying what would be.
+pub fn check_allowed(token: &PrefactorToken, action: &str) -> anyhow::Result<()> {
+    let Some(allowed) = token.allowed() else {
+        return Ok(());
+    };
+    if allowed.iter().any(|a| a == action) {
+        return Ok(());
+    }
+    let state = token.status.as_deref().unwrap_or("in its current state");
+    let now = if allowed.is_empty() {
+        "nothing".to_owned()
+    } else {
+        allowed.join(", ")
+    };
+    Err(CliError::new(Exit::Rejected, format!("token {} is {state}: {action} is not allowed now (allowed: {now})", token.id))
+        .with_hint("Prefactor's order: suspend an active token, activate a suspended one, revoke either, delete a revoked one")
+        .into())
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}

@@ -1,0 +1,90 @@
+//! `api-tokens reset`
+
+use clap::Args;
+
+use super::{find_mailtrap, not_offered, parse_ref};
+use crate::commands::sinks::{self, SinkArgs};
+use crate::config::Vendor;
+use crate::context::{ApiTokens, Context};
+use crate::credentials::Secretish;
+use crate::error::{CliError, Exit};
+use crate::output;
+
+/// Replace a token with a new one with the same permissions; the new secret is shown once.
+/// Vendor: Mailtrap.
+///
+/// The old token keeps working for a grace period (12 hours, per Mailtrap), then stops. Only a
+/// token with no expiry can be reset (a reset token gets one). Resetting the profile's own token
+/// updates its stored credential.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Vendor: Mailtrap.
+
+Examples:
+  tokenctl -p mailtrap api-tokens reset ci-sender --yes --secret-file ci.token")]
+pub struct ResetArgs {
+    /// Token ID or exact name
+    #[arg(value_name = "TOKEN", value_parser = parse_ref)]
+    token: String,
+
+    #[command(flatten)]
+    sinks: SinkArgs,
+}
+
+pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
+    let (client, resolved) = ctx.api_tokens().await?;
+    let ApiTokens::Mailtrap(mt) = client else {
+        return Err(not_offered("reset", &resolved, Vendor::Mailtrap));
+    };
+    if !ctx.globals.yes && !ctx.ui.can_prompt() {
+        ctx.ui
+            .confirm_destructive(&format!("resetting token '{}'", args.token), false)?;
+    }
+    args.sinks.check(ctx, Vendor::Mailtrap)?;
+    let t = find_mailtrap(&mt, &args.token).await?;
+    if let Some(exp) = &t.expires_at {
+        return Err(CliError::new(
+            Exit::Rejected,
+            format!(
+                "token {} ({}) expires at {exp}: Mailtrap resets only tokens without an expiry",
+                t.name, t.id
+            ),
+        )
+        .with_hint("a token that was reset already has an expiry; create a new token instead")
+        .into());
+    }
+    ctx.ui.confirm_destructive(
+        &format!("Reset token {} ({}): the old value stops working after Mailtrap's grace period (12 hours)", t.name, t.id),
+        ctx.globals.yes,
+    )?;
+    // Mailtrap shows the last four characters of every token: enough to tell our own.
+    let own = match &resolved.credential.secret {
+        Secretish::Token(s) => {
+            let mine: String = s
+                .expose()
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            t.last_4_digits.as_deref() == Some(mine.as_str())
+        }
+        Secretish::GlobalKey { .. } => false,
+    };
+    let issued = mt.reset(&t.id.to_string()).await?;
+    let mut failures = Vec::new();
+    if own && let Err(e) = ctx.replace_own_secret(&resolved, &issued.value) {
+        failures.push(e);
+    }
+    failures.extend(args.sinks.write(
+        ctx,
+        &resolved,
+        &issued.value,
+        &format!("{}\n", issued.value.expose()),
+    ));
+    ctx.ui
+        .status("The old token keeps working for Mailtrap's grace period (12 hours), then stops.");
+    output::issued(&ctx.ui, ctx.format(), &issued, &[("token", &issued.value)])?;
+    sinks::finish(failures)
+}

@@ -1,0 +1,113 @@
+//! `project-tokens create`
+
+use clap::{Args, ValueEnum};
+use jiff::Timestamp;
+
+use super::ProjectArg;
+use crate::commands::sinks::{self, SecretFileArgs};
+use crate::context::Context;
+use crate::dates::{parse_when, rfc3339};
+use crate::error::usage;
+use crate::output;
+use crate::vendors::mosquitto::CreateBody;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    Admin,
+    Editor,
+    Viewer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// Limited to the brokers given with --broker
+    Restricted,
+    Unrestricted,
+}
+
+/// Create a project token; its secret is shown once. Vendor: Cedalo Pro Mosquitto.
+///
+/// A restricted token works only on the brokers listed with --broker, and cannot have the
+/// admin role.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Vendor: Cedalo Pro Mosquitto.
+
+Examples:
+  tokenctl -p mosquitto project-tokens create --name dashboards --role viewer --type restricted --broker broker-eu-1 --valid-until 90d
+  tokenctl -p mosquitto project-tokens create --name ops --role admin --secret-file ops.token")]
+pub struct CreateArgs {
+    /// Token name
+    #[arg(long)]
+    name: String,
+
+    /// What the token may do
+    #[arg(long, value_enum)]
+    role: Role,
+
+    /// A broker the token is limited to; repeatable (implies --type restricted)
+    #[arg(long = "broker", value_name = "BROKER")]
+    brokers: Vec<String>,
+
+    /// Restricted to the listed brokers, or unrestricted [default: restricted with --broker,
+    /// else unrestricted]
+    #[arg(long = "type", value_enum)]
+    kind: Option<Kind>,
+
+    /// Expiry: RFC 3339, a date, or a duration from now (30d)
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    valid_until: Option<Timestamp>,
+
+    #[command(flatten)]
+    project: ProjectArg,
+
+    #[command(flatten)]
+    file: SecretFileArgs,
+}
+
+pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
+    let name = args.name.trim();
+    if name.is_empty() {
+        return usage("--name must not be empty");
+    }
+    let kind = args.kind.unwrap_or(if args.brokers.is_empty() {
+        Kind::Unrestricted
+    } else {
+        Kind::Restricted
+    });
+    if kind == Kind::Restricted && args.role == Role::Admin {
+        return usage(
+            "a restricted token cannot have the admin role: use --role editor or viewer, or --type unrestricted",
+        );
+    }
+    if kind == Kind::Restricted && args.brokers.is_empty() {
+        return usage("a restricted token needs at least one --broker");
+    }
+    if kind == Kind::Unrestricted && !args.brokers.is_empty() {
+        return usage("--broker limits a restricted token; drop it or use --type restricted");
+    }
+    if args.brokers.iter().any(|b| b.trim().is_empty()) {
+        return usage("--broker must not be empty");
+    }
+    if let Some(v) = args.valid_until
+        && v <= Timestamp::now()
+    {
+        return usage(format!("--valid-until {} is in the past", rfc3339(v)));
+    }
+    args.file.check()?;
+    let (mq, _) = ctx.mosquitto(args.project.project).await?;
+    let body = CreateBody {
+        name: name.to_owned(),
+        role: format!("{:?}", args.role).to_lowercase(),
+        brokers: args.brokers,
+        kind: format!("{kind:?}").to_lowercase(),
+        valid_date: args.valid_until.map(rfc3339),
+    };
+    let issued = mq.create(&body).await?;
+    let failures: Vec<anyhow::Error> = args
+        .file
+        .write(ctx, &format!("{}\n", issued.token.expose()))
+        .into_iter()
+        .collect();
+    output::issued(&ctx.ui, ctx.format(), &issued, &[("token", &issued.token)])?;
+    sinks::finish(failures)
+}

@@ -1,0 +1,148 @@
+//! Mailtrap account API tokens (`/api/accounts/{account_id}/api_tokens`).
+
+mod models;
+
+pub use models::{MailtrapToken, MailtrapTokenIssued, Resource};
+
+use reqwest::{Method, Url};
+use serde_json::{Value, json};
+
+use crate::http::{ApiError, ApiErrorKind, Auth, HttpClient, Request, Response, VendorError};
+use crate::secret::Secret;
+
+#[derive(Clone)]
+pub struct Mailtrap {
+    http: HttpClient,
+    base: Url,
+    auth: Auth,
+    account_id: String,
+}
+
+impl Mailtrap {
+    /// `secret` goes in Mailtrap's `Api-Token` header.
+    pub fn new(http: HttpClient, base: Url, secret: Secret, account_id: String) -> Self {
+        Mailtrap {
+            http,
+            base,
+            auth: Auth::Header("api-token", secret),
+            account_id,
+        }
+    }
+
+    fn request(&self, method: Method, tail: &[&str]) -> Request {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty()
+                .extend(["api", "accounts", &self.account_id, "api_tokens"])
+                .extend(tail);
+        }
+        Request::new(method, url)
+    }
+
+    async fn send(&self, req: Request) -> Result<Response, ApiError> {
+        self.http.send(&req, &self.auth, decode_error).await
+    }
+
+    /// Every token of the account (Mailtrap returns them all in one array).
+    pub async fn list(&self) -> Result<Vec<MailtrapToken>, ApiError> {
+        let req = self.request(Method::GET, &[]);
+        decode(&self.send(req.clone()).await?, &req.what)
+    }
+
+    pub async fn get(&self, id: &str) -> Result<MailtrapToken, ApiError> {
+        let req = self.request(Method::GET, &[id]);
+        decode(&self.send(req.clone()).await?, &req.what)
+    }
+
+    pub async fn create(
+        &self,
+        name: &str,
+        resources: &[Resource],
+    ) -> Result<MailtrapTokenIssued, ApiError> {
+        let mut body = json!({ "name": name });
+        if !resources.is_empty() {
+            body["resources"] = serde_json::to_value(resources).unwrap_or(Value::Null);
+        }
+        let req = self.request(Method::POST, &[]).json(body).secret_response();
+        decode(&self.send(req.clone()).await?, &req.what)
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
+        self.send(self.request(Method::DELETE, &[id]))
+            .await
+            .map(|_| ())
+    }
+
+    /// A new token with the same permissions; the old one stops working after a grace period.
+    pub async fn reset(&self, id: &str) -> Result<MailtrapTokenIssued, ApiError> {
+        let req = self
+            .request(Method::POST, &[id, "reset"])
+            .not_idempotent()
+            .secret_response();
+        decode(&self.send(req.clone()).await?, &req.what)
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(resp: &Response, what: &str) -> Result<T, ApiError> {
+    serde_json::from_slice(&resp.body).map_err(|e| {
+        let mut err = ApiError::transport(
+            ApiErrorKind::Decode,
+            what.to_owned(),
+            format!("the response is not the expected JSON ({e})"),
+        );
+        err.status = Some(resp.status);
+        err
+    })
+}
+
+/// Mailtrap's error bodies: `{"error": "..."}`, `{"errors": "..."}` or
+/// `{"errors": {"field": ["..."], "base": ["..."]}}`.
+pub fn decode_error(status: u16, body: &[u8]) -> VendorError {
+    let mut messages = Vec::new();
+    if let Ok(v) = serde_json::from_slice::<Value>(body) {
+        if let Some(e) = v.get("error").and_then(Value::as_str) {
+            messages.push(e.to_owned());
+        }
+        match v.get("errors") {
+            Some(Value::String(e)) => messages.push(e.clone()),
+            Some(Value::Object(fields)) => {
+                for (field, msgs) in fields {
+                    let list: Vec<String> = match msgs {
+                        Value::Array(a) => a
+                            .iter()
+                            .filter_map(|m| m.as_str().map(str::to_owned))
+                            .collect(),
+                        Value::String(s) => vec![s.clone()],
+                        _ => vec![],
+                    };
+                    for m in list {
+                        messages.push(if field == "base" {
+                            m
+                        } else {
+                            format!("{field} {m}")
+                        });
+                    }
+                }
+            }
+            Some(Value::Array(a)) => {
+                messages.extend(a.iter().filter_map(|m| m.as_str().map(str::to_owned)))
+            }
+            _ => {}
+        }
+    }
+    if messages.is_empty() {
+        messages.push(crate::http::non_json_summary(status, body));
+    }
+    VendorError {
+        codes: vec![],
+        messages,
+    }
+}
+
+/// Mailtrap IDs (accounts, tokens) are positive integers.
+pub fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 19
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && !s.bytes().all(|b| b == b'0')
+}

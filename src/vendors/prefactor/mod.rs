@@ -1,0 +1,238 @@
+//! Prefactor API tokens (`/api/v1/api_token`).
+
+mod models;
+
+pub use models::{PrefactorToken, PrefactorTokenIssued};
+
+use reqwest::{Method, Url};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::http::{
+    ApiError, ApiErrorKind, Auth, HttpClient, Request, Response, VendorError, fetch_pages,
+};
+use crate::secret::Secret;
+
+/// Items asked for per page when listing.
+pub const PAGE_SIZE: u64 = 100;
+
+#[derive(Clone)]
+pub struct Prefactor {
+    http: HttpClient,
+    base: Url,
+    auth: Auth,
+}
+
+#[derive(Deserialize)]
+struct Details<T> {
+    details: T,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default)]
+    pagination: Option<Pagination>,
+    #[serde(default)]
+    summaries: Vec<PrefactorToken>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+struct Pagination {
+    item_count: Option<u64>,
+    page_size: Option<u64>,
+    next_page_offset: Option<u64>,
+}
+
+/// What create sends: scope, and the account or environment it is for.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CreateDetails {
+    pub token_scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+impl Prefactor {
+    pub fn new(http: HttpClient, base: Url, secret: Secret) -> Self {
+        Prefactor {
+            http,
+            base,
+            auth: Auth::Bearer(secret),
+        }
+    }
+
+    fn request(&self, method: Method, tail: &[&str]) -> Request {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty()
+                .extend(["api", "v1", "api_token"])
+                .extend(tail);
+        }
+        Request::new(method, url)
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
+        let resp = self.http.send(&req, &self.auth, decode_error).await?;
+        decode(&resp, &req.what)
+    }
+
+    /// Every token (of `account_id`, if given): page 1, then the other offsets concurrently.
+    pub async fn list(&self, account_id: Option<&str>) -> Result<Vec<PrefactorToken>, ApiError> {
+        let page = |offset: u64| async move {
+            let mut req = self.request(Method::GET, &[]);
+            {
+                let mut q = req.url.query_pairs_mut();
+                if let Some(a) = account_id {
+                    q.append_pair("account_id", a);
+                }
+                q.append_pair("pagination[offset]", &offset.to_string())
+                    .append_pair("pagination[page_size]", &PAGE_SIZE.to_string());
+            }
+            self.send::<Page>(req).await
+        };
+        let first = page(0).await?;
+        let mut tokens = first.summaries;
+        let Some(p) = first.pagination else {
+            return Ok(tokens);
+        };
+        let size = p.page_size.filter(|s| *s > 0).unwrap_or(PAGE_SIZE);
+        match (p.item_count, p.next_page_offset) {
+            (Some(total), Some(_)) if total > size => {
+                let pages = total.div_ceil(size) as u32;
+                let rest = fetch_pages(pages, |n| async move {
+                    page(u64::from(n - 1) * size).await.map(|p| p.summaries)
+                })
+                .await?;
+                tokens.extend(rest);
+            }
+            (_, Some(mut next)) => {
+                // No total: follow the offsets one by one.
+                loop {
+                    let p = page(next).await?;
+                    tokens.extend(p.summaries);
+                    match p.pagination.and_then(|p| p.next_page_offset) {
+                        Some(n) if n > next => next = n,
+                        _ => break,
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(tokens)
+    }
+
+    /// A cheap authenticated read (one token at most), to check a credential.
+    pub async fn check(&self) -> Result<(), ApiError> {
+        let mut req = self.request(Method::GET, &[]);
+        req.url
+            .query_pairs_mut()
+            .append_pair("pagination[page_size]", "1");
+        self.send::<Value>(req).await.map(|_| ())
+    }
+
+    pub async fn get(&self, id: &str) -> Result<PrefactorToken, ApiError> {
+        Ok(self
+            .send::<Details<PrefactorToken>>(self.request(Method::GET, &[id]))
+            .await?
+            .details)
+    }
+
+    pub async fn create(&self, details: &CreateDetails) -> Result<PrefactorTokenIssued, ApiError> {
+        let req = self
+            .request(Method::POST, &[])
+            .json(json!({ "details": serde_json::to_value(details).unwrap_or(Value::Null) }))
+            .secret_response();
+        self.send(req).await
+    }
+
+    /// `suspend`, `activate` or `revoke`.
+    pub async fn action(&self, id: &str, action: &str) -> Result<PrefactorToken, ApiError> {
+        let req = self
+            .request(Method::POST, &[id, action])
+            .json(json!({}))
+            .idempotent();
+        Ok(self.send::<Details<PrefactorToken>>(req).await?.details)
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<Value, ApiError> {
+        let req = self.request(Method::DELETE, &[id]);
+        let resp = self.http.send(&req, &self.auth, decode_error).await?;
+        Ok(serde_json::from_slice(&resp.body)
+            .unwrap_or_else(|_| json!({ "status": "success", "id": id })))
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(resp: &Response, what: &str) -> Result<T, ApiError> {
+    serde_json::from_slice(&resp.body).map_err(|e| {
+        let mut err = ApiError::transport(
+            ApiErrorKind::Decode,
+            what.to_owned(),
+            format!("the response is not the expected JSON ({e})"),
+        );
+        err.status = Some(resp.status);
+        err
+    })
+}
+
+/// Prefactor's error body: `{status: "error", code, message, errors?}`.
+pub fn decode_error(status: u16, body: &[u8]) -> VendorError {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return VendorError {
+            codes: vec![],
+            messages: vec![crate::http::non_json_summary(status, body)],
+        };
+    };
+    let code = v
+        .get("code")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let mut message = v
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if let Some(errors) = v.get("errors").filter(|e| !e.is_null()) {
+        let detail = match errors {
+            Value::Object(fields) => fields
+                .iter()
+                .map(|(k, m)| {
+                    format!(
+                        "{k}: {}",
+                        m.as_array()
+                            .map(|a| a
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", "))
+                            .unwrap_or_else(|| m.to_string())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        };
+        message = if message.is_empty() {
+            detail
+        } else {
+            format!("{message} ({detail})")
+        };
+    }
+    if message.is_empty() {
+        message = crate::http::non_json_summary(status, body);
+    }
+    VendorError {
+        codes: vec![code],
+        messages: vec![message],
+    }
+}
+
+/// Prefactor IDs: 32 lowercase letters and digits.
+pub fn is_id(s: &str) -> bool {
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
