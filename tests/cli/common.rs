@@ -108,6 +108,8 @@ pub struct Sandbox {
     /// The account's Global API Key and its email.
     pub email: String,
     pub api_key: String,
+    /// Every vendor's connection, as `sandbox serve -o json` printed it.
+    pub connections: Value,
 }
 
 impl Sandbox {
@@ -139,6 +141,7 @@ impl Sandbox {
             token: cf["token"].as_str().expect("token").to_owned(),
             email: cf["email"].as_str().unwrap_or_default().to_owned(),
             api_key: cf["api_key"].as_str().unwrap_or_default().to_owned(),
+            connections: v.clone(),
         }
     }
 

@@ -3,11 +3,13 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod api_tokens;
 mod auth;
 mod common;
 mod contract;
 mod harness;
 mod misc;
 mod profile;
+mod project_tokens;
 mod service_tokens;
 mod tokens;

@@ -22,7 +22,9 @@ use crate::vendors::cloudflare::{Condition, Policy, TokenBody};
 /// groups), or the policies as JSON (`--policy-file`), or copy them from another token
 /// (`--from-token`). On a terminal, missing flags are asked for interactively.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:
+#[command(after_long_help = "Vendor: Cloudflare (account-owned API tokens).
+
+Examples:
   tokenctl tokens create --name ci-dns --permission 'DNS Write' --resource zone:023e105f4ecef8ad9ca31a8372d0c353 --expires 90d
   tokenctl tokens create --name auditor --permission 'Account API Tokens Read' --allow-ip 203.0.113.0/24 --secret-file auditor.token
   tokenctl tokens create --name copy --from-token ci-dns --save-as ci

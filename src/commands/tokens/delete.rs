@@ -9,7 +9,7 @@ use crate::output;
 /// Delete a token. Requests with it fail from then on.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Examples:\n  tokenctl tokens delete old-ci-token\n  tokenctl tokens delete 0123456789abcdef0123456789abcdef --yes"
+    after_long_help = "Vendor: Cloudflare (account-owned API tokens).\n\nExamples:\n  tokenctl tokens delete old-ci-token\n  tokenctl tokens delete 0123456789abcdef0123456789abcdef --yes"
 )]
 pub struct DeleteArgs {
     /// Token ID or exact name

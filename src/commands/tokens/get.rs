@@ -9,7 +9,7 @@ use crate::output;
 /// Show one token: status, permissions, resources, conditions and dates.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Examples:\n  tokenctl tokens get ci-deploy-prod\n  tokenctl tokens get 0123456789abcdef0123456789abcdef --json"
+    after_long_help = "Vendor: Cloudflare (account-owned API tokens).\n\nExamples:\n  tokenctl tokens get ci-deploy-prod\n  tokenctl tokens get 0123456789abcdef0123456789abcdef --json"
 )]
 pub struct GetArgs {
     /// Token ID or exact name

@@ -17,7 +17,7 @@ pub enum Status {
 /// List the account's API tokens, every page.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Examples:\n  tokenctl tokens list\n  tokenctl tokens list --status disabled\n  tokenctl tokens list --name 'ci-*' -o id\n  tokenctl tokens list --include-expired --json | jq '.[] | select(.status == \"expired\") | .name'"
+    after_long_help = "Vendor: Cloudflare (account-owned API tokens).\n\nExamples:\n  tokenctl tokens list\n  tokenctl tokens list --status disabled\n  tokenctl tokens list --name 'ci-*' -o id\n  tokenctl tokens list --include-expired --json | jq '.[] | select(.status == \"expired\") | .name'"
 )]
 pub struct ListArgs {
     /// Include recently expired tokens

@@ -8,7 +8,7 @@ use crate::output;
 /// List the permission groups a token can be granted.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Examples:\n  tokenctl tokens permission-groups --search dns\n  tokenctl tokens permission-groups --scope zone -o json"
+    after_long_help = "Vendor: Cloudflare (account-owned API tokens).\n\nExamples:\n  tokenctl tokens permission-groups --search dns\n  tokenctl tokens permission-groups --scope zone -o json"
 )]
 pub struct PermissionGroupsArgs {
     /// Only groups whose name contains TEXT

@@ -16,7 +16,9 @@ use crate::secret::Secret;
 /// Rolling the token the profile itself authenticates with updates the stored credential in the
 /// same command, so tokenctl keeps working.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:
+#[command(after_long_help = "Vendor: Cloudflare (account-owned API tokens).
+
+Examples:
   tokenctl tokens roll ci-dns --secret-file ci-dns.token
   tokenctl tokens roll ci-dns --yes --json | jq -r .value")]
 pub struct RollArgs {

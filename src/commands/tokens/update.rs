@@ -15,7 +15,9 @@ use crate::vendors::cloudflare::{Condition, IpCondition, TokenBody};
 
 /// Change a token. Fields not named stay as they are.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:
+#[command(after_long_help = "Vendor: Cloudflare (account-owned API tokens).
+
+Examples:
   tokenctl tokens update ci-dns --disable
   tokenctl tokens update ci-dns --expires 30d --allow-ip 203.0.113.0/24
   tokenctl tokens update ci-dns --expires never

@@ -8,7 +8,7 @@ use crate::output;
 /// Check the profile's own token: its ID, status and expiry.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Examples:\n  tokenctl tokens verify\n  CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=... tokenctl tokens verify --json"
+    after_long_help = "Vendor: Cloudflare (account-owned API tokens).\n\nExamples:\n  tokenctl tokens verify\n  CLOUDFLARE_API_TOKEN=... CLOUDFLARE_ACCOUNT_ID=... tokenctl tokens verify --json"
 )]
 pub struct VerifyArgs {}
 
