@@ -18,6 +18,7 @@
 
 pub mod cloudflare;
 pub mod control;
+pub mod mosquitto;
 pub mod persist;
 
 #[cfg(test)]
@@ -60,6 +61,10 @@ impl Default for SeedOptions {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SandboxState {
     pub cloudflare: cloudflare::CloudflareState,
+    /// Cedalo Pro Mosquitto project tokens; empty (no projects, every
+    /// request 401) in a state saved before they were emulated.
+    #[serde(default)]
+    pub mosquitto: mosquitto::MosquittoState,
 }
 
 impl SandboxState {
@@ -68,6 +73,7 @@ impl SandboxState {
     pub fn seeded(opts: &SeedOptions) -> Self {
         Self {
             cloudflare: cloudflare::CloudflareState::seeded(opts),
+            mosquitto: mosquitto::MosquittoState::seeded(),
         }
     }
 
@@ -77,6 +83,7 @@ impl SandboxState {
         let root = root_url.trim_end_matches('/');
         let mut map = Connections::new();
         map.insert("cloudflare", self.cloudflare.connection(root));
+        map.insert("mosquitto", self.mosquitto.connection(root));
         map
     }
 }
@@ -142,6 +149,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub fn router(app: AppState) -> Router {
     Router::new()
         .merge(cloudflare::router())
+        .merge(mosquitto::router())
         .merge(control::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
@@ -161,6 +169,8 @@ pub async fn serve(listener: tokio::net::TcpListener, app: AppState) -> std::io:
 async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
     if cloudflare::owns_path(uri.path()) {
         cloudflare::no_route()
+    } else if mosquitto::owns_path(uri.path()) {
+        mosquitto::no_route(uri.path())
     } else {
         control::not_found()
     }
@@ -169,6 +179,8 @@ async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
 async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
     if cloudflare::owns_path(uri.path()) {
         cloudflare::method_not_allowed()
+    } else if mosquitto::owns_path(uri.path()) {
+        mosquitto::no_route(uri.path())
     } else {
         control::method_not_allowed()
     }
