@@ -31,6 +31,17 @@ impl Vendor {
         }
     }
 
+    pub fn from_name(name: &str) -> Option<Vendor> {
+        [
+            Vendor::Cloudflare,
+            Vendor::Mailtrap,
+            Vendor::Prefactor,
+            Vendor::Mosquitto,
+        ]
+        .into_iter()
+        .find(|v| v.name() == name)
+    }
+
     pub fn default_base_url(self) -> Option<&'static str> {
         match self {
             Vendor::Cloudflare => Some("https://api.cloudflare.com/client/v4"),

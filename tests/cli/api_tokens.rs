@@ -9,8 +9,19 @@ const MT: &[&str] = &["--sandbox", "-p", "sandbox-mailtrap", "api-tokens"];
 const PF: &[&str] = &["--sandbox", "-p", "sandbox-prefactor", "api-tokens"];
 
 fn json(env: &TestEnv, base: &[&str], args: &[&str]) -> Value {
-    let out = env.cmd().args(base).args(args).arg("--json").output().expect("run");
-    assert!(out.status.success(), "{:?} {args:?}: {}", base, text(&out.stderr));
+    let out = env
+        .cmd()
+        .args(base)
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{:?} {args:?}: {}",
+        base,
+        text(&out.stderr)
+    );
     stdout_json(&out)
 }
 
@@ -21,7 +32,10 @@ fn without_a_profile_two_fit() {
         .args(["--sandbox", "api-tokens", "list"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("sandbox-mailtrap").and(predicate::str::contains("sandbox-prefactor")));
+        .stderr(
+            predicate::str::contains("sandbox-mailtrap")
+                .and(predicate::str::contains("sandbox-prefactor")),
+        );
 }
 
 #[test]
@@ -30,9 +44,23 @@ fn mailtrap_list_get_create_delete() {
     let all = json(&env, MT, &["list"]);
     let all = all.as_array().expect("array");
     assert!(all.len() >= 5);
-    assert!(all.iter().all(|t| t.get("token").is_none() && t["last_4_digits"].is_string()));
-    let out = env.cmd().args(MT).arg("list").assert().success().get_output().clone();
-    let header = text(&out.stdout).lines().next().unwrap_or_default().to_owned();
+    assert!(
+        all.iter()
+            .all(|t| t.get("token").is_none() && t["last_4_digits"].is_string())
+    );
+    let out = env
+        .cmd()
+        .args(MT)
+        .arg("list")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let header = text(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     for h in ["NAME", "ID", "LAST 4", "CREATED BY", "EXPIRES"] {
         assert!(header.contains(h), "{header}");
     }
@@ -41,14 +69,31 @@ fn mailtrap_list_get_create_delete() {
     assert_eq!(by_id["name"], first["name"]);
     let by_name = json(&env, MT, &["get", first["name"].as_str().expect("name")]);
     assert_eq!(by_name["id"], first["id"]);
-    env.cmd().args(MT).args(["get", "shared-mailtrap"]).assert().code(2).stderr(predicate::str::contains("2 tokens are named"));
-    env.cmd().args(MT).args(["get", "999999999"]).assert().code(5);
+    env.cmd()
+        .args(MT)
+        .args(["get", "shared-mailtrap"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("2 tokens are named"));
+    env.cmd()
+        .args(MT)
+        .args(["get", "999999999"])
+        .assert()
+        .code(5);
 
     let file = env.path("mt.token");
     let created = json(
         &env,
         MT,
-        &["create", "--name", "ci-sender", "--resource", "account:1:viewer", "--secret-file", file.to_str().expect("path")],
+        &[
+            "create",
+            "--name",
+            "ci-sender",
+            "--resource",
+            "account:1:viewer",
+            "--secret-file",
+            file.to_str().expect("path"),
+        ],
     );
     let value = created["token"].as_str().expect("token").to_owned();
     assert_eq!(created["name"], "ci-sender");
@@ -56,8 +101,18 @@ fn mailtrap_list_get_create_delete() {
     assert_eq!(mode(&file), 0o600);
     assert!(value.ends_with(created["last_4_digits"].as_str().expect("last4")));
     let id = created["id"].to_string();
-    env.cmd().args(MT).args(["delete", &id]).assert().code(2).stderr(predicate::str::contains("--yes"));
-    env.cmd().args(MT).args(["delete", &id, "--yes"]).assert().success().stderr(predicate::str::contains("Deleted token"));
+    env.cmd()
+        .args(MT)
+        .args(["delete", &id])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    env.cmd()
+        .args(MT)
+        .args(["delete", &id, "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Deleted token"));
     env.cmd().args(MT).args(["get", &id]).assert().code(5);
 }
 
@@ -80,7 +135,13 @@ fn mailtrap_reset_and_its_rules() {
     assert_ne!(new, created["token"].as_str().expect("old"));
     // The reset token now has an expiry: a second reset is refused up front, with the reason.
     let all = json(&env, MT, &["list"]);
-    let expiring = all.as_array().expect("array").iter().find(|t| !t["expires_at"].is_null()).expect("a token with an expiry").clone();
+    let expiring = all
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|t| !t["expires_at"].is_null())
+        .expect("a token with an expiry")
+        .clone();
     env.cmd()
         .args(MT)
         .args(["reset", &expiring["id"].to_string(), "--yes"])
@@ -114,13 +175,27 @@ fn mailtrap_bad_input_and_errors() {
     let sb = Sandbox::start(&[], &[]);
     let mt = &sb.connections["mailtrap"];
     env.set("MAILTRAP_BASE_URL", mt["base_url"].as_str().expect("url"))
-        .set("MAILTRAP_ACCOUNT_ID", mt["account_id"].as_str().expect("account"))
+        .set(
+            "MAILTRAP_ACCOUNT_ID",
+            mt["account_id"].as_str().expect("account"),
+        )
         .set("MAILTRAP_API_TOKEN", "wrong");
-    env.cmd().args(["api-tokens", "list"]).assert().code(4).stderr(predicate::str::contains("Incorrect API token"));
+    env.cmd()
+        .args(["api-tokens", "list"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("Incorrect API token"));
     env.set("MAILTRAP_API_TOKEN", mt["token"].as_str().expect("token"));
-    env.cmd().args(["api-tokens", "list", "-o", "id"]).assert().success();
+    env.cmd()
+        .args(["api-tokens", "list", "-o", "id"])
+        .assert()
+        .success();
     env.set("MAILTRAP_ACCOUNT_ID", "42");
-    env.cmd().args(["api-tokens", "list"]).assert().code(4).stderr(predicate::str::contains("forbidden"));
+    env.cmd()
+        .args(["api-tokens", "list"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("forbidden"));
 }
 
 #[test]
@@ -128,22 +203,54 @@ fn prefactor_lifecycle() {
     let env = TestEnv::new();
     let all = json(&env, PF, &["list"]);
     assert!(all.as_array().expect("array").len() > 25, "several pages");
-    let created = json(&env, PF, &["create", "--scope", "account", "--expires", "30d"]);
+    let created = json(
+        &env,
+        PF,
+        &["create", "--scope", "account", "--expires", "30d"],
+    );
     let jwt = created["token"].as_str().expect("token");
     assert!(jwt.contains('.'));
     let id = created["details"]["id"].as_str().expect("id").to_owned();
     let listed = json(&env, PF, &["list"]);
-    assert!(listed.as_array().expect("array").iter().any(|t| t["id"] == id.as_str()));
+    assert!(
+        listed
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|t| t["id"] == id.as_str())
+    );
 
     // delete needs a revoked token; refused without sending.
-    env.cmd().args(PF).args(["delete", &id, "--yes"]).assert().code(6).stderr(predicate::str::contains("allowed:"));
-    env.cmd().args(PF).args(["activate", &id]).assert().code(6).stderr(predicate::str::contains("activate is not allowed"));
+    env.cmd()
+        .args(PF)
+        .args(["delete", &id, "--yes"])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("allowed:"));
+    env.cmd()
+        .args(PF)
+        .args(["activate", &id])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("activate is not allowed"));
     assert_eq!(json(&env, PF, &["suspend", &id])["status"], "suspended");
     assert_eq!(json(&env, PF, &["activate", &id])["status"], "active");
-    env.cmd().args(PF).args(["revoke", &id]).assert().code(2).stderr(predicate::str::contains("--yes"));
-    assert_eq!(json(&env, PF, &["revoke", &id, "--yes"])["status"], "revoked");
+    env.cmd()
+        .args(PF)
+        .args(["revoke", &id])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    assert_eq!(
+        json(&env, PF, &["revoke", &id, "--yes"])["status"],
+        "revoked"
+    );
     env.cmd().args(PF).args(["suspend", &id]).assert().code(6);
-    env.cmd().args(PF).args(["delete", &id, "--yes"]).assert().success();
+    env.cmd()
+        .args(PF)
+        .args(["delete", &id, "--yes"])
+        .assert()
+        .success();
     env.cmd().args(PF).args(["get", &id]).assert().code(5);
 }
 
@@ -161,16 +268,43 @@ fn prefactor_bad_input() {
     ] {
         env.cmd().args(PF).args(&args).assert().code(2);
     }
-    env.cmd().args(PF).args(["get", "0123456789abcdefghijklmnopqrstuv"]).assert().code(5).stderr(predicate::str::contains("not_found").or(predicate::str::contains("not found")));
+    env.cmd()
+        .args(PF)
+        .args(["get", "0123456789abcdefghijklmnopqrstuv"])
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("not_found").or(predicate::str::contains("not found")));
 }
 
 #[test]
 fn sandbox_auth_status_shows_every_vendor() {
     let env = TestEnv::new();
-    let status = stdout_json(&env.cmd().args(["--sandbox", "auth", "status", "--json"]).output().expect("run"));
-    let names: Vec<&str> = status.as_array().expect("array").iter().filter_map(|r| r["profile"].as_str()).collect();
-    for p in ["sandbox-cloudflare", "sandbox-mailtrap", "sandbox-prefactor", "sandbox-mosquitto"] {
+    let status = stdout_json(
+        &env.cmd()
+            .args(["--sandbox", "auth", "status", "--json"])
+            .output()
+            .expect("run"),
+    );
+    let names: Vec<&str> = status
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["profile"].as_str())
+        .collect();
+    for p in [
+        "sandbox-cloudflare",
+        "sandbox-mailtrap",
+        "sandbox-prefactor",
+        "sandbox-mosquitto",
+    ] {
         assert!(names.contains(&p), "{names:?}");
     }
-    assert!(status.as_array().expect("array").iter().all(|r| r["status"] == "ok"), "{status}");
+    assert!(
+        status
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|r| r["status"] == "ok"),
+        "{status}"
+    );
 }

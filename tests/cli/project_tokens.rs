@@ -8,7 +8,13 @@ use crate::common::{Sandbox, TestEnv, stdout_json, text};
 const MQ: &[&str] = &["--sandbox", "-p", "sandbox-mosquitto", "project-tokens"];
 
 fn json(env: &TestEnv, args: &[&str]) -> Value {
-    let out = env.cmd().args(MQ).args(args).arg("--json").output().expect("run");
+    let out = env
+        .cmd()
+        .args(MQ)
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("run");
     assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
     stdout_json(&out)
 }
@@ -20,14 +26,39 @@ fn list_create_delete() {
     let all = all.as_array().expect("array").clone();
     assert!(all.len() >= 5);
     assert!(all.iter().all(|t| t.get("token").is_none()));
-    let created = json(&env, &["create", "--name", "dash", "--role", "viewer", "--broker", "broker-eu-1", "--valid-until", "30d"]);
+    let created = json(
+        &env,
+        &[
+            "create",
+            "--name",
+            "dash",
+            "--role",
+            "viewer",
+            "--broker",
+            "broker-eu-1",
+            "--valid-until",
+            "30d",
+        ],
+    );
     assert!(created["token"].is_string());
     assert_eq!(created["type"], "restricted");
     let id = created["id"].as_str().expect("id").to_owned();
-    assert_eq!(json(&env, &["list"]).as_array().expect("array").len(), all.len() + 1);
+    assert_eq!(
+        json(&env, &["list"]).as_array().expect("array").len(),
+        all.len() + 1
+    );
     env.cmd().args(MQ).args(["delete", "dash"]).assert().code(2);
-    env.cmd().args(MQ).args(["delete", "dash", "--yes"]).assert().success().stderr(predicate::str::contains("Deleted project token"));
-    env.cmd().args(MQ).args(["delete", &id, "--yes"]).assert().code(5);
+    env.cmd()
+        .args(MQ)
+        .args(["delete", "dash", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Deleted project token"));
+    env.cmd()
+        .args(MQ)
+        .args(["delete", &id, "--yes"])
+        .assert()
+        .code(5);
 }
 
 #[test]
@@ -41,9 +72,19 @@ fn dates_in_seconds_and_milliseconds_both_display() {
         .flat_map(|t| ["issue_date", "valid_date"].map(|k| t[k].as_f64()))
         .flatten()
         .collect();
-    assert!(dates.iter().any(|d| *d > 1e11), "some dates in milliseconds");
+    assert!(
+        dates.iter().any(|d| *d > 1e11),
+        "some dates in milliseconds"
+    );
     assert!(dates.iter().any(|d| *d < 1e11), "some dates in seconds");
-    let out = env.cmd().args(MQ).arg("list").assert().success().get_output().clone();
+    let out = env
+        .cmd()
+        .args(MQ)
+        .arg("list")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let s = text(&out.stdout);
     // Every date renders as a sane year, whichever unit it came in.
     for line in s.lines().skip(1) {
@@ -58,25 +99,70 @@ fn bad_input_sends_nothing() {
     let sb = Sandbox::start(&[], &[]);
     let mq = &sb.connections["mosquitto"];
     let mut env2 = TestEnv::new();
-    env2.set("MOSQUITTO_URL", mq["base_url"].as_str().expect("url")).set("MOSQUITTO_API_TOKEN", mq["token"].as_str().expect("token"));
+    env2.set("MOSQUITTO_URL", mq["base_url"].as_str().expect("url"))
+        .set("MOSQUITTO_API_TOKEN", mq["token"].as_str().expect("token"));
     let project = mq["project_id"].as_str().expect("project").to_owned();
     sb.clear_requests();
     for args in [
         vec!["create", "--name", "x", "--role", "admin", "--broker", "b1"],
-        vec!["create", "--name", "x", "--role", "admin", "--type", "restricted", "--broker", "b1"],
+        vec![
+            "create",
+            "--name",
+            "x",
+            "--role",
+            "admin",
+            "--type",
+            "restricted",
+            "--broker",
+            "b1",
+        ],
         vec!["create", "--name", "x", "--role", "owner"],
-        vec!["create", "--name", "x", "--role", "viewer", "--valid-until", "yesterday"],
-        vec!["create", "--name", "x", "--role", "viewer", "--type", "restricted"],
+        vec![
+            "create",
+            "--name",
+            "x",
+            "--role",
+            "viewer",
+            "--valid-until",
+            "yesterday",
+        ],
+        vec![
+            "create",
+            "--name",
+            "x",
+            "--role",
+            "viewer",
+            "--type",
+            "restricted",
+        ],
         vec!["create", "--name", "", "--role", "viewer"],
         vec!["delete", "x"],
     ] {
-        env2.cmd().arg("project-tokens").args(&args).args(["--project", &project]).assert().code(2);
+        env2.cmd()
+            .arg("project-tokens")
+            .args(&args)
+            .args(["--project", &project])
+            .assert()
+            .code(2);
     }
-    env2.cmd().args(["project-tokens", "list"]).assert().code(2).stderr(predicate::str::contains("--project"));
+    env2.cmd()
+        .args(["project-tokens", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--project"));
     assert!(sb.requests().is_empty(), "{:?}", sb.request_lines());
-    env2.cmd().args(["project-tokens", "list", "--project", &project, "-o", "id"]).assert().success();
-    env2.cmd().args(["project-tokens", "list", "--project", "no-such-project"]).assert().code(5);
+    env2.cmd()
+        .args(["project-tokens", "list", "--project", &project, "-o", "id"])
+        .assert()
+        .success();
+    env2.cmd()
+        .args(["project-tokens", "list", "--project", "no-such-project"])
+        .assert()
+        .code(5);
     env2.set("MOSQUITTO_API_TOKEN", "wrong");
-    env2.cmd().args(["project-tokens", "list", "--project", &project]).assert().code(4);
+    env2.cmd()
+        .args(["project-tokens", "list", "--project", &project])
+        .assert()
+        .code(4);
     drop(env);
 }

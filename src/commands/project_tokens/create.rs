@@ -53,7 +53,8 @@ pub struct CreateArgs {
     #[arg(long = "type", value_enum)]
     kind: Option<Kind>,
 
-    /// Expiry: RFC 3339, a date, or a duration from now (30d)
+    /// Expiry: RFC 3339, a date, or a duration from now (30d) [default: 365d; the platform
+    /// needs one]
     #[arg(long, value_name = "WHEN", value_parser = parse_when)]
     valid_until: Option<Timestamp>,
 
@@ -100,7 +101,11 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
         role: format!("{:?}", args.role).to_lowercase(),
         brokers: args.brokers,
         kind: format!("{kind:?}").to_lowercase(),
-        valid_date: args.valid_until.map(rfc3339),
+        valid_date: Some(rfc3339(args.valid_until.unwrap_or_else(|| {
+            Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_hours(365 * 24))
+                .unwrap_or_else(|_| Timestamp::now())
+        }))),
     };
     let issued = mq.create(&body).await?;
     let failures: Vec<anyhow::Error> = args

@@ -5,6 +5,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 
+use crate::config::Vendor;
 use crate::context::Context;
 use crate::output::Format;
 use crate::sandbox::{self, AppState, SandboxState, SeedOptions};
@@ -51,12 +52,21 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
         _ => {
             let mut s = String::new();
             for (vendor, c) in &connections {
-                let v = vendor.to_ascii_uppercase();
-                s.push_str(&format!("export {v}_BASE_URL={}\n", c.base_url));
-                s.push_str(&format!("export {v}_ACCOUNT_ID={}\n", c.account_id));
-                s.push_str(&format!("export {v}_API_TOKEN={}\n", c.token));
+                let Some(v) = Vendor::from_name(vendor) else {
+                    continue;
+                };
+                s.push_str(&format!("export {}={}\n", v.base_url_var(), c.base_url));
+                if let Some(var) = v.account_var() {
+                    s.push_str(&format!("export {var}={}\n", c.account_id));
+                }
+                s.push_str(&format!("export {}={}\n", v.token_var(), c.token));
+                if let Some(project) = &c.project_id {
+                    s.push_str(&format!(
+                        "# {v} project (pass --project, or set it in a profile): {project}\n"
+                    ));
+                }
                 if let (Some(email), Some(key)) = (&c.email, &c.api_key) {
-                    s.push_str(&format!("# or, with the Global API Key: export {v}_EMAIL={email} {v}_API_KEY={key}\n"));
+                    s.push_str(&format!("# or, with the Global API Key: export CLOUDFLARE_EMAIL={email} CLOUDFLARE_API_KEY={key}\n"));
                 }
             }
             s
