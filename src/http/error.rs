@@ -135,3 +135,20 @@ pub fn non_json_summary(status: u16, body: &[u8]) -> String {
         format!("the server answered {status} with a body that is not the vendor's JSON")
     }
 }
+
+/// Decodes a successful response body; a body that is not the expected JSON is an error that
+/// names what was being done.
+pub fn decode_json<T: serde::de::DeserializeOwned>(
+    resp: &super::Response,
+    what: &str,
+) -> Result<T, ApiError> {
+    serde_json::from_slice(&resp.body).map_err(|e| {
+        let mut err = ApiError::transport(
+            ApiErrorKind::Decode,
+            what.to_owned(),
+            format!("the response is not the expected JSON ({e})"),
+        );
+        err.status = Some(resp.status);
+        err
+    })
+}

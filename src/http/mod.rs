@@ -12,6 +12,6 @@ mod trace;
 mod url;
 
 pub use client::{Auth, HttpClient, HttpOptions, Request, Response};
-pub use error::{ApiError, ApiErrorKind, VendorError, non_json_summary};
+pub use error::{ApiError, ApiErrorKind, VendorError, decode_json, non_json_summary};
 pub use paginate::fetch_pages;
 pub use url::check_base_url;

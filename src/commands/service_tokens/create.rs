@@ -2,11 +2,9 @@
 
 use clap::Args;
 
-use super::secret_file_contents;
-use crate::commands::sinks::{self, SecretFileArgs};
+use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::dates::parse_service_duration;
-use crate::output;
 use crate::vendors::cloudflare::ServiceTokenBody;
 
 /// Create a service token. Its client secret is shown once.
@@ -49,23 +47,5 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     let issued = cf.create_service_token(&body).await?;
-    let failures: Vec<anyhow::Error> = args
-        .file
-        .write(
-            ctx,
-            &secret_file_contents(issued.token.client_id.as_deref(), &issued.client_secret),
-        )
-        .into_iter()
-        .collect();
-    let client_id = crate::secret::Secret::new(issued.token.client_id.clone().unwrap_or_default());
-    output::issued(
-        &ctx.ui,
-        ctx.format(),
-        &issued,
-        &[
-            ("client id", &client_id),
-            ("client secret", &issued.client_secret),
-        ],
-    )?;
-    sinks::finish(failures)
+    super::hand_over(ctx, &issued, &args.file)
 }

@@ -106,8 +106,25 @@ pub async fn find(cf: &Cloudflare, reference: &str) -> anyhow::Result<Found> {
     }
 }
 
-/// The secret file of a service token: JSON with the client ID and secret, as clients need them.
-pub fn secret_file_contents(client_id: Option<&str>, secret: &crate::secret::Secret) -> String {
-    let v = serde_json::json!({ "client_id": client_id.unwrap_or_default(), "client_secret": secret.expose() });
-    format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+/// Hands a new client secret over: the secret file first (JSON with the client ID and secret, as
+/// clients need them), then the one print. A failed file still lets the print happen.
+pub fn hand_over(
+    ctx: &Context,
+    issued: &crate::vendors::cloudflare::ServiceTokenIssued,
+    file: &crate::commands::sinks::SecretFileArgs,
+) -> anyhow::Result<()> {
+    let client_id = crate::secret::Secret::new(issued.token.client_id.clone().unwrap_or_default());
+    let v = serde_json::json!({ "client_id": client_id.expose(), "client_secret": issued.client_secret.expose() });
+    let contents = format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
+    let failures: Vec<anyhow::Error> = file.write(ctx, &contents).into_iter().collect();
+    crate::output::issued(
+        &ctx.ui,
+        ctx.format(),
+        issued,
+        &[
+            ("client id", &client_id),
+            ("client secret", &issued.client_secret),
+        ],
+    )?;
+    crate::commands::sinks::finish(failures)
 }

@@ -3,12 +3,10 @@
 use clap::Args;
 use jiff::{SignedDuration, Timestamp};
 
-use super::{find, parse_ref, secret_file_contents};
-use crate::commands::sinks::{self, SecretFileArgs};
+use super::{find, parse_ref};
+use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::dates::{parse_duration, rfc3339};
-use crate::output;
-use crate::secret::Secret;
 
 /// Issue a new client secret for the same client ID. The new secret is shown once.
 ///
@@ -59,29 +57,11 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         )
     });
     let issued = cf.rotate_service_token(&found.id, until.as_deref()).await?;
-    let failures: Vec<anyhow::Error> = args
-        .file
-        .write(
-            ctx,
-            &secret_file_contents(issued.token.client_id.as_deref(), &issued.client_secret),
-        )
-        .into_iter()
-        .collect();
     match &until {
         Some(t) => ctx
             .ui
             .status(&format!("The previous secret keeps working until {t}.")),
         None => ctx.ui.status("The previous secret no longer works."),
     }
-    let client_id = Secret::new(issued.token.client_id.clone().unwrap_or_default());
-    output::issued(
-        &ctx.ui,
-        ctx.format(),
-        &issued,
-        &[
-            ("client id", &client_id),
-            ("client secret", &issued.client_secret),
-        ],
-    )?;
-    sinks::finish(failures)
+    super::hand_over(ctx, &issued, &args.file)
 }

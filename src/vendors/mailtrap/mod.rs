@@ -7,7 +7,7 @@ pub use models::{MailtrapToken, MailtrapTokenIssued, Resource};
 use reqwest::{Method, Url};
 use serde_json::{Value, json};
 
-use crate::http::{ApiError, ApiErrorKind, Auth, HttpClient, Request, Response, VendorError};
+use crate::http::{ApiError, Auth, HttpClient, Request, Response, VendorError, decode_json};
 use crate::secret::Secret;
 
 #[derive(Clone)]
@@ -46,12 +46,12 @@ impl Mailtrap {
     /// Every token of the account (Mailtrap returns them all in one array).
     pub async fn list(&self) -> Result<Vec<MailtrapToken>, ApiError> {
         let req = self.request(Method::GET, &[]);
-        decode(&self.send(req.clone()).await?, &req.what)
+        decode_json(&self.send(req.clone()).await?, &req.what)
     }
 
     pub async fn get(&self, id: &str) -> Result<MailtrapToken, ApiError> {
         let req = self.request(Method::GET, &[id]);
-        decode(&self.send(req.clone()).await?, &req.what)
+        decode_json(&self.send(req.clone()).await?, &req.what)
     }
 
     pub async fn create(
@@ -64,7 +64,7 @@ impl Mailtrap {
             body["resources"] = serde_json::to_value(resources).unwrap_or(Value::Null);
         }
         let req = self.request(Method::POST, &[]).json(body).secret_response();
-        decode(&self.send(req.clone()).await?, &req.what)
+        decode_json(&self.send(req.clone()).await?, &req.what)
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
@@ -79,20 +79,8 @@ impl Mailtrap {
             .request(Method::POST, &[id, "reset"])
             .not_idempotent()
             .secret_response();
-        decode(&self.send(req.clone()).await?, &req.what)
+        decode_json(&self.send(req.clone()).await?, &req.what)
     }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(resp: &Response, what: &str) -> Result<T, ApiError> {
-    serde_json::from_slice(&resp.body).map_err(|e| {
-        let mut err = ApiError::transport(
-            ApiErrorKind::Decode,
-            what.to_owned(),
-            format!("the response is not the expected JSON ({e})"),
-        );
-        err.status = Some(resp.status);
-        err
-    })
 }
 
 /// Mailtrap's error bodies: `{"error": "..."}`, `{"errors": "..."}` or

@@ -7,7 +7,7 @@ pub use models::{CreateBody, MosquittoToken, MosquittoTokenIssued, unix_time};
 use reqwest::{Method, Url};
 use serde_json::Value;
 
-use crate::http::{ApiError, ApiErrorKind, Auth, HttpClient, Request, Response, VendorError};
+use crate::http::{ApiError, Auth, HttpClient, Request, VendorError, decode_json};
 use crate::secret::Secret;
 
 #[derive(Clone)]
@@ -40,7 +40,7 @@ impl Mosquitto {
 
     async fn send<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
         let resp = self.http.send(&req, &self.auth, decode_error).await?;
-        decode(&resp, &req.what)
+        decode_json(&resp, &req.what)
     }
 
     pub async fn list(&self) -> Result<Vec<MosquittoToken>, ApiError> {
@@ -65,18 +65,6 @@ impl Mosquitto {
             _ => false,
         })
     }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(resp: &Response, what: &str) -> Result<T, ApiError> {
-    serde_json::from_slice(&resp.body).map_err(|e| {
-        let mut err = ApiError::transport(
-            ApiErrorKind::Decode,
-            what.to_owned(),
-            format!("the response is not the expected JSON ({e})"),
-        );
-        err.status = Some(resp.status);
-        err
-    })
 }
 
 /// The platform's error body: `{message, code, status, info}`.

@@ -8,9 +8,7 @@ use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::http::{
-    ApiError, ApiErrorKind, Auth, HttpClient, Request, Response, VendorError, fetch_pages,
-};
+use crate::http::{ApiError, Auth, HttpClient, Request, VendorError, decode_json, fetch_pages};
 use crate::secret::Secret;
 
 /// Items asked for per page when listing.
@@ -76,7 +74,7 @@ impl Prefactor {
 
     async fn send<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
         let resp = self.http.send(&req, &self.auth, decode_error).await?;
-        decode(&resp, &req.what)
+        decode_json(&resp, &req.what)
     }
 
     /// Every token (of `account_id`, if given): page 1, then the other offsets concurrently.
@@ -163,18 +161,6 @@ impl Prefactor {
         Ok(serde_json::from_slice(&resp.body)
             .unwrap_or_else(|_| json!({ "status": "success", "id": id })))
     }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(resp: &Response, what: &str) -> Result<T, ApiError> {
-    serde_json::from_slice(&resp.body).map_err(|e| {
-        let mut err = ApiError::transport(
-            ApiErrorKind::Decode,
-            what.to_owned(),
-            format!("the response is not the expected JSON ({e})"),
-        );
-        err.status = Some(resp.status);
-        err
-    })
 }
 
 /// Prefactor's error body: `{status: "error", code, message, errors?}`.
