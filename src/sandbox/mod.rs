@@ -18,6 +18,7 @@
 
 pub mod cloudflare;
 pub mod control;
+pub mod mailtrap;
 pub mod persist;
 
 #[cfg(test)]
@@ -60,6 +61,9 @@ impl Default for SeedOptions {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SandboxState {
     pub cloudflare: cloudflare::CloudflareState,
+    /// Empty (no tokens) in a state saved before Mailtrap was emulated.
+    #[serde(default)]
+    pub mailtrap: mailtrap::MailtrapState,
 }
 
 impl SandboxState {
@@ -68,6 +72,7 @@ impl SandboxState {
     pub fn seeded(opts: &SeedOptions) -> Self {
         Self {
             cloudflare: cloudflare::CloudflareState::seeded(opts),
+            mailtrap: mailtrap::MailtrapState::seeded(opts),
         }
     }
 
@@ -77,6 +82,7 @@ impl SandboxState {
         let root = root_url.trim_end_matches('/');
         let mut map = Connections::new();
         map.insert("cloudflare", self.cloudflare.connection(root));
+        map.insert("mailtrap", self.mailtrap.connection(root));
         map
     }
 }
@@ -142,6 +148,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub fn router(app: AppState) -> Router {
     Router::new()
         .merge(cloudflare::router())
+        .merge(mailtrap::router())
         .merge(control::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
@@ -161,6 +168,8 @@ pub async fn serve(listener: tokio::net::TcpListener, app: AppState) -> std::io:
 async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
     if cloudflare::owns_path(uri.path()) {
         cloudflare::no_route()
+    } else if mailtrap::owns_path(uri.path()) {
+        mailtrap::no_route()
     } else {
         control::not_found()
     }
@@ -169,6 +178,8 @@ async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
 async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
     if cloudflare::owns_path(uri.path()) {
         cloudflare::method_not_allowed()
+    } else if mailtrap::owns_path(uri.path()) {
+        mailtrap::no_route()
     } else {
         control::method_not_allowed()
     }
