@@ -20,6 +20,7 @@ pub mod cloudflare;
 pub mod control;
 pub mod mailtrap;
 pub mod persist;
+pub mod prefactor;
 
 #[cfg(test)]
 mod testing;
@@ -64,6 +65,9 @@ pub struct SandboxState {
     /// Empty (no tokens) in a state saved before Mailtrap was emulated.
     #[serde(default)]
     pub mailtrap: mailtrap::MailtrapState,
+    /// Empty (no tokens) in a state saved before Prefactor was emulated.
+    #[serde(default)]
+    pub prefactor: prefactor::PrefactorState,
 }
 
 impl SandboxState {
@@ -73,6 +77,7 @@ impl SandboxState {
         Self {
             cloudflare: cloudflare::CloudflareState::seeded(opts),
             mailtrap: mailtrap::MailtrapState::seeded(opts),
+            prefactor: prefactor::PrefactorState::seeded(opts),
         }
     }
 
@@ -83,6 +88,7 @@ impl SandboxState {
         let mut map = Connections::new();
         map.insert("cloudflare", self.cloudflare.connection(root));
         map.insert("mailtrap", self.mailtrap.connection(root));
+        map.insert("prefactor", self.prefactor.connection(root));
         map
     }
 }
@@ -149,6 +155,7 @@ pub fn router(app: AppState) -> Router {
     Router::new()
         .merge(cloudflare::router())
         .merge(mailtrap::router())
+        .merge(prefactor::router())
         .merge(control::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
@@ -170,6 +177,8 @@ async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
         cloudflare::no_route()
     } else if mailtrap::owns_path(uri.path()) {
         mailtrap::no_route()
+    } else if prefactor::owns_path(uri.path()) {
+        prefactor::no_route()
     } else {
         control::not_found()
     }
@@ -180,6 +189,8 @@ async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
         cloudflare::method_not_allowed()
     } else if mailtrap::owns_path(uri.path()) {
         mailtrap::no_route()
+    } else if prefactor::owns_path(uri.path()) {
+        prefactor::method_not_allowed()
     } else {
         control::method_not_allowed()
     }
