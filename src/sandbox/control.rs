@@ -20,7 +20,7 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{AppState, cloudflare, lock, mosquitto};
+use super::{AppState, cloudflare, lock, mailtrap, mosquitto, prefactor};
 
 /// Path prefix of the control routes; requests under it are never logged,
 /// delayed or faulted.
@@ -140,6 +140,8 @@ fn fault_response(fault: &Fault, path: &str) -> Response {
     let mut response = match fault.body.unwrap_or(FaultBody::Json) {
         FaultBody::Json if cloudflare::owns_path(path) => cloudflare::fault_response(status),
         FaultBody::Json if mosquitto::owns_path(path) => mosquitto::fault_response(status),
+        FaultBody::Json if mailtrap::owns_path(path) => mailtrap::fault_response(status),
+        FaultBody::Json if prefactor::owns_path(path) => prefactor::fault_response(status),
         FaultBody::Json => {
             let reason = status.canonical_reason().unwrap_or("Error");
             (status, Json(json!({ "error": reason }))).into_response()

@@ -18,8 +18,10 @@
 
 pub mod cloudflare;
 pub mod control;
+pub mod mailtrap;
 pub mod mosquitto;
 pub mod persist;
+pub mod prefactor;
 
 #[cfg(test)]
 mod testing;
@@ -65,6 +67,12 @@ pub struct SandboxState {
     /// request 401) in a state saved before they were emulated.
     #[serde(default)]
     pub mosquitto: mosquitto::MosquittoState,
+    /// Empty (no tokens) in a state saved before Mailtrap was emulated.
+    #[serde(default)]
+    pub mailtrap: mailtrap::MailtrapState,
+    /// Empty (no tokens) in a state saved before Prefactor was emulated.
+    #[serde(default)]
+    pub prefactor: prefactor::PrefactorState,
 }
 
 impl SandboxState {
@@ -74,6 +82,8 @@ impl SandboxState {
         Self {
             cloudflare: cloudflare::CloudflareState::seeded(opts),
             mosquitto: mosquitto::MosquittoState::seeded(),
+            mailtrap: mailtrap::MailtrapState::seeded(opts),
+            prefactor: prefactor::PrefactorState::seeded(opts),
         }
     }
 
@@ -84,6 +94,8 @@ impl SandboxState {
         let mut map = Connections::new();
         map.insert("cloudflare", self.cloudflare.connection(root));
         map.insert("mosquitto", self.mosquitto.connection(root));
+        map.insert("mailtrap", self.mailtrap.connection(root));
+        map.insert("prefactor", self.prefactor.connection(root));
         map
     }
 }
@@ -150,6 +162,8 @@ pub fn router(app: AppState) -> Router {
     Router::new()
         .merge(cloudflare::router())
         .merge(mosquitto::router())
+        .merge(mailtrap::router())
+        .merge(prefactor::router())
         .merge(control::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
@@ -171,6 +185,10 @@ async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
         cloudflare::no_route()
     } else if mosquitto::owns_path(uri.path()) {
         mosquitto::no_route(uri.path())
+    } else if mailtrap::owns_path(uri.path()) {
+        mailtrap::no_route()
+    } else if prefactor::owns_path(uri.path()) {
+        prefactor::no_route()
     } else {
         control::not_found()
     }
@@ -181,6 +199,10 @@ async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
         cloudflare::method_not_allowed()
     } else if mosquitto::owns_path(uri.path()) {
         mosquitto::no_route(uri.path())
+    } else if mailtrap::owns_path(uri.path()) {
+        mailtrap::no_route()
+    } else if prefactor::owns_path(uri.path()) {
+        prefactor::method_not_allowed()
     } else {
         control::method_not_allowed()
     }

@@ -90,7 +90,7 @@ fn mailtrap_list_get_create_delete() {
             "--name",
             "ci-sender",
             "--resource",
-            "account:1:viewer",
+            "account:1234567:viewer",
             "--secret-file",
             file.to_str().expect("path"),
         ],
@@ -170,6 +170,18 @@ fn mailtrap_bad_input_and_errors() {
     ] {
         env.cmd().args(MT).args(&args).assert().code(2);
     }
+    // Mailtrap's 422 `{"errors": {...}}` becomes one line and exit 6.
+    env.cmd()
+        .args(MT)
+        .args(["create", "--name", "x", "--resource", "project:1:viewer"])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("HTTP 422"));
+    env.cmd()
+        .args(MT)
+        .args(["create", "--name", "   "])
+        .assert()
+        .code(2);
     // The vendor's own error shapes become one line and the right exit code.
     let mut env = TestEnv::new();
     let sb = Sandbox::start(&[], &[]);

@@ -460,9 +460,40 @@ fn login_for_every_vendor() {
     let c = &sb.connections;
     let s = |v: &str, k: &str| c[v][k].as_str().unwrap_or_default().to_owned();
     let logins: Vec<(&str, Vec<String>, String)> = vec![
-        ("mt", vec!["--vendor".into(), "mailtrap".into(), "--account".into(), s("mailtrap", "account_id"), "--base-url".into(), s("mailtrap", "base_url")], s("mailtrap", "token")),
-        ("pf", vec!["--vendor".into(), "prefactor".into(), "--base-url".into(), s("prefactor", "base_url")], s("prefactor", "token")),
-        ("mq", vec!["--vendor".into(), "mosquitto".into(), "--project".into(), s("mosquitto", "project_id"), "--base-url".into(), s("mosquitto", "base_url")], s("mosquitto", "token")),
+        (
+            "mt",
+            vec![
+                "--vendor".into(),
+                "mailtrap".into(),
+                "--account".into(),
+                s("mailtrap", "account_id"),
+                "--base-url".into(),
+                s("mailtrap", "base_url"),
+            ],
+            s("mailtrap", "token"),
+        ),
+        (
+            "pf",
+            vec![
+                "--vendor".into(),
+                "prefactor".into(),
+                "--base-url".into(),
+                s("prefactor", "base_url"),
+            ],
+            s("prefactor", "token"),
+        ),
+        (
+            "mq",
+            vec![
+                "--vendor".into(),
+                "mosquitto".into(),
+                "--project".into(),
+                s("mosquitto", "project_id"),
+                "--base-url".into(),
+                s("mosquitto", "base_url"),
+            ],
+            s("mosquitto", "token"),
+        ),
     ];
     for (name, flags, token) in &logins {
         env.cmd()
@@ -472,21 +503,61 @@ fn login_for_every_vendor() {
             .assert()
             .success()
             .stderr(predicate::str::contains("token works"));
-        assert_eq!(keyring.lookup("tokenctl", name).as_deref(), Some(token.as_str()));
+        assert_eq!(
+            keyring.lookup("tokenctl", name).as_deref(),
+            Some(token.as_str())
+        );
         env.cmd()
             .args(["auth", "login", "-p", name, "--with-token"])
             .write_stdin("wrong\n")
             .assert()
             .code(4);
     }
-    env.cmd().args(["-p", "mt", "api-tokens", "list", "-o", "id"]).assert().success();
-    env.cmd().args(["-p", "pf", "api-tokens", "list", "-o", "id"]).assert().success();
-    env.cmd().args(["-p", "mq", "project-tokens", "list", "-o", "id"]).assert().success();
-    env.cmd().args(["-p", "mq", "api-tokens", "list"]).assert().code(2).stderr(predicate::str::contains("mailtrap or prefactor"));
-    let status = stdout_json(&env.cmd().args(["auth", "status", "--json"]).output().expect("run"));
-    assert!(status.as_array().expect("array").iter().all(|r| r["status"] == "ok"), "{status}");
+    env.cmd()
+        .args(["-p", "mt", "api-tokens", "list", "-o", "id"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["-p", "pf", "api-tokens", "list", "-o", "id"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["-p", "mq", "project-tokens", "list", "-o", "id"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["-p", "mq", "api-tokens", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("mailtrap or prefactor"));
+    let status = stdout_json(
+        &env.cmd()
+            .args(["auth", "status", "--json"])
+            .output()
+            .expect("run"),
+    );
+    assert!(
+        status
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|r| r["status"] == "ok"),
+        "{status}"
+    );
     // A mosquitto profile needs a base URL.
-    env.cmd().args(["auth", "login", "-p", "mq2", "--vendor", "mosquitto", "--with-token"]).write_stdin("x\n").assert().code(2);
+    env.cmd()
+        .args([
+            "auth",
+            "login",
+            "-p",
+            "mq2",
+            "--vendor",
+            "mosquitto",
+            "--with-token",
+        ])
+        .write_stdin("x\n")
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -498,17 +569,35 @@ fn resetting_the_profiles_own_mailtrap_token_updates_the_keyring() {
     let mt = &sb.connections["mailtrap"];
     let token = mt["token"].as_str().expect("token").to_owned();
     env.cmd()
-        .args(["auth", "login", "-p", "mt", "--vendor", "mailtrap", "--with-token"])
-        .args(["--account", mt["account_id"].as_str().expect("acct"), "--base-url", mt["base_url"].as_str().expect("url")])
+        .args([
+            "auth",
+            "login",
+            "-p",
+            "mt",
+            "--vendor",
+            "mailtrap",
+            "--with-token",
+        ])
+        .args([
+            "--account",
+            mt["account_id"].as_str().expect("acct"),
+            "--base-url",
+            mt["base_url"].as_str().expect("url"),
+        ])
         .write_stdin(format!("{token}\n"))
         .assert()
         .success();
-    let own = stdout_json(&env.cmd().args(["-p", "mt", "api-tokens", "list", "--json"]).output().expect("run"))
-        .as_array()
-        .expect("array")
-        .iter()
-        .find(|t| token.ends_with(t["last_4_digits"].as_str().unwrap_or("????")))
-        .expect("own token listed")["id"]
+    let own = stdout_json(
+        &env.cmd()
+            .args(["-p", "mt", "api-tokens", "list", "--json"])
+            .output()
+            .expect("run"),
+    )
+    .as_array()
+    .expect("array")
+    .iter()
+    .find(|t| token.ends_with(t["last_4_digits"].as_str().unwrap_or("????")))
+    .expect("own token listed")["id"]
         .to_string();
     let out = env
         .cmd()
@@ -518,7 +607,16 @@ fn resetting_the_profiles_own_mailtrap_token_updates_the_keyring() {
         .stderr(predicate::str::contains("Updated the stored credential"))
         .get_output()
         .clone();
-    let new = stdout_json(&out)["token"].as_str().expect("token").to_owned();
-    assert_eq!(keyring.lookup("tokenctl", "mt").as_deref(), Some(new.as_str()));
-    env.cmd().args(["-p", "mt", "api-tokens", "list", "-o", "id"]).assert().success();
+    let new = stdout_json(&out)["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert_eq!(
+        keyring.lookup("tokenctl", "mt").as_deref(),
+        Some(new.as_str())
+    );
+    env.cmd()
+        .args(["-p", "mt", "api-tokens", "list", "-o", "id"])
+        .assert()
+        .success();
 }
