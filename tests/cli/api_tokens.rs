@@ -320,3 +320,75 @@ fn sandbox_auth_status_shows_every_vendor() {
         "{status}"
     );
 }
+
+#[test]
+fn prefactor_lists_every_page_and_maps_its_errors() {
+    let mut env = TestEnv::new();
+    let sb = Sandbox::start(&[], &[]);
+    let pf = &sb.connections["prefactor"];
+    env.set("PREFACTOR_BASE_URL", pf["base_url"].as_str().expect("url"))
+        .set("PREFACTOR_API_TOKEN", pf["token"].as_str().expect("token"));
+    sb.clear_requests();
+    let out = env
+        .cmd()
+        .args(["api-tokens", "list", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let listed = stdout_json(&out).as_array().expect("array").len();
+    let pages: Vec<String> = sb
+        .requests()
+        .iter()
+        .filter_map(|r| r["query"].as_str().map(str::to_owned))
+        .collect();
+    assert!(pages.len() >= 2, "several pages: {pages:?}");
+    assert!(
+        pages[0].contains("offset%5D=0") || pages[0].contains("offset]=0"),
+        "{pages:?}"
+    );
+    let mut ids: Vec<String> = stdout_json(&out)
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|t| t["id"].to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), listed, "no token twice");
+    let out = env
+        .cmd()
+        .args(["api-tokens", "list"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let header = text(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        header.contains("SCOPE") && header.contains("STATUS"),
+        "{header}"
+    );
+    // A validation failure (`validation_errors`) is exit 6 with the vendor's message.
+    env.cmd()
+        .args([
+            "api-tokens",
+            "create",
+            "--scope",
+            "environment",
+            "--environment",
+            "0000000000000000000000000000000a",
+        ])
+        .assert()
+        .code(6)
+        .stderr(predicate::str::contains("validation_errors"));
+    env.set("PREFACTOR_API_TOKEN", "wrong");
+    env.cmd()
+        .args(["api-tokens", "list"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("not_authenticated"));
+}

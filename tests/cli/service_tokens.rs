@@ -567,3 +567,34 @@ fn embedded_sandbox_serves_service_tokens() {
         .clone();
     assert!(!stdout_json(&out).as_array().expect("array").is_empty());
 }
+
+#[test]
+fn a_failing_secret_file_still_delivers_the_secret() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    // procfs refuses writes, even for root.
+    let out = env
+        .cmd()
+        .args([
+            "service-tokens",
+            "create",
+            "--name",
+            "sinkless",
+            "--secret-file",
+            "/proc/version",
+            "--force",
+            "--json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let t = stdout_json(&out);
+    let secret = t["client_secret"].as_str().expect("secret");
+    assert!(sb.access_check(t["client_id"].as_str().expect("cid"), secret));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("printed above") && !err.contains(secret),
+        "{err}"
+    );
+}

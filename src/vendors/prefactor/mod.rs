@@ -11,8 +11,9 @@ use serde_json::{Value, json};
 use crate::http::{ApiError, Auth, HttpClient, Request, VendorError, decode_json, fetch_pages};
 use crate::secret::Secret;
 
-/// Items asked for per page when listing.
-pub const PAGE_SIZE: u64 = 100;
+/// Items asked for per page when listing: the API's default size. Prefactor documents no
+/// maximum, so a larger page could be refused; later pages are fetched concurrently anyway.
+pub const PAGE_SIZE: u64 = 25;
 
 #[derive(Clone)]
 pub struct Prefactor {
