@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
+use super::budget::{BudgetKey, Budgets};
 use super::error::{ApiError, ApiErrorKind, VendorError};
 use super::retry::{self, Decision};
 use super::trace::Tracer;
@@ -46,6 +47,8 @@ pub struct Request {
     pub secret_response: bool,
     /// Human description for errors: `GET /accounts/…/tokens`.
     pub what: String,
+    /// The vendor rate budget every attempt counts against, if the vendor has one.
+    pub budget: Option<BudgetKey>,
 }
 
 impl Request {
@@ -62,11 +65,17 @@ impl Request {
             idempotent,
             secret_response: false,
             what,
+            budget: None,
         }
     }
 
     pub fn json(mut self, body: serde_json::Value) -> Self {
         self.body = Some(body);
+        self
+    }
+
+    pub fn budget(mut self, key: BudgetKey) -> Self {
+        self.budget = Some(key);
         self
     }
 
@@ -101,6 +110,7 @@ pub struct Response {
 pub struct HttpClient {
     inner: reqwest::Client,
     opts: Arc<HttpOptions>,
+    budgets: Arc<Budgets>,
 }
 
 impl HttpClient {
@@ -126,6 +136,7 @@ impl HttpClient {
         Ok(HttpClient {
             inner,
             opts: Arc::new(opts),
+            budgets: Arc::new(Budgets::default()),
         })
     }
 
@@ -145,6 +156,9 @@ impl HttpClient {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 return Err(timeout_error(req));
+            }
+            if let Some(key) = req.budget {
+                self.budgets.get(key).acquire().await;
             }
             let built = self.build(req, auth, remaining)?;
             tracer.request(&built, req);

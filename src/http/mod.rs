@@ -4,6 +4,7 @@
 //! [`ApiError`]; everything else (timeouts, retry policy, tracing) is written once here. Nothing
 //! in this module knows about the CLI.
 
+mod budget;
 mod client;
 mod error;
 mod paginate;
@@ -11,6 +12,7 @@ mod retry;
 mod trace;
 mod url;
 
+pub use budget::BudgetKey;
 pub use client::{Auth, HttpClient, HttpOptions, Request, Response};
 pub use error::{ApiError, ApiErrorKind, VendorError, decode_json, non_json_summary};
 pub use paginate::fetch_pages;

@@ -104,3 +104,109 @@ fn broken_pipe_is_quiet() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_closed_stdout_moves_a_new_secret_to_stderr() {
+    use std::process::{Command, Stdio};
+    let mut env = TestEnv::new();
+    let _sb = env.sandbox();
+    let mut child = Command::new(crate::common::BIN)
+        .env_clear()
+        .envs(env.vars().iter().cloned())
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "piped-away",
+            "--permission",
+            "DNS Read",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take()); // the reader is gone before anything is printed
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the new secret follows on stderr") && err.contains("\"value\": \"cfat_"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ctrl_c_exits_130_and_leaves_no_secret_file() {
+    use std::process::{Command, Stdio};
+    let env = TestEnv::new();
+    let sb = crate::common::Sandbox::start(env.vars(), &["--latency", "3000"]);
+    let file = env.path("never.token");
+    let child = Command::new(crate::common::BIN)
+        .env_clear()
+        .envs(env.vars().iter().cloned())
+        .env("CLOUDFLARE_BASE_URL", &sb.base_url)
+        .env("CLOUDFLARE_ACCOUNT_ID", &sb.account_id)
+        .env("CLOUDFLARE_API_TOKEN", &sb.token)
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "interrupted",
+            "--permission",
+            "DNS Read",
+            "--secret-file",
+        ])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    assert!(!file.exists(), "no partial secret file");
+}
+
+#[test]
+fn proxies_come_from_the_environment() {
+    use std::io::{BufRead, BufReader, Write};
+    // A stand-in proxy that records the request line and answers 502.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let seen = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("accept");
+        let mut line = String::new();
+        BufReader::new(&stream).read_line(&mut line).expect("read");
+        let mut s = stream;
+        let _ = s.write_all(
+            b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+        );
+        line
+    });
+    let mut env = TestEnv::new();
+    env.set("CLOUDFLARE_BASE_URL", "http://127.0.0.1:9/client/v4")
+        .set("CLOUDFLARE_ACCOUNT_ID", &"a".repeat(32))
+        .set("CLOUDFLARE_API_TOKEN", "proxied")
+        .set("HTTP_PROXY", &format!("http://127.0.0.1:{port}"));
+    env.cmd()
+        .args(["--timeout", "2s", "tokens", "verify"])
+        .assert()
+        .failure();
+    let line = seen.join().expect("proxy thread");
+    assert!(
+        line.starts_with("GET http://127.0.0.1:9/client/v4/accounts/"),
+        "{line}"
+    );
+}

@@ -15,7 +15,7 @@ pub use tokens::{ListOptions, PAGE_SIZE};
 
 use reqwest::{Method, Url};
 
-use crate::http::{ApiError, ApiErrorKind, Auth, HttpClient, Request};
+use crate::http::{ApiError, ApiErrorKind, Auth, BudgetKey, HttpClient, Request};
 
 /// A client for one account with one credential.
 #[derive(Clone)]
@@ -51,7 +51,7 @@ impl Cloudflare {
     }
 
     fn request(&self, method: Method, segments: &[&str]) -> Request {
-        Request::new(method, self.url(segments))
+        Request::new(method, self.url(segments)).budget(BudgetKey::Cloudflare)
     }
 
     async fn call<T: serde::de::DeserializeOwned>(

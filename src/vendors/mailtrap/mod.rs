@@ -7,7 +7,9 @@ pub use models::{MailtrapToken, MailtrapTokenIssued, Resource};
 use reqwest::{Method, Url};
 use serde_json::{Value, json};
 
-use crate::http::{ApiError, Auth, HttpClient, Request, Response, VendorError, decode_json};
+use crate::http::{
+    ApiError, Auth, BudgetKey, HttpClient, Request, Response, VendorError, decode_json,
+};
 use crate::secret::Secret;
 
 #[derive(Clone)]
@@ -36,7 +38,7 @@ impl Mailtrap {
                 .extend(["api", "accounts", &self.account_id, "api_tokens"])
                 .extend(tail);
         }
-        Request::new(method, url)
+        Request::new(method, url).budget(BudgetKey::Mailtrap)
     }
 
     async fn send(&self, req: Request) -> Result<Response, ApiError> {
