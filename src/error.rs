@@ -132,6 +132,9 @@ fn api_hint(e: &ApiError) -> Option<String> {
             Some(s) => format!("the vendor is rate limiting: retry in {s} s"),
             None => "the vendor is rate limiting: retry in a few minutes".into(),
         }),
+        ApiErrorKind::OutcomeUnknown => {
+            Some("the change may or may not have happened: list the tokens to check before trying again".into())
+        }
         ApiErrorKind::Network | ApiErrorKind::Timeout => {
             Some("check the network and the profile's base URL, or raise --timeout".into())
         }

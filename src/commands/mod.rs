@@ -33,3 +33,13 @@ pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Completion(args) => completion::run(ctx, args),
     }
 }
+
+/// For a change whose answer was lost: says what to run to see whether it happened.
+pub fn check_with(mut e: crate::http::ApiError, command: String) -> crate::http::ApiError {
+    if e.kind == crate::http::ApiErrorKind::OutcomeUnknown {
+        e.hint = Some(format!(
+            "run `{command}` to see whether it happened before trying again"
+        ));
+    }
+    e
+}

@@ -210,3 +210,31 @@ fn proxies_come_from_the_environment() {
         "{line}"
     );
 }
+
+#[test]
+fn a_create_whose_answer_never_comes_is_outcome_unknown() {
+    let env = TestEnv::new();
+    let sb = crate::common::Sandbox::start(env.vars(), &["--latency", "3000"]);
+    sb.clear_requests();
+    env.cmd()
+        .env("CLOUDFLARE_BASE_URL", &sb.base_url)
+        .env("CLOUDFLARE_ACCOUNT_ID", &sb.account_id)
+        .env("CLOUDFLARE_API_TOKEN", &sb.token)
+        .args(["--timeout", "1s", "tokens", "create", "--name", "maybe", "--policy-file", "-"])
+        .write_stdin(format!(
+            r#"[{{"effect":"allow","permission_groups":[{{"id":"c8fed203ed3043cba015a93ad1616f1f"}}],"resources":{{"com.cloudflare.api.account.{}":"*"}}}}]"#,
+            sb.account_id
+        ))
+        .assert()
+        .code(9)
+        .stderr(predicate::str::contains("may or may not have happened").and(predicate::str::contains("tokenctl tokens list --name 'maybe'")));
+    // Never sent again (the sandbox logs a request once it completes, so the abandoned one may
+    // not show at all).
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let posts = sb
+        .requests()
+        .iter()
+        .filter(|r| r["method"] == "POST")
+        .count();
+    assert!(posts <= 1, "{posts} POSTs");
+}

@@ -122,7 +122,9 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
             else {
                 return usage("--name is required for a Mailtrap token");
             };
-            let issued = mt.create(name, &args.resources).await?;
+            let issued = mt.create(name, &args.resources).await.map_err(|e| {
+                crate::commands::check_with(e, "tokenctl api-tokens list".to_owned())
+            })?;
             let failures = args.sinks.write(
                 ctx,
                 &resolved,
@@ -150,7 +152,9 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                 environment_id: args.environment,
                 expires_at: args.expires.map(rfc3339),
             };
-            let issued = pf.create(&details).await?;
+            let issued = pf.create(&details).await.map_err(|e| {
+                crate::commands::check_with(e, "tokenctl api-tokens list".to_owned())
+            })?;
             let failures = args.sinks.write(
                 ctx,
                 &resolved,

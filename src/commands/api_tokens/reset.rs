@@ -72,7 +72,10 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         }
         Secretish::GlobalKey { .. } => false,
     };
-    let issued = mt.reset(&t.id.to_string()).await?;
+    let issued = mt
+        .reset(&t.id.to_string())
+        .await
+        .map_err(|e| super::super::check_with(e, "tokenctl api-tokens list".into()))?;
     let mut failures = Vec::new();
     if own && let Err(e) = ctx.replace_own_secret(&resolved, &issued.value) {
         failures.push(e);

@@ -107,7 +107,10 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| Timestamp::now())
         }))),
     };
-    let issued = mq.create(&body).await?;
+    let issued = mq
+        .create(&body)
+        .await
+        .map_err(|e| super::super::check_with(e, "tokenctl project-tokens list".into()))?;
     let failures: Vec<anyhow::Error> = args
         .file
         .write(ctx, &format!("{}\n", issued.token.expose()))

@@ -46,6 +46,14 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
         duration: args.duration,
         ..Default::default()
     };
-    let issued = cf.create_service_token(&body).await?;
+    let issued = cf.create_service_token(&body).await.map_err(|e| {
+        super::super::check_with(
+            e,
+            format!(
+                "tokenctl service-tokens list --name '{}'",
+                body.name.clone().unwrap_or_default()
+            ),
+        )
+    })?;
     super::hand_over(ctx, &issued, &args.file)
 }

@@ -56,7 +56,12 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| Timestamp::now()),
         )
     });
-    let issued = cf.rotate_service_token(&found.id, until.as_deref()).await?;
+    let issued = cf
+        .rotate_service_token(&found.id, until.as_deref())
+        .await
+        .map_err(|e| {
+            super::super::check_with(e, format!("tokenctl service-tokens get {}", found.id))
+        })?;
     match &until {
         Some(t) => ctx
             .ui

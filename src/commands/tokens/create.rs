@@ -154,7 +154,9 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
         expires_on: args.expires.map(rfc3339),
         not_before: args.not_before.map(rfc3339),
     };
-    let created = cf.create_token(&body).await?;
+    let created = cf.create_token(&body).await.map_err(|e| {
+        super::super::check_with(e, format!("tokenctl tokens list --name '{}'", body.name))
+    })?;
     let failures = args.sinks.write(
         ctx,
         &resolved,

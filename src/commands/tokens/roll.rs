@@ -77,7 +77,9 @@ pub async fn run(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
             .unwrap_or(false),
         Secretish::GlobalKey { .. } => false,
     };
-    let value = cf.roll_token(&found.id).await?;
+    let value = cf.roll_token(&found.id).await.map_err(|e| {
+        super::super::check_with(e, format!("tokenctl tokens get {} --json", found.id))
+    })?;
     let mut failures = Vec::new();
     if own && let Err(e) = ctx.replace_own_secret(&resolved, &value) {
         failures.push(e);
