@@ -16,10 +16,10 @@ use crate::ui::ColorChoice;
 
 /// Create, inspect, rotate and retire API tokens.
 ///
-/// tokenctl administers the API tokens of Cloudflare (account-owned API tokens), and, through
-/// profiles, of other vendors. Credentials come from environment variables or the OS keyring;
-/// results print as tables for people or JSON for scripts. Try it with no account at all:
-/// `tokenctl --sandbox tokens list`.
+/// tokenctl administers API tokens of Cloudflare (account-owned API tokens and Zero Trust Access
+/// service tokens), Mailtrap, Prefactor and Cedalo Pro Mosquitto, one profile per connection.
+/// Credentials come from environment variables or the OS keyring; results print as tables for
+/// people or JSON for scripts. Try it with no account at all: `tokenctl --sandbox tokens list`.
 #[derive(Debug, Parser)]
 #[command(
     name = "tokenctl",
