@@ -191,7 +191,7 @@ pub(crate) async fn middleware(State(app): State<AppState>, req: Request, next: 
         Some(fault) if fault.kind == FaultKind::Status => fault_response(fault, &path),
         Some(fault) if fault.kind == FaultKind::ResetBefore => {
             drop(req);
-            Response::new(broken_body(Vec::new()))
+            Response::new(broken_body(None))
         }
         Some(_) => next.run(req).await,
     };
@@ -219,7 +219,8 @@ async fn break_response(fault: &Fault, response: Response) -> Response {
         FaultKind::ResetAfter => {
             let (mut parts, _) = response.into_parts();
             parts.headers.remove(header::CONTENT_LENGTH);
-            Response::from_parts(parts, broken_body(Vec::new()))
+            bodyless_to_ok(&mut parts);
+            Response::from_parts(parts, broken_body(None))
         }
         FaultKind::Truncated => {
             let (mut parts, body) = response.into_parts();
@@ -231,8 +232,9 @@ async fn break_response(fault: &Fault, response: Response) -> Response {
             parts
                 .headers
                 .insert(header::CONTENT_LENGTH, HeaderValue::from(announced));
+            bodyless_to_ok(&mut parts);
             let sent = bytes.slice(..bytes.len() / 2).to_vec();
-            Response::from_parts(parts, broken_body(sent))
+            Response::from_parts(parts, broken_body(Some(sent)))
         }
         FaultKind::InvalidJson => {
             let (mut parts, _) = response.into_parts();
@@ -255,14 +257,25 @@ async fn break_response(fault: &Fault, response: Response) -> Response {
     }
 }
 
-/// A body that sends `prefix`, lets it reach the client, then fails: hyper
-/// then closes the connection without finishing the response (and, when
-/// nothing was sent yet, without sending even the headers).
-fn broken_body(prefix: Vec<u8>) -> Body {
-    let failure = || std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "sandbox fault");
-    if prefix.is_empty() {
-        return Body::from_stream(stream::once(async move { Err::<Vec<u8>, _>(failure()) }));
+/// hyper never polls the body of a 204 or 304 answer, so a body that fails
+/// would not break it: such answers become a 200, whose body it does send.
+fn bodyless_to_ok(parts: &mut axum::http::response::Parts) {
+    if matches!(
+        parts.status,
+        StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED
+    ) {
+        parts.status = StatusCode::OK;
     }
+}
+
+/// A body that fails: at once, so that hyper closes the connection without
+/// sending even the headers, or, given a `prefix` (even an empty one), after
+/// the headers and the prefix have reached the client.
+fn broken_body(prefix: Option<Vec<u8>>) -> Body {
+    let failure = || std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "sandbox fault");
+    let Some(prefix) = prefix else {
+        return Body::from_stream(stream::once(async move { Err::<Vec<u8>, _>(failure()) }));
+    };
     let sent = stream::once(async move { Ok::<_, std::io::Error>(prefix) });
     let failed = stream::once(async move {
         // Give hyper time to flush the headers and the prefix first.
