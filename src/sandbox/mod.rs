@@ -36,7 +36,7 @@ use std::time::Duration;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
-pub use control::{Fault, FaultBody, RequestRecord};
+pub use control::{ArmedFault, Fault, FaultBody, FaultKind, RequestRecord};
 
 /// How much demo data a fresh sandbox is seeded with. Build it with
 /// `..SeedOptions::default()` for the members you do not set: more may come.
@@ -129,7 +129,7 @@ pub struct AppState {
     /// Delay added before every vendor request.
     pub latency: Duration,
     pub log: Arc<Mutex<Vec<RequestRecord>>>,
-    pub faults: Arc<Mutex<Vec<Fault>>>,
+    pub faults: Arc<Mutex<Vec<ArmedFault>>>,
 }
 
 impl AppState {

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::testing::{TestServer, assert_cf_error, send};
-use super::{RequestRecord, SandboxState, SeedOptions};
+use super::{FaultKind, RequestRecord, SandboxState, SeedOptions};
 
 async fn log(sb: &TestServer) -> Vec<RequestRecord> {
     let url = format!("{}/__sandbox/requests", sb.root);
@@ -121,6 +121,7 @@ async fn requests_are_logged() {
         path: path.clone(),
         query: Some("page=2".into()),
         status,
+        fault: (status == 500).then_some(FaultKind::Status),
     };
     let expected = vec![
         record(500),
@@ -130,6 +131,7 @@ async fn requests_are_logged() {
             path: "/elsewhere".into(),
             query: None,
             status: 404,
+            fault: None,
         },
     ];
     assert_eq!(log(&sb).await, expected, "control routes are not logged");
@@ -194,4 +196,193 @@ fn connections_and_serialisation() {
         back.cloudflare.service_tokens[0].client_secret,
         service.client_secret
     );
+}
+
+/// Sends a raw HTTP/1.1 request and returns everything the server wrote
+/// before closing the connection.
+async fn raw_exchange(sb: &TestServer, method: &str, path: &str) -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = sb.root.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {}\r\n\
+         Content-Length: 0\r\n\r\n",
+        sb.admin()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    // A reset may end the read with an error; what arrived before counts.
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut got)).await;
+    got
+}
+
+fn has_token(sb: &TestServer, id: &str) -> bool {
+    sb.app
+        .snapshot()
+        .cloudflare
+        .tokens
+        .iter()
+        .any(|t| t.id == id)
+}
+
+fn fault_kinds(records: &[RequestRecord]) -> Vec<Option<FaultKind>> {
+    records.iter().map(|r| r.fault).collect()
+}
+
+#[tokio::test]
+async fn reset_before_drops_the_connection_and_changes_nothing() {
+    let sb = TestServer::start(8).await;
+    let target = sb.app.snapshot().cloudflare.tokens[3].clone();
+    add_fault(
+        &sb,
+        json!({ "kind": "reset_before", "method": "DELETE", "times": 1 }),
+    )
+    .await;
+    let path = format!("/client/v4/accounts/{}/tokens/{}", sb.account(), target.id);
+    let got = raw_exchange(&sb, "DELETE", &path).await;
+    assert!(
+        got.is_empty(),
+        "nothing answered: {:?}",
+        String::from_utf8_lossy(&got)
+    );
+    assert!(has_token(&sb, &target.id), "nothing was deleted");
+    let records = log(&sb).await;
+    assert_eq!(fault_kinds(&records), [Some(FaultKind::ResetBefore)]);
+    assert_eq!(records[0].status, 0);
+    let url = format!("{}{path}", sb.root);
+    let (status, _) = send(sb.req(Method::DELETE, &url, &sb.admin())).await;
+    assert_eq!(status, 200, "the fault was used up");
+}
+
+#[tokio::test]
+async fn reset_after_processes_then_drops_the_connection() {
+    let sb = TestServer::start(8).await;
+    let target = sb.app.snapshot().cloudflare.tokens[3].clone();
+    add_fault(&sb, json!({ "kind": "reset_after", "method": "DELETE" })).await;
+    let url = sb.tokens_url(&format!("/{}", target.id));
+    let err = sb
+        .req(Method::DELETE, &url, &sb.admin())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(!err.is_connect(), "{err:?}");
+    assert!(!has_token(&sb, &target.id), "the delete happened");
+    let records = log(&sb).await;
+    assert_eq!(fault_kinds(&records), [Some(FaultKind::ResetAfter)]);
+    assert_eq!(records[0].status, 200, "the handler's status is logged");
+}
+
+#[tokio::test]
+async fn truncated_sends_headers_and_part_of_the_body() {
+    let sb = TestServer::start(8).await;
+    add_fault(&sb, json!({ "kind": "truncated", "method": "GET" })).await;
+    let path = format!("/client/v4/accounts/{}/tokens", sb.account());
+    let got = String::from_utf8_lossy(&raw_exchange(&sb, "GET", &path).await).into_owned();
+    let (head, body) = got.split_once("\r\n\r\n").expect("headers arrived");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let announced: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_owned)
+        })
+        .expect("content-length")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        !body.is_empty() && body.len() < announced,
+        "{} of {announced}",
+        body.len()
+    );
+    assert!(serde_json::from_str::<Value>(body).is_err());
+
+    add_fault(&sb, json!({ "kind": "truncated", "method": "GET" })).await;
+    let response = sb
+        .req(Method::GET, &sb.tokens_url(""), &sb.admin())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.bytes().await.is_err(), "reqwest sees the cut");
+    let records = log(&sb).await;
+    assert_eq!(
+        fault_kinds(&records),
+        [Some(FaultKind::Truncated), Some(FaultKind::Truncated)]
+    );
+}
+
+#[tokio::test]
+async fn invalid_json_and_slow_answers() {
+    let sb = TestServer::start(8).await;
+    let target = sb.app.snapshot().cloudflare.tokens[3].clone();
+    add_fault(&sb, json!({ "kind": "invalid_json", "method": "DELETE" })).await;
+    let url = sb.tokens_url(&format!("/{}", target.id));
+    let response = sb
+        .req(Method::DELETE, &url, &sb.admin())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    assert!(serde_json::from_str::<Value>(&body).is_err(), "{body}");
+    assert!(!has_token(&sb, &target.id), "the delete happened");
+
+    add_fault(
+        &sb,
+        json!({ "kind": "slow", "method": "GET", "delay_ms": 300 }),
+    )
+    .await;
+    let started = Instant::now();
+    let (status, _) = send(sb.req(Method::GET, &sb.tokens_url("/verify"), &sb.admin())).await;
+    assert_eq!(status, 200);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    let records = log(&sb).await;
+    assert_eq!(
+        fault_kinds(&records),
+        [Some(FaultKind::InvalidJson), Some(FaultKind::Slow)]
+    );
+}
+
+#[tokio::test]
+async fn a_rate_hits_a_repeatable_share_of_requests() {
+    async fn pattern(seed: u64) -> Vec<u16> {
+        let sb = TestServer::start(8).await;
+        add_fault(
+            &sb,
+            json!({ "status": 503, "rate": 0.3, "seed": seed, "times": 1000 }),
+        )
+        .await;
+        let mut statuses = Vec::new();
+        for _ in 0..40 {
+            let response = sb
+                .req(Method::GET, &sb.tokens_url("/verify"), &sb.admin())
+                .send()
+                .await
+                .unwrap();
+            statuses.push(response.status().as_u16());
+        }
+        let records = log(&sb).await;
+        let faulted = records.iter().filter(|r| r.fault.is_some()).count();
+        assert_eq!(faulted, statuses.iter().filter(|s| **s == 503).count());
+        statuses
+    }
+    let first = pattern(7).await;
+    assert_eq!(first, pattern(7).await, "same seed, same hits");
+    let hits = first.iter().filter(|s| **s == 503).count();
+    assert!((4..=20).contains(&hits), "{hits} of 40 at rate 0.3");
+    assert_ne!(first, pattern(8).await, "another seed, other hits");
+
+    let sb = TestServer::start(8).await;
+    let bad = sb
+        .client
+        .post(format!("{}/__sandbox/faults", sb.root))
+        .json(&json!({ "status": 503, "rate": 1.5 }));
+    assert_eq!(bad.send().await.unwrap().status(), 400);
+    let no_status = sb
+        .client
+        .post(format!("{}/__sandbox/faults", sb.root))
+        .json(&json!({ "kind": "reset_after" }));
+    assert_eq!(no_status.send().await.unwrap().status(), 201);
 }

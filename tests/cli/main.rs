@@ -7,6 +7,7 @@ mod api_tokens;
 mod auth;
 mod common;
 mod contract;
+mod faults;
 mod harness;
 mod misc;
 mod profile;
