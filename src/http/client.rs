@@ -201,6 +201,11 @@ impl HttpClient {
                                 req.what.clone(),
                             );
                             err.retry_after = retry_after;
+                            // A gateway error does not prove the origin did nothing: for a change
+                            // that must not be repeated, the outcome is unknown.
+                            if !req.idempotent && matches!(status, 502 | 504) {
+                                err.kind = ApiErrorKind::OutcomeUnknown;
+                            }
                             err.request_id = request_id(&headers);
                             return Err(err);
                         }

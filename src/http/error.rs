@@ -136,19 +136,28 @@ pub fn non_json_summary(status: u16, body: &[u8]) -> String {
     }
 }
 
-/// Decodes a successful response body; a body that is not the expected JSON is an error that
-/// names what was being done.
+/// Decodes a successful response body. A body that is not the expected JSON is an error that
+/// names what was being done; after a change that must not be repeated (a create, roll, rotate,
+/// reset) the change did happen but its answer is lost, so the outcome is unknown to the user.
 pub fn decode_json<T: serde::de::DeserializeOwned>(
     resp: &super::Response,
-    what: &str,
+    req: &super::Request,
 ) -> Result<T, ApiError> {
-    serde_json::from_slice(&resp.body).map_err(|e| {
-        let mut err = ApiError::transport(
-            ApiErrorKind::Decode,
-            what.to_owned(),
-            format!("the response is not the expected JSON ({e})"),
-        );
-        err.status = Some(resp.status);
-        err
-    })
+    serde_json::from_slice(&resp.body).map_err(|e| unreadable(resp, req, &e.to_string()))
+}
+
+/// The error for a 2xx answer whose body cannot be read.
+pub fn unreadable(resp: &super::Response, req: &super::Request, why: &str) -> ApiError {
+    let kind = if req.idempotent {
+        ApiErrorKind::Decode
+    } else {
+        ApiErrorKind::OutcomeUnknown
+    };
+    let mut err = ApiError::transport(
+        kind,
+        req.what.clone(),
+        format!("the response is not the expected JSON ({why})"),
+    );
+    err.status = Some(resp.status);
+    err
 }

@@ -14,6 +14,6 @@ mod url;
 
 pub use budget::BudgetKey;
 pub use client::{Auth, HttpClient, HttpOptions, Request, Response};
-pub use error::{ApiError, ApiErrorKind, VendorError, decode_json, non_json_summary};
+pub use error::{ApiError, ApiErrorKind, VendorError, decode_json, non_json_summary, unreadable};
 pub use paginate::fetch_pages;
 pub use url::check_base_url;

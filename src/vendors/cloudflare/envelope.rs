@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::http::{ApiError, ApiErrorKind, Response, VendorError};
+use crate::http::{ApiError, Request, Response, VendorError};
 
 #[derive(Debug, Deserialize)]
 pub struct Envelope<T> {
@@ -29,16 +29,13 @@ pub struct ResultInfo {
     pub total_count: Option<u64>,
 }
 
-pub fn decode<T: DeserializeOwned>(resp: &Response, what: &str) -> Result<Envelope<T>, ApiError> {
-    let env: Envelope<T> = serde_json::from_slice(&resp.body).map_err(|e| {
-        let mut err = ApiError::transport(
-            ApiErrorKind::Decode,
-            what.to_owned(),
-            format!("the response is not the expected JSON ({e})"),
-        );
-        err.status = Some(resp.status);
-        err
-    })?;
+pub fn decode<T: DeserializeOwned>(
+    resp: &Response,
+    req: &Request,
+) -> Result<Envelope<T>, ApiError> {
+    let what = &req.what;
+    let env: Envelope<T> = serde_json::from_slice(&resp.body)
+        .map_err(|e| crate::http::unreadable(resp, req, &e.to_string()))?;
     if !env.success {
         return Err(ApiError::from_status(
             400,

@@ -58,9 +58,8 @@ impl Cloudflare {
         &self,
         req: Request,
     ) -> Result<envelope::Envelope<T>, ApiError> {
-        let what = req.what.clone();
         let resp = self.http.send(&req, &self.auth, decode_error).await?;
-        envelope::decode(&resp, &what)
+        envelope::decode(&resp, &req)
     }
 }
 

@@ -48,12 +48,12 @@ impl Mailtrap {
     /// Every token of the account (Mailtrap returns them all in one array).
     pub async fn list(&self) -> Result<Vec<MailtrapToken>, ApiError> {
         let req = self.request(Method::GET, &[]);
-        decode_json(&self.send(req.clone()).await?, &req.what)
+        decode_json(&self.send(req.clone()).await?, &req)
     }
 
     pub async fn get(&self, id: &str) -> Result<MailtrapToken, ApiError> {
         let req = self.request(Method::GET, &[id]);
-        decode_json(&self.send(req.clone()).await?, &req.what)
+        decode_json(&self.send(req.clone()).await?, &req)
     }
 
     pub async fn create(
@@ -66,7 +66,7 @@ impl Mailtrap {
             body["resources"] = serde_json::to_value(resources).unwrap_or(Value::Null);
         }
         let req = self.request(Method::POST, &[]).json(body).secret_response();
-        decode_json(&self.send(req.clone()).await?, &req.what)
+        decode_json(&self.send(req.clone()).await?, &req)
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
@@ -81,7 +81,7 @@ impl Mailtrap {
             .request(Method::POST, &[id, "reset"])
             .not_idempotent()
             .secret_response();
-        decode_json(&self.send(req.clone()).await?, &req.what)
+        decode_json(&self.send(req.clone()).await?, &req)
     }
 }
 

@@ -40,7 +40,7 @@ impl Mosquitto {
 
     async fn send<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
         let resp = self.http.send(&req, &self.auth, decode_error).await?;
-        decode_json(&resp, &req.what)
+        decode_json(&resp, &req)
     }
 
     pub async fn list(&self) -> Result<Vec<MosquittoToken>, ApiError> {

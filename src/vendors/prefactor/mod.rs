@@ -75,7 +75,7 @@ impl Prefactor {
 
     async fn send<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
         let resp = self.http.send(&req, &self.auth, decode_error).await?;
-        decode_json(&resp, &req.what)
+        decode_json(&resp, &req)
     }
 
     /// Every token (of `account_id`, if given): page 1, then the other offsets concurrently.
