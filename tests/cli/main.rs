@@ -5,6 +5,7 @@ mod support;
 
 mod api_tokens;
 mod auth;
+mod bad_input;
 mod common;
 mod contract;
 mod harness;
