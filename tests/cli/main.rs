@@ -9,6 +9,7 @@ mod bad_input;
 mod common;
 mod contract;
 mod harness;
+mod leaks;
 mod misc;
 mod profile;
 mod project_tokens;
