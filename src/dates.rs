@@ -197,3 +197,105 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Strings that look like durations: numbers (some huge) and units, valid or not.
+    fn durationish() -> impl Strategy<Value = String> {
+        let part = (
+            prop_oneof![
+                "[0-9]{1,3}",
+                "[0-9]{15,40}",
+                "[0-9]{0,3}\\.[0-9]{0,3}",
+                Just(String::new())
+            ],
+            prop_oneof![
+                proptest::sample::select(
+                    &[
+                        "ns", "us", "µs", "μs", "ms", "s", "m", "h", "d", "w", "y", "", "é", "🦀",
+                        " "
+                    ][..]
+                )
+                .prop_map(str::to_owned),
+                "\\PC{1,2}",
+            ],
+        )
+            .prop_map(|(n, u)| format!("{n}{u}"));
+        proptest::collection::vec(part, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn parsers_never_panic_on_any_string(s in any::<String>()) {
+            let _ = parse_duration(&s);
+            let _ = parse_when(&s);
+            let _ = parse_service_duration(&s);
+        }
+
+        #[test]
+        fn parsers_never_panic_on_durationish(s in durationish()) {
+            let _ = parse_duration(&s);
+            let _ = parse_when(&s);
+            let _ = parse_service_duration(&s);
+        }
+
+        #[test]
+        fn parsers_never_panic_on_dateish(s in "[0-9]{1,6}-[0-9]{1,3}-[0-9]{1,3}(T[0-9]{1,3}:[0-9]{1,3}:[0-9]{1,3}(Z|[+-][0-9]{2}:[0-9]{2}|\\.[0-9]{1,12}Z)?)?") {
+            let _ = parse_when(&s);
+        }
+
+        #[test]
+        fn accepted_durations_are_positive_and_at_most_100_years(s in durationish()) {
+            if let Ok(d) = parse_duration(&s) {
+                prop_assert!(d.as_secs() > 0 && d.as_secs() <= 100 * 365 * 86_400, "{s:?} -> {d:?}");
+            }
+            if let Ok(api) = parse_service_duration(&s) {
+                // What is sent is itself accepted, and means the same.
+                prop_assert_eq!(parse_service_duration(&api), Ok(api.clone()), "{:?}", s);
+            }
+        }
+
+        #[test]
+        fn service_hours_round_trip(n in 1u64..=876_000) {
+            let h = format!("{n}h");
+            prop_assert_eq!(parse_service_duration(&h), Ok(h.clone()));
+        }
+
+        #[test]
+        fn service_days_and_weeks_become_hours(d in 1u64..=36_500, w in 1u64..=5_214) {
+            prop_assert_eq!(parse_service_duration(&format!("{d}d")), Ok(format!("{}h", d * 24)));
+            prop_assert_eq!(parse_service_duration(&format!("{w}w")), Ok(format!("{}h", w * 168)));
+        }
+
+        #[test]
+        fn duration_units_add_up(w in 0i64..500, d in 0i64..500, h in 0i64..500, m in 0i64..500, s in 1i64..500) {
+            let text = format!("{w}w{d}d{h}h{m}m{s}s");
+            let secs = w * 604_800 + d * 86_400 + h * 3_600 + m * 60 + s;
+            prop_assert_eq!(parse_duration(&text).map(|x| x.as_secs()), Ok(secs));
+        }
+
+        #[test]
+        fn when_in_days_is_that_far_ahead(n in 1i64..=36_500) {
+            let before = Timestamp::now();
+            let t = parse_when(&format!("{n}d")).expect("accepted");
+            let after = Timestamp::now();
+            let want = SignedDuration::from_secs(n * 86_400);
+            prop_assert!(t >= before.checked_add(want).expect("in range"));
+            prop_assert!(t <= after.checked_add(want).expect("in range"));
+        }
+
+        #[test]
+        fn dates_parse_as_midnight_utc(y in 1970i16..=9999, m in 1i8..=12, d in 1i8..=28) {
+            let s = format!("{y:04}-{m:02}-{d:02}");
+            let t = parse_when(&s).expect("a date");
+            prop_assert_eq!(rfc3339(t), format!("{s}T00:00:00Z"));
+            prop_assert_eq!(parse_when(&rfc3339(t)), Ok(t));
+        }
+    }
+}

@@ -143,3 +143,112 @@ mod tests {
         assert!(s.contains("\"id\":\"a\""));
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    use super::*;
+
+    /// Non-secret leaves never contain the secret marker, so any marker in the output leaked.
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            "[a-z0-9 ]{0,10}".prop_map(Value::String),
+        ]
+    }
+
+    fn plain_key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(
+                &[
+                    "id",
+                    "name",
+                    "result",
+                    "details",
+                    "values",
+                    "tokens",
+                    "keys",
+                    "secret_id",
+                    "items",
+                    ""
+                ][..]
+            )
+            .prop_map(str::to_owned),
+            "[a-z_]{1,8}",
+        ]
+        .prop_filter("not a secret-bearing key", |k| {
+            !SECRET_FIELDS.contains(&k.to_ascii_lowercase().as_str())
+        })
+    }
+
+    /// A secret-bearing key in any ASCII case.
+    fn secret_key() -> impl Strategy<Value = String> {
+        (
+            proptest::sample::select(SECRET_FIELDS),
+            proptest::collection::vec(any::<bool>(), 16),
+        )
+            .prop_map(|(k, up)| {
+                k.chars()
+                    .zip(up.iter().cycle())
+                    .map(|(c, u)| if *u { c.to_ascii_uppercase() } else { c })
+                    .collect()
+            })
+    }
+
+    fn secret() -> impl Strategy<Value = String> {
+        "[A-Za-z0-9+/=._-]{0,24}".prop_map(|s| format!("SECRET-{s}"))
+    }
+
+    /// JSON in which some objects carry secret-bearing keys holding secret strings (directly, in
+    /// arrays, or in objects).
+    fn json() -> impl Strategy<Value = Value> {
+        leaf().prop_recursive(5, 64, 6, |inner| {
+            let secret_value = prop_oneof![
+                3 => secret().prop_map(Value::String),
+                1 => proptest::collection::vec(secret().prop_map(Value::String), 1..3).prop_map(Value::Array),
+                1 => (plain_key(), secret()).prop_map(|(k, s)| serde_json::json!({ k: s })),
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                (
+                    proptest::collection::vec((plain_key(), inner), 0..5),
+                    proptest::collection::vec((secret_key(), secret_value), 0..3),
+                )
+                    .prop_map(|(plain, secret)| {
+                        let mut m = Map::new();
+                        m.extend(plain);
+                        m.extend(secret);
+                        Value::Object(m)
+                    }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn no_secret_string_survives(v in json(), top_key in secret_key(), top in secret()) {
+            let mut v = serde_json::json!({ "result": v });
+            v[top_key.as_str()] = Value::String(top.clone());
+            let out = redact_json(v.clone());
+            let shown = out.to_string();
+            prop_assert!(!shown.contains("SECRET-"), "{} became {}", v, shown);
+            // The body the trace prints goes through the same path.
+            let body = redact_body(v.to_string().as_bytes());
+            prop_assert!(!body.contains("SECRET-"), "{}", body);
+        }
+
+        #[test]
+        fn nothing_else_changes(v in leaf().prop_recursive(4, 32, 5, |inner| prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::vec((plain_key(), inner), 0..4).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ])) {
+            prop_assert_eq!(redact_json(v.clone()), v);
+        }
+    }
+}

@@ -4,3 +4,116 @@ pub mod cloudflare;
 pub mod mailtrap;
 pub mod mosquitto;
 pub mod prefactor;
+
+/// Arbitrary JSON for the vendor decoders' property tests: small, recursive, and biased towards
+/// the field names the models and error bodies use, so deserialisation gets past the first key.
+#[cfg(test)]
+pub(crate) mod arb {
+    use proptest::prelude::*;
+    use serde_json::{Map, Number, Value};
+
+    const KEYS: &[&str] = &[
+        "id",
+        "name",
+        "status",
+        "value",
+        "token",
+        "policies",
+        "effect",
+        "permission_groups",
+        "resources",
+        "condition",
+        "request_ip",
+        "in",
+        "not_in",
+        "meta",
+        "client_id",
+        "client_secret",
+        "duration",
+        "enabled",
+        "expires_at",
+        "expires_on",
+        "issue_date",
+        "valid_date",
+        "last_used_date",
+        "brokers",
+        "type",
+        "details",
+        "available_actions",
+        "resource_type",
+        "resource_id",
+        "access_level",
+        "last_4_digits",
+        "errors",
+        "error",
+        "message",
+        "code",
+        "messages",
+        "result",
+        "success",
+        "info",
+        "base",
+        "",
+    ];
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => proptest::sample::select(KEYS).prop_map(str::to_owned),
+            1 => any::<String>(),
+        ]
+    }
+
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            any::<String>().prop_map(Value::String),
+            "[a-z0-9 ]{0,12}".prop_map(Value::String),
+        ]
+    }
+
+    /// Any JSON value, a few levels deep.
+    pub fn json() -> impl Strategy<Value = Value> {
+        leaf().prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec((key(), inner), 0..8)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    /// A JSON object (most response bodies are one).
+    pub fn object() -> impl Strategy<Value = Value> {
+        proptest::collection::vec((key(), json()), 0..10)
+            .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>()))
+    }
+
+    /// What every decoder must give: at least one message that says something. (A blank entry
+    /// beside a real one is tolerated.)
+    pub fn assert_usable(e: &crate::http::VendorError, body: &[u8]) {
+        assert!(
+            !e.messages.is_empty(),
+            "no message for {:?}",
+            String::from_utf8_lossy(body)
+        );
+        assert!(
+            e.messages.iter().any(|m| !m.trim().is_empty()),
+            "blank message in {e:?} for {:?}",
+            String::from_utf8_lossy(body)
+        );
+    }
+
+    /// Bytes a server might send: arbitrary, or arbitrary JSON serialised.
+    pub fn body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..256),
+            any::<String>().prop_map(String::into_bytes),
+            json().prop_map(|v| v.to_string().into_bytes()),
+            object().prop_map(|v| v.to_string().into_bytes()),
+        ]
+    }
+}

@@ -5,10 +5,12 @@ mod support;
 
 mod api_tokens;
 mod auth;
+mod bad_input;
 mod common;
 mod contract;
 mod faults;
 mod harness;
+mod leaks;
 mod misc;
 mod profile;
 mod project_tokens;

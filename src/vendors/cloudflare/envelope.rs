@@ -55,7 +55,7 @@ pub fn decode_error(status: u16, body: &[u8]) -> VendorError {
         errors: Vec<Message>,
     }
     match serde_json::from_slice::<Failure>(body) {
-        Ok(f) if !f.errors.is_empty() => vendor_error(&f.errors),
+        Ok(f) if f.errors.iter().any(|m| !m.message.trim().is_empty()) => vendor_error(&f.errors),
         _ => VendorError {
             codes: vec![],
             messages: vec![crate::http::non_json_summary(status, body)],

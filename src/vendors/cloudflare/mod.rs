@@ -89,3 +89,82 @@ fn required<T>(v: Option<T>, what: &str) -> Result<T, ApiError> {
         )
     })
 }
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::*;
+    use crate::vendors::arb;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn decode_error_always_says_something(status in 100u16..600, body in arb::body()) {
+            arb::assert_usable(&decode_error(status, &body), &body);
+        }
+
+        #[test]
+        fn decode_error_on_error_lists(status in 400u16..600, errors in proptest::collection::vec(arb::json(), 0..4)) {
+            let body = serde_json::json!({"success": false, "errors": errors}).to_string().into_bytes();
+            arb::assert_usable(&decode_error(status, &body), &body);
+        }
+
+        #[test]
+        fn models_take_any_json(v in arb::object()) {
+            let bytes = v.to_string().into_bytes();
+            if let Ok(t) = serde_json::from_slice::<Token>(&bytes) {
+                let _ = (t.permission_names(), t.resource_keys(), t.ip_summary());
+                prop_assert!(serde_json::to_value(&t).is_ok());
+            }
+            let _ = serde_json::from_slice::<TokenCreated>(&bytes);
+            let _ = serde_json::from_slice::<ServiceToken>(&bytes);
+            let _ = serde_json::from_slice::<ServiceTokenIssued>(&bytes);
+            let _ = serde_json::from_slice::<PermissionGroup>(&bytes);
+            let _ = serde_json::from_slice::<Verified>(&bytes);
+            let _ = serde_json::from_slice::<Vec<Token>>(&bytes);
+            let _ = serde_json::from_slice::<Value>(&bytes);
+        }
+
+        #[test]
+        fn token_shaped_json(
+            policies in proptest::collection::vec(arb::json(), 0..3),
+            resources in arb::object(),
+            groups in proptest::collection::vec(arb::json(), 0..3),
+            condition in arb::json(),
+            extra in arb::object(),
+        ) {
+            let mut v = serde_json::json!({
+                "id": "t1", "name": "n", "status": "active", "value": "SECRET-VALUE-123",
+                "policies": [{"effect": "deny", "permission_groups": groups, "resources": resources}],
+                "condition": condition,
+            });
+            v["policies"].as_array_mut().expect("array").extend(policies);
+            if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+                for (k, x) in e {
+                    m.entry(k).or_insert(x);
+                }
+            }
+            let bytes = v.to_string().into_bytes();
+            if let Ok(t) = serde_json::from_slice::<TokenCreated>(&bytes) {
+                let _ = (t.token.permission_names(), t.token.resource_keys(), t.token.ip_summary());
+                let shown = format!("{t:?}");
+                prop_assert!(!shown.contains("SECRET-VALUE-123"), "{}", shown);
+            }
+        }
+
+        #[test]
+        fn token_lists_take_any_json(items in proptest::collection::vec(arb::object(), 0..4)) {
+            let bytes = serde_json::to_vec(&items).expect("json");
+            if let Ok(ts) = serde_json::from_slice::<Vec<Token>>(&bytes) {
+                for t in ts {
+                    let _ = (t.permission_names(), t.resource_keys(), t.ip_summary());
+                }
+            }
+            let _ = serde_json::from_slice::<Vec<ServiceToken>>(&bytes);
+            let _ = serde_json::from_slice::<Vec<PermissionGroup>>(&bytes);
+        }
+    }
+}

@@ -120,6 +120,7 @@ pub fn decode_error(status: u16, body: &[u8]) -> VendorError {
             _ => {}
         }
     }
+    messages.retain(|m| !m.trim().is_empty());
     if messages.is_empty() {
         messages.push(crate::http::non_json_summary(status, body));
     }
@@ -135,4 +136,56 @@ pub fn is_id(s: &str) -> bool {
         && s.len() <= 19
         && s.bytes().all(|b| b.is_ascii_digit())
         && !s.bytes().all(|b| b == b'0')
+}
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::vendors::arb;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn decode_error_always_says_something(status in 100u16..600, body in arb::body()) {
+            arb::assert_usable(&decode_error(status, &body), &body);
+        }
+
+        #[test]
+        fn decode_error_on_its_shapes(status in 400u16..600, error in arb::json(), errors in arb::json()) {
+            for v in [
+                serde_json::json!({"error": error}),
+                serde_json::json!({"errors": errors}),
+                serde_json::json!({"error": error, "errors": errors}),
+            ] {
+                let body = v.to_string().into_bytes();
+                arb::assert_usable(&decode_error(status, &body), &body);
+            }
+        }
+
+        #[test]
+        fn models_take_any_json(v in arb::object(), id in any::<u64>()) {
+            for v in [v.clone(), {
+                let mut v = v;
+                v["id"] = id.into();
+                v
+            }] {
+                let bytes = v.to_string().into_bytes();
+                if let Ok(t) = serde_json::from_slice::<MailtrapToken>(&bytes) {
+                    prop_assert!(serde_json::to_value(&t).is_ok());
+                }
+                let _ = serde_json::from_slice::<MailtrapTokenIssued>(&bytes);
+                let _ = serde_json::from_slice::<Resource>(&bytes);
+                let _ = serde_json::from_slice::<Vec<MailtrapToken>>(&bytes);
+            }
+        }
+
+        #[test]
+        fn ids(s in any::<String>(), n in 1u64..=i64::MAX as u64) {
+            let _ = is_id(&s);
+            prop_assert!(is_id(&n.to_string()));
+        }
+    }
 }

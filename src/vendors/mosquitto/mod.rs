@@ -70,7 +70,7 @@ impl Mosquitto {
 /// The platform's error body: `{message, code, status, info}`.
 pub fn decode_error(status: u16, body: &[u8]) -> VendorError {
     match serde_json::from_slice::<Value>(body) {
-        Ok(v) if v.get("message").is_some() => VendorError {
+        Ok(v) if v["message"].as_str().is_some_and(|m| !m.trim().is_empty()) => VendorError {
             codes: vec![
                 v.get("code")
                     .map(|c| {
@@ -91,5 +91,57 @@ pub fn decode_error(status: u16, body: &[u8]) -> VendorError {
             codes: vec![],
             messages: vec![crate::http::non_json_summary(status, body)],
         },
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::vendors::arb;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn decode_error_always_says_something(status in 100u16..600, body in arb::body()) {
+            arb::assert_usable(&decode_error(status, &body), &body);
+        }
+
+        #[test]
+        fn decode_error_on_its_shape(status in 400u16..600, code in arb::json(), message in arb::json()) {
+            let body = serde_json::json!({"code": code, "message": message, "status": status})
+                .to_string()
+                .into_bytes();
+            arb::assert_usable(&decode_error(status, &body), &body);
+        }
+
+        #[test]
+        fn models_take_any_json(v in arb::object(), dates in proptest::collection::vec(any::<f64>(), 3)) {
+            for v in [v.clone(), {
+                let mut v = v;
+                v["id"] = "t1".into();
+                for (k, d) in ["issue_date", "valid_date", "last_used_date"].iter().zip(&dates) {
+                    v[*k] = serde_json::Number::from_f64(*d).map_or(Value::Null, Value::Number);
+                }
+                v
+            }] {
+                let bytes = v.to_string().into_bytes();
+                if let Ok(t) = serde_json::from_slice::<MosquittoToken>(&bytes) {
+                    for d in [t.issue_date, t.valid_date, t.last_used_date].into_iter().flatten() {
+                        let _ = unix_time(d);
+                    }
+                    prop_assert!(serde_json::to_value(&t).is_ok());
+                }
+                let _ = serde_json::from_slice::<MosquittoTokenIssued>(&bytes);
+                let _ = serde_json::from_slice::<Vec<MosquittoToken>>(&bytes);
+            }
+        }
+
+        #[test]
+        fn unix_time_takes_any_number(v in any::<f64>()) {
+            let _ = unix_time(v);
+        }
     }
 }

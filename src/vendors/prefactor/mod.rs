@@ -223,3 +223,52 @@ pub fn is_id(s: &str) -> bool {
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::vendors::arb;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn decode_error_always_says_something(status in 100u16..600, body in arb::body()) {
+            arb::assert_usable(&decode_error(status, &body), &body);
+        }
+
+        #[test]
+        fn decode_error_on_its_shape(status in 400u16..600, code in arb::json(), message in arb::json(), errors in arb::json()) {
+            let body = serde_json::json!({"status": "error", "code": code, "message": message, "errors": errors})
+                .to_string()
+                .into_bytes();
+            arb::assert_usable(&decode_error(status, &body), &body);
+        }
+
+        #[test]
+        fn models_take_any_json(v in arb::object(), actions in arb::json()) {
+            for v in [v.clone(), {
+                let mut v = v;
+                v["id"] = "013xrzp12g3nqk8n7f8f9jbg8d18q7tm".into();
+                v["available_actions"] = actions;
+                v
+            }] {
+                let bytes = v.to_string().into_bytes();
+                if let Ok(t) = serde_json::from_slice::<PrefactorToken>(&bytes) {
+                    let _ = t.allowed();
+                    prop_assert!(serde_json::to_value(&t).is_ok());
+                }
+                let _ = serde_json::from_slice::<PrefactorTokenIssued>(&bytes);
+                let _ = serde_json::from_slice::<Vec<PrefactorToken>>(&bytes);
+            }
+        }
+
+        #[test]
+        fn ids(s in any::<String>(), id in "[a-z0-9]{32}") {
+            let _ = is_id(&s);
+            prop_assert!(is_id(&id));
+        }
+    }
+}
