@@ -26,6 +26,20 @@ const SECRET_FIELDS: &[&str] = &[
     "key",
 ];
 
+/// A key that names a secret: one of `SECRET_FIELDS`, or any key ending in token, secret,
+/// password or key, whatever its case and separators (`access_token`, `clientSecret`, `api-key`).
+fn is_secret_field(k: &str) -> bool {
+    let lower = k.to_ascii_lowercase();
+    let bare: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    SECRET_FIELDS.contains(&lower.as_str())
+        || ["token", "secret", "password", "key"]
+            .iter()
+            .any(|end| bare.ends_with(end))
+}
+
 pub struct Tracer {
     level: u8,
 }
@@ -116,7 +130,7 @@ pub fn redact_json(mut v: serde_json::Value) -> serde_json::Value {
         match v {
             serde_json::Value::Object(map) => {
                 for (k, val) in map.iter_mut() {
-                    if SECRET_FIELDS.contains(&k.to_ascii_lowercase().as_str()) && !val.is_null() {
+                    if is_secret_field(k) && !val.is_null() {
                         *val = serde_json::Value::String("[redacted]".into());
                     } else {
                         walk(val);
@@ -180,9 +194,7 @@ mod proptests {
             .prop_map(str::to_owned),
             "[a-z_]{1,8}",
         ]
-        .prop_filter("not a secret-bearing key", |k| {
-            !SECRET_FIELDS.contains(&k.to_ascii_lowercase().as_str())
-        })
+        .prop_filter("not a secret-bearing key", |k| !is_secret_field(k))
     }
 
     /// A secret-bearing key in any ASCII case.

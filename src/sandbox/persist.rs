@@ -29,14 +29,14 @@ impl LockedState {
     /// loads the state, seeding and saving a fresh one if there is none.
     pub fn open(dir: &Path, seed: &SeedOptions) -> io::Result<Self> {
         create_private_dir(dir)?;
-        let lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(dir.join(LOCK_FILE))?;
-        // `File::lock` is stable since Rust 1.89, above the crate's declared
-        // MSRV of 1.88; the toolchain in use has it.
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let lock = options.open(dir.join(LOCK_FILE))?;
         lock.lock()?;
         let path = dir.join(STATE_FILE);
         match fs::read(&path) {

@@ -548,7 +548,11 @@ fn profile_and_auth() {
             "023e105f4ecef8ad9ca31a8372d0c35g",
         ],
     ));
-    // (A Mailtrap profile's `--account` is not checked yet: `--account=abc` is accepted.)
+    cases.extend(each(
+        &["profile", "add", "p1", "--vendor", "mailtrap"],
+        "--account",
+        &["abc", "0", "-1", "3229x"],
+    ));
     cases.extend(each(
         &["auth", "login", "-p", "p1", "--with-token"],
         "--vendor",

@@ -119,6 +119,12 @@ pub fn apply_settings(
         if a.is_empty() {
             profile.account_id = None;
         } else {
+            if profile.vendor == Vendor::Mailtrap && !crate::vendors::mailtrap::is_id(&a) {
+                return Err(CliError::usage(format!(
+                    "invalid account ID '{a}': a Mailtrap account ID is a number"
+                ))
+                .into());
+            }
             if profile.vendor == Vendor::Cloudflare && !looks_like_id(&a) {
                 return Err(CliError::usage(format!(
                     "invalid account ID '{a}': a Cloudflare account ID is 32 hexadecimal characters"
