@@ -782,6 +782,15 @@ fn every_verb_under_every_fault() {
         .map(|(what, _)| *what)
         .collect();
     println!("{table}");
+    // cargo captures a passing test's output: leave the matrix where `scripts/test` prints it.
+    let _ = std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-matrix.txt"),
+        format!(
+            "{table}\n{} cells in {:.1} s\n",
+            cells.len(),
+            started.elapsed().as_secs_f64()
+        ),
+    );
     if !known.is_empty() {
         println!("known CLI defects ({} cells):", known.len());
         for (what, m) in KNOWN_DEFECTS {
