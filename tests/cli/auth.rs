@@ -620,3 +620,82 @@ fn resetting_the_profiles_own_mailtrap_token_updates_the_keyring() {
         .assert()
         .success();
 }
+
+#[test]
+fn login_and_status_under_faults() {
+    let env = TestEnv::new();
+    let sb = Sandbox::start(&[], &[]);
+    let login = |fault: serde_json::Value| {
+        sb.fault(fault);
+        let out = env
+            .cmd()
+            .args([
+                "--timeout",
+                "2s",
+                "auth",
+                "login",
+                "-p",
+                "f",
+                "--insecure-storage",
+                "--with-token",
+            ])
+            .args(["--account", &sb.account_id, "--base-url", &sb.base_url])
+            .write_stdin(format!("{}\n", sb.token))
+            .output()
+            .expect("run");
+        let _ = ureq::delete(&format!("{}/__sandbox/faults", sb.root)).call();
+        out
+    };
+    let verify = format!("/client/v4/accounts/{}/tokens/verify", sb.account_id);
+    for (fault, code) in [
+        (
+            serde_json::json!({"path_prefix": verify, "status": 500, "times": 10}),
+            1,
+        ),
+        (
+            serde_json::json!({"path_prefix": verify, "status": 503, "body": "html", "times": 10}),
+            1,
+        ),
+        (
+            serde_json::json!({"path_prefix": verify, "status": 429, "retry_after": 0, "times": 10}),
+            7,
+        ),
+        (
+            serde_json::json!({"path_prefix": verify, "kind": "reset_after", "times": 10}),
+            8,
+        ),
+        (
+            serde_json::json!({"path_prefix": verify, "kind": "invalid_json", "times": 10}),
+            1,
+        ),
+        (
+            serde_json::json!({"path_prefix": verify, "kind": "slow", "delay_ms": 4000, "times": 10}),
+            8,
+        ),
+    ] {
+        let out = login(fault.clone());
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{fault}: {err}");
+        assert!(
+            err.starts_with("error:") && !err.contains("panicked") && !err.contains(&sb.token),
+            "{fault}: {err}"
+        );
+        assert!(
+            !env.config_dir().join("credentials.toml").exists(),
+            "nothing stored after {fault}"
+        );
+    }
+    // With the faults gone, login works; then status reports a failing vendor without stopping.
+    let out = login(serde_json::json!({"path_prefix": "/nothing", "status": 500, "times": 1}));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    sb.fault(serde_json::json!({"path_prefix": verify, "kind": "reset_before", "times": 10}));
+    let out = env
+        .cmd()
+        .args(["--timeout", "2s", "auth", "status", "--json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(8), "{}", text(&out.stderr));
+    let rows = stdout_json(&out);
+    assert_eq!(rows[0]["status"], "error");
+    assert!(!text(&out.stdout).contains(&sb.token) && !text(&out.stderr).contains(&sb.token));
+}
