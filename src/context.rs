@@ -401,18 +401,12 @@ impl Context {
         profile: &Profile,
         secret: Secretish,
     ) -> anyhow::Result<(Cloudflare, Url)> {
-        let mut profile = profile.clone();
-        let origin = if self.sandbox_mode() && name == sandbox_profile_name(Vendor::Cloudflare) {
-            Origin::Sandbox
-        } else {
-            Origin::Configured
-        };
-        let base = self.base_url_for(name, &mut profile, origin).await?;
+        let (base, profile) = self.endpoint(name, profile).await?;
         let cf = self.cloudflare_client(name, &profile, &base, &secret)?;
         Ok((cf, base))
     }
 
-    fn cloudflare_client(
+    pub fn cloudflare_client(
         &self,
         name: &str,
         profile: &Profile,
@@ -536,8 +530,8 @@ impl Context {
     /// How to reach the embedded sandbox as `vendor`.
     pub async fn sandbox_connection(&self, vendor: Vendor) -> anyhow::Result<sandbox::Connection> {
         let e = self.embedded().await?;
-        let state = e.app.snapshot();
-        state
+        // Read the one connection under the lock, without cloning the whole state.
+        crate::sandbox::lock(&e.app.state)
             .connections(&e.root_url)
             .remove(vendor.name())
             .ok_or_else(|| {

@@ -114,18 +114,22 @@ impl Ui {
         ))
     }
 
-    /// The guard every destructive verb passes: `--yes`, or a confirmed prompt on a terminal.
-    pub fn confirm_destructive(&self, question: &str, yes: bool) -> anyhow::Result<()> {
-        if yes {
+    /// Refuses, before any request is sent, a destructive action that could not be confirmed:
+    /// no `--yes` and no terminal to ask on.
+    pub fn refuse_unconfirmable(&self, question: &str, yes: bool) -> anyhow::Result<()> {
+        if yes || self.can_prompt() {
             return Ok(());
         }
-        if !self.can_prompt() {
-            return Err(CliError::usage(format!(
-                "{question} needs confirmation; pass --yes to confirm without a terminal"
-            ))
-            .into());
-        }
-        if self.confirm(&format!("{question}?"))? {
+        Err(CliError::usage(format!(
+            "{question} needs confirmation; pass --yes to confirm without a terminal"
+        ))
+        .into())
+    }
+
+    /// The guard every destructive verb passes: `--yes`, or a confirmed prompt on a terminal.
+    pub fn confirm_destructive(&self, question: &str, yes: bool) -> anyhow::Result<()> {
+        self.refuse_unconfirmable(question, yes)?;
+        if yes || self.confirm(&format!("{question}?"))? {
             Ok(())
         } else {
             Err(CliError::failure("cancelled, nothing was changed").into())

@@ -21,10 +21,8 @@ pub struct DeleteArgs {
 }
 
 pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
-    if !ctx.globals.yes && !ctx.ui.can_prompt() {
-        ctx.ui
-            .confirm_destructive(&format!("deleting token '{}'", args.token), false)?;
-    }
+    ctx.ui
+        .refuse_unconfirmable(&format!("deleting token '{}'", args.token), ctx.globals.yes)?;
     match ctx.api_tokens().await?.0 {
         ApiTokens::Mailtrap(mt) => {
             let t = find_mailtrap(&mt, &args.token).await?;

@@ -117,9 +117,9 @@ pub async fn lifecycle(
     let ApiTokens::Prefactor(pf) = client else {
         return Err(not_offered(verb, &resolved, Vendor::Prefactor));
     };
-    if confirm.is_some() && !ctx.globals.yes && !ctx.ui.can_prompt() {
+    if confirm.is_some() {
         ctx.ui
-            .confirm_destructive(&format!("{verb} of token '{reference}'"), false)?;
+            .refuse_unconfirmable(&format!("{verb} of token '{reference}'"), ctx.globals.yes)?;
     }
     let token = find_prefactor(&pf, reference).await?;
     check_allowed(&token, verb)?;

@@ -35,10 +35,10 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
     let ApiTokens::Mailtrap(mt) = client else {
         return Err(not_offered("reset", &resolved, Vendor::Mailtrap));
     };
-    if !ctx.globals.yes && !ctx.ui.can_prompt() {
-        ctx.ui
-            .confirm_destructive(&format!("resetting token '{}'", args.token), false)?;
-    }
+    ctx.ui.refuse_unconfirmable(
+        &format!("resetting token '{}'", args.token),
+        ctx.globals.yes,
+    )?;
     args.sinks.check(ctx, Vendor::Mailtrap)?;
     let t = find_mailtrap(&mt, &args.token).await?;
     if let Some(exp) = &t.expires_at {

@@ -46,12 +46,12 @@ pub async fn check(
             return Ok(format!("Global API Key of {email} works"));
         }
     };
+    let what = "checking the token";
     let (base, profile) = ctx.endpoint(name, profile).await?;
     let http = ctx.http()?;
-    let what = "checking the token";
     match profile.vendor {
         Vendor::Cloudflare => {
-            let (cf, _) = ctx.cloudflare_for(name, &profile, secret.clone()).await?;
+            let cf = ctx.cloudflare_client(name, &profile, &base, secret)?;
             let v = cf
                 .verify_token()
                 .await

@@ -5,7 +5,6 @@ use clap::Args;
 use super::no_such_profile;
 use crate::context::Context;
 use crate::credentials;
-use crate::error::classify;
 
 /// Remove a profile and its stored secret.
 #[derive(Debug, Args)]
@@ -23,7 +22,6 @@ pub fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<()> {
         .ok_or_else(|| no_such_profile(&args.name))?;
     if let Err(e) = credentials::store_for(&profile, &ctx.paths).delete(&args.name) {
         let e = anyhow::Error::new(e);
-        let _ = classify(&e);
         ctx.ui.warn(&format!(
             "the profile's stored secret could not be removed: {}",
             crate::error::message(&e)

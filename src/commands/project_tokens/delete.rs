@@ -25,10 +25,10 @@ pub struct DeleteArgs {
 }
 
 pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
-    if !ctx.globals.yes && !ctx.ui.can_prompt() {
-        ctx.ui
-            .confirm_destructive(&format!("deleting project token '{}'", args.token), false)?;
-    }
+    ctx.ui.refuse_unconfirmable(
+        &format!("deleting project token '{}'", args.token),
+        ctx.globals.yes,
+    )?;
     let (mq, _) = ctx.mosquitto(args.project.project).await?;
     // No get-one endpoint: find the token in the list, by ID or exact name.
     let all = mq.list().await?;

@@ -20,10 +20,10 @@ pub struct DeleteArgs {
 }
 
 pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
-    if !ctx.globals.yes && !ctx.ui.can_prompt() {
-        ctx.ui
-            .confirm_destructive(&format!("deleting service token '{}'", args.token), false)?;
-    }
+    ctx.ui.refuse_unconfirmable(
+        &format!("deleting service token '{}'", args.token),
+        ctx.globals.yes,
+    )?;
     let (cf, _) = ctx.cloudflare().await?;
     let found = find(&cf, &args.token).await?;
     ctx.ui.confirm_destructive(

@@ -34,11 +34,12 @@ pub struct RotateArgs {
 }
 
 pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
-    if args.grace.is_none() && !ctx.globals.yes && !ctx.ui.can_prompt() {
-        ctx.ui.confirm_destructive(
-            &format!("rotating service token '{}' without --grace (its current secret stops working at once)", args.token),
-            false,
-        )?;
+    if args.grace.is_none() {
+        let what = format!(
+            "rotating service token '{}' without --grace (its current secret stops working at once)",
+            args.token
+        );
+        ctx.ui.refuse_unconfirmable(&what, ctx.globals.yes)?;
     }
     args.file.check()?;
     let (cf, _) = ctx.cloudflare().await?;

@@ -19,10 +19,8 @@ pub struct DeleteArgs {
 
 pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
     // Refuse early, before any request, when confirmation is impossible.
-    if !ctx.globals.yes && !ctx.ui.can_prompt() {
-        ctx.ui
-            .confirm_destructive(&format!("deleting token '{}'", args.token), false)?;
-    }
+    ctx.ui
+        .refuse_unconfirmable(&format!("deleting token '{}'", args.token), ctx.globals.yes)?;
     let (cf, _) = ctx.cloudflare_tokens().await?;
     let found = find(&cf, &args.token).await?;
     let label = match &found.token {

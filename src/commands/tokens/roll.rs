@@ -52,10 +52,8 @@ impl Record for Rolled {
 }
 
 pub async fn run(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
-    if !ctx.globals.yes && !ctx.ui.can_prompt() {
-        ctx.ui
-            .confirm_destructive(&format!("rolling token '{}'", args.token), false)?;
-    }
+    ctx.ui
+        .refuse_unconfirmable(&format!("rolling token '{}'", args.token), ctx.globals.yes)?;
     args.sinks.check(ctx, Vendor::Cloudflare)?;
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
     let found = find(&cf, &args.token).await?;
