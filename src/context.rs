@@ -35,6 +35,7 @@ pub struct Context {
     pub ui: Ui,
     pub paths: Paths,
     http: OnceLock<HttpClient>,
+    plain_http: OnceLock<HttpClient>,
     sandbox: OnceCell<Embedded>,
 }
 
@@ -77,6 +78,7 @@ impl Context {
             ui,
             paths,
             http: OnceLock::new(),
+            plain_http: OnceLock::new(),
             sandbox: OnceCell::new(),
         }
     }
@@ -97,16 +99,22 @@ impl Context {
         config.save(&self.paths.config_file())
     }
 
-    pub fn http(&self) -> anyhow::Result<HttpClient> {
-        if let Some(c) = self.http.get() {
+    /// The HTTP client for requests to `base`, built on first use. A plain `http://` endpoint
+    /// (the sandbox, or a loopback test server) gets a client without TLS, so it never pays for
+    /// loading the system's root certificates.
+    pub fn http_for(&self, base: &Url) -> anyhow::Result<HttpClient> {
+        let tls = base.scheme() != "http";
+        let cell = if tls { &self.http } else { &self.plain_http };
+        if let Some(c) = cell.get() {
             return Ok(c.clone());
         }
         let client = HttpClient::new(HttpOptions {
             timeout: self.globals.timeout,
             verbose: self.globals.verbose,
             no_proxy: self.sandbox_mode(),
+            tls,
         })?;
-        Ok(self.http.get_or_init(|| client).clone())
+        Ok(cell.get_or_init(|| client).clone())
     }
 
     /// Picks the profile for a noun served by `vendor`: `--profile`/`TOKENCTL_PROFILE`, the
@@ -435,7 +443,12 @@ impl Context {
             ))
             .into());
         }
-        Ok(Cloudflare::new(self.http()?, base.clone(), auth, account))
+        Ok(Cloudflare::new(
+            self.http_for(base)?,
+            base.clone(),
+            auth,
+            account,
+        ))
     }
 
     /// The client for an `api-tokens` profile: Mailtrap or Prefactor, as the profile says.
@@ -463,14 +476,14 @@ impl Context {
                     .into());
                 }
                 ApiTokens::Mailtrap(Mailtrap::new(
-                    self.http()?,
+                    self.http_for(&resolved.base_url)?,
                     resolved.base_url.clone(),
                     secret,
                     account,
                 ))
             }
             _ => ApiTokens::Prefactor(Prefactor::new(
-                self.http()?,
+                self.http_for(&resolved.base_url)?,
                 resolved.base_url.clone(),
                 secret,
             )),
@@ -497,7 +510,12 @@ impl Context {
             .into());
         };
         Ok((
-            Mosquitto::new(self.http()?, resolved.base_url.clone(), secret, project),
+            Mosquitto::new(
+                self.http_for(&resolved.base_url)?,
+                resolved.base_url.clone(),
+                secret,
+                project,
+            ),
             resolved,
         ))
     }

@@ -33,6 +33,9 @@ pub struct HttpOptions {
     pub verbose: u8,
     /// Skip proxies from the environment (the embedded sandbox on loopback).
     pub no_proxy: bool,
+    /// Whether the endpoint needs TLS. Without it no root certificates are loaded, and an
+    /// `https://` request fails instead of going out unverified.
+    pub tls: bool,
 }
 
 /// A request as a vendor module describes it.
@@ -125,6 +128,10 @@ impl HttpClient {
             .gzip(true);
         if opts.no_proxy {
             builder = builder.no_proxy();
+        }
+        if !opts.tls {
+            // An empty trust store: nothing is read from disk, nothing can be verified.
+            builder = builder.tls_certs_only([]);
         }
         let inner = builder.build().map_err(|e| {
             ApiError::transport(

@@ -15,4 +15,5 @@ mod misc;
 mod profile;
 mod project_tokens;
 mod service_tokens;
+mod startup;
 mod tokens;

@@ -48,7 +48,7 @@ pub async fn check(
     };
     let what = "checking the token";
     let (base, profile) = ctx.endpoint(name, profile).await?;
-    let http = ctx.http()?;
+    let http = ctx.http_for(&base)?;
     match profile.vendor {
         Vendor::Cloudflare => {
             let cf = ctx.cloudflare_client(name, &profile, &base, secret)?;
