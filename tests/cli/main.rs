@@ -7,6 +7,7 @@ mod api_tokens;
 mod auth;
 mod bad_input;
 mod common;
+mod completion;
 mod contract;
 mod faults;
 mod harness;
