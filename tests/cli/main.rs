@@ -12,6 +12,7 @@ mod contract;
 mod faults;
 mod generated;
 mod harness;
+mod help;
 mod leaks;
 mod man;
 mod misc;
