@@ -207,6 +207,10 @@ fn token_ids_and_names_from_the_api_then_from_the_cache() {
 
     let first = complete(&env, "tokenctl tokens get ");
     assert!(first.stderr.is_empty(), "{}", first.stderr);
+    assert!(
+        !first.candidates.contains(&sb.token),
+        "the API token is offered"
+    );
     let values = first.values();
     for id in &ids {
         assert!(values.contains(&id.as_str()), "{id} missing");
@@ -332,6 +336,11 @@ fn an_endpoint_that_never_answers_or_no_credential_yields_nothing_quickly() {
     assert!(c.values().is_empty(), "{:?}", c.candidates);
     assert!(c.stderr.is_empty(), "{}", c.stderr);
     assert!(c.took < Duration::from_secs(2), "took {:?}", c.took);
+    assert!(
+        !c.candidates
+            .iter()
+            .any(|v| v.contains("completion-test-token"))
+    );
     // A failed fetch is not cached.
     assert!(!env.path(".cache/tokenctl/completion").exists());
 
@@ -380,4 +389,55 @@ fn every_shell_gets_a_script_that_calls_tokenctl_by_name() {
             assert!(status.success(), "{shell} rejects its script");
         }
     }
+}
+
+#[test]
+fn stored_credentials_are_used_and_an_unreachable_keyring_offers_nothing_quickly() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    for var in [
+        "CLOUDFLARE_BASE_URL",
+        "CLOUDFLARE_ACCOUNT_ID",
+        "CLOUDFLARE_API_TOKEN",
+    ] {
+        env.set(var, "");
+    }
+    let dir = env.config_dir();
+    std::fs::create_dir_all(&dir).expect("config dir");
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[profiles.filed]\nvendor = \"cloudflare\"\nbase_url = \"{url}\"\naccount_id = \"{acc}\"\nstorage = \"file\"\n\n\
+             [profiles.keyed]\nvendor = \"cloudflare\"\nbase_url = \"{url}\"\naccount_id = \"{acc}\"\n",
+            url = sb.base_url,
+            acc = sb.account_id
+        ),
+    )
+    .expect("config");
+    std::fs::write(
+        dir.join("credentials.toml"),
+        format!("filed = \"{}\"\n", sb.token),
+    )
+    .expect("credentials");
+
+    let filed = complete(&env, "tokenctl -p filed tokens roll ");
+    assert!(
+        filed.values().contains(&"ci-deploy-prod"),
+        "{:?}",
+        filed.candidates
+    );
+    assert!(!filed.candidates.contains(&sb.token));
+    for entry in std::fs::read_dir(env.path(".cache/tokenctl/completion")).expect("cache") {
+        let raw = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+        assert!(
+            !raw.contains(&sb.token),
+            "the cache holds the stored secret"
+        );
+    }
+
+    // The keyring is unreachable here (no session bus): nothing offered, nothing printed.
+    let keyed = complete(&env, "tokenctl -p keyed tokens roll ");
+    assert!(keyed.values().is_empty(), "{:?}", keyed.candidates);
+    assert!(keyed.stderr.is_empty(), "{}", keyed.stderr);
+    assert!(keyed.took < Duration::from_secs(2), "took {:?}", keyed.took);
 }
