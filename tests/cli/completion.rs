@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{BIN, TestEnv, stdout_json, text};
+use crate::common::{BIN, Sandbox, TestEnv, stdout_json, text};
+use crate::support::keyring::KeyringSession;
 
 struct Completed {
     candidates: Vec<String>,
@@ -391,10 +392,9 @@ fn every_shell_gets_a_script_that_calls_tokenctl_by_name() {
     }
 }
 
-#[test]
-fn stored_credentials_are_used_and_an_unreachable_keyring_offers_nothing_quickly() {
-    let mut env = TestEnv::new();
-    let sb = env.sandbox();
+/// Profiles `filed` (secret in credentials.toml) and `keyed` (secret in the keyring) on the
+/// sandbox, with no credential in the environment.
+fn stored_profiles(env: &mut TestEnv, sb: &Sandbox) {
     for var in [
         "CLOUDFLARE_BASE_URL",
         "CLOUDFLARE_ACCOUNT_ID",
@@ -419,6 +419,20 @@ fn stored_credentials_are_used_and_an_unreachable_keyring_offers_nothing_quickly
         format!("filed = \"{}\"\n", sb.token),
     )
     .expect("credentials");
+}
+
+fn assert_cache_free_of(env: &TestEnv, secret: &str) {
+    for entry in std::fs::read_dir(env.path(".cache/tokenctl/completion")).expect("cache") {
+        let raw = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+        assert!(!raw.contains(secret), "the cache holds the stored secret");
+    }
+}
+
+#[test]
+fn a_secret_in_the_file_store_is_used_and_no_keyring_offers_nothing_quickly() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    stored_profiles(&mut env, &sb);
 
     let filed = complete(&env, "tokenctl -p filed tokens roll ");
     assert!(
@@ -427,17 +441,42 @@ fn stored_credentials_are_used_and_an_unreachable_keyring_offers_nothing_quickly
         filed.candidates
     );
     assert!(!filed.candidates.contains(&sb.token));
-    for entry in std::fs::read_dir(env.path(".cache/tokenctl/completion")).expect("cache") {
-        let raw = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
-        assert!(
-            !raw.contains(&sb.token),
-            "the cache holds the stored secret"
-        );
-    }
+    assert_cache_free_of(&env, &sb.token);
 
     // The keyring is unreachable here (no session bus): nothing offered, nothing printed.
     let keyed = complete(&env, "tokenctl -p keyed tokens roll ");
     assert!(keyed.values().is_empty(), "{:?}", keyed.candidates);
     assert!(keyed.stderr.is_empty(), "{}", keyed.stderr);
     assert!(keyed.took < Duration::from_secs(2), "took {:?}", keyed.took);
+}
+
+#[test]
+fn a_secret_in_the_keyring_is_used_and_a_locked_keyring_offers_nothing_quickly() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    stored_profiles(&mut env, &sb);
+    let keyring = KeyringSession::start();
+    env.set_all(&keyring.env());
+    keyring.store("tokenctl", "keyed", &sb.token);
+
+    let keyed = complete(&env, "tokenctl -p keyed tokens update ");
+    assert!(
+        keyed.values().contains(&"ci-deploy-prod"),
+        "{:?}",
+        keyed.candidates
+    );
+    assert!(keyed.stderr.is_empty(), "{}", keyed.stderr);
+    assert_cache_free_of(&env, &sb.token);
+
+    // Locked (as after a screen lock), with no cache: no prompt, no error, no wait.
+    std::fs::remove_dir_all(env.path(".cache/tokenctl/completion")).expect("clear cache");
+    keyring.lock();
+    let locked = complete(&env, "tokenctl -p keyed tokens update ");
+    assert!(locked.values().is_empty(), "{:?}", locked.candidates);
+    assert!(locked.stderr.is_empty(), "{}", locked.stderr);
+    assert!(
+        locked.took < Duration::from_secs(2),
+        "took {:?}",
+        locked.took
+    );
 }
