@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod complete;
 pub mod config;
 pub mod context;
 pub mod credentials;
@@ -30,6 +31,8 @@ use crate::error::{Exit, classify};
 
 /// The process entry point.
 pub fn main() -> ExitCode {
+    // A shell asking for completions gets them here, before anything else runs.
+    complete::hook();
     install_panic_hook();
     run(std::env::args_os(), Env::from_process())
 }

@@ -1,14 +1,12 @@
-//! `tokenctl completion SHELL`: the completion script, generated from the clap definition.
+//! `tokenctl completion SHELL`: the script that registers tokenctl's dynamic completion with
+//! the shell. It calls `tokenctl` back on each TAB (see `crate::complete`), so it stays valid
+//! across upgrades and offers profile names and token IDs as well as subcommands and flags.
 
-use clap::CommandFactory;
-
-use crate::cli::{Cli, CompletionArgs};
+use crate::cli::CompletionArgs;
 use crate::context::Context;
 
 pub fn run(ctx: &Context, args: CompletionArgs) -> anyhow::Result<()> {
-    let mut cmd = Cli::command();
-    let mut buf = Vec::new();
-    clap_complete::generate(args.shell, &mut cmd, "tokenctl", &mut buf);
-    ctx.ui.out(&String::from_utf8_lossy(&buf))?;
+    let script = crate::complete::registration(&args.shell.to_string())?;
+    ctx.ui.out(&script)?;
     Ok(())
 }
