@@ -64,11 +64,11 @@ pub struct AuditArgs {
     profiles: Vec<String>,
 
     /// Report tokens that expire within this time from now
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30d")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30d", allow_hyphen_values = true)]
     expiring_within: SignedDuration,
 
     /// Report tokens with no use for this long (where the vendor reports use)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "90d")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "90d", allow_hyphen_values = true)]
     unused_for: SignedDuration,
 
     /// Show only findings of these kinds (comma-separated or repeated)
