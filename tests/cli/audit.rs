@@ -597,7 +597,10 @@ fn bad_input_is_refused_before_any_request() {
         let out = env.cmd().arg("audit").args(args).output().expect("run");
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        let first = stderr.lines().next().unwrap_or_default();
+        assert!(first.starts_with("error: "), "{args:?}: {stderr}");
+        // The line names the flag at fault.
+        assert!(first.contains(args[0]), "{args:?}: {first}");
         assert_eq!(
             stderr.lines().filter(|l| l.starts_with("error:")).count(),
             1,
@@ -688,4 +691,33 @@ fn no_secret_reaches_any_output() {
             assert!(!o.contains(secret.as_str()), "a secret in output {k}");
         }
     }
+}
+
+#[test]
+fn a_global_api_key_audits_service_tokens_and_reports_account_tokens() {
+    let env0 = TestEnv::new();
+    let sb = Sandbox::start(env0.vars(), &[]);
+    let mut env = TestEnv::new();
+    env.set("CLOUDFLARE_BASE_URL", &sb.base_url)
+        .set("CLOUDFLARE_ACCOUNT_ID", &sb.account_id)
+        .set("CLOUDFLARE_EMAIL", &sb.email)
+        .set("CLOUDFLARE_API_KEY", &sb.api_key);
+    let (items, code, stderr) = audit(&env, &[]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(!stderr.contains(&sb.api_key));
+    let errors: Vec<&Value> = items.iter().filter(|i| i["reason"] == "error").collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["noun"], "tokens");
+    assert!(
+        errors[0]["error"]
+            .as_str()
+            .expect("message")
+            .contains("Global API Key")
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i["noun"] == "service-tokens" && i["reason"] == "disabled")
+    );
+    assert!(!text(&serde_json::to_vec(&items).expect("json")).contains(&sb.api_key));
 }

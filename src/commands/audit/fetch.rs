@@ -63,6 +63,7 @@ async fn cloudflare_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Ob
             "account-owned API tokens accept only an API token, but profile '{}' uses a Global API Key ({})",
             r.name, r.credential.source
         ))
+        .with_hint("use an API token with Account API Tokens permissions (CLOUDFLARE_API_TOKEN)")
         .into());
     }
     let cf = ctx.cloudflare_client(&r.name, &r.profile, &r.base_url, &r.credential.secret)?;

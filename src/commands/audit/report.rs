@@ -108,7 +108,7 @@ pub fn outcome(audits: &[ProfileAudit], fail_on: &[Reason]) -> Option<CliError> 
     let not_audited = (!failed.is_empty()).then(|| {
         let names: Vec<&str> = failed.iter().map(|a| a.profile.as_str()).collect();
         format!(
-            "{} of {} profiles could not be audited completely ({})",
+            "{} of {} profiles could not be audited completely: {}",
             failed.len(),
             audits.len(),
             names.join(", ")
@@ -214,7 +214,11 @@ mod tests {
         ];
         let e = outcome(&a, &[Reason::Expired]).expect("fails");
         assert_eq!(e.exit, Exit::AuditFindings);
-        assert!(e.message.contains("(b)"), "{}", e.message);
+        assert!(
+            e.message.ends_with("audited completely: b"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
