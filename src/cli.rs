@@ -141,6 +141,7 @@ pub enum Command {
     /// Cedalo Pro Mosquitto project tokens
     #[command(subcommand)]
     ProjectTokens(ProjectTokensCommand),
+    Audit(crate::commands::audit::AuditArgs),
     /// Run or reset the local emulator of the vendor APIs
     #[command(subcommand)]
     Sandbox(SandboxCommand),

@@ -1,6 +1,7 @@
 //! One folder per noun, one file per verb. Each verb file holds its `Args` and its `run`.
 
 pub mod api_tokens;
+pub mod audit;
 pub mod auth;
 pub mod completion;
 pub mod profile;
@@ -30,6 +31,7 @@ pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         Command::ApiTokens(cmd) => api_tokens::run(ctx, cmd).await,
         Command::ProjectTokens(cmd) => project_tokens::run(ctx, cmd).await,
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd).await,
+        Command::Audit(args) => audit::run(ctx, args).await,
         Command::Completion(args) => completion::run(ctx, args),
     }
 }

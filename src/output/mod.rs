@@ -4,6 +4,7 @@
 //! RFC 3339 when piped), `json` (the API's objects, a list as one array), `ndjson` (one object a
 //! line), `id` (one ID a line).
 
+pub mod audit;
 mod records;
 mod table;
 mod time;

@@ -4,6 +4,7 @@
 mod support;
 
 mod api_tokens;
+mod audit;
 mod auth;
 mod bad_input;
 mod common;

@@ -1,0 +1,157 @@
+//! `tokenctl audit`: expired, expiring, unused, disabled and never-expiring tokens across every
+//! profile, with an exit code for CI and cron.
+
+pub mod classify;
+mod facts;
+mod fetch;
+pub mod report;
+mod targets;
+
+use clap::Args;
+use futures::{StreamExt, stream};
+use jiff::{SignedDuration, Timestamp};
+
+use crate::config::validate_profile_name;
+use crate::context::Context;
+use crate::dates::parse_duration;
+use crate::output;
+pub use classify::Reason;
+pub use report::{Finding, Problem, ProfileAudit};
+
+/// How many profiles are audited at once.
+const CONCURRENCY: usize = 4;
+
+/// Find expired, expiring, unused and disabled tokens across every profile.
+///
+/// Audits every configured profile (with --sandbox: the four sandbox-<vendor> profiles; with no
+/// profile at all: the vendor credentials in the environment). `-p NAME` or TOKENCTL_PROFILE
+/// audits one profile; --profiles audits several and overrides both. A Cloudflare profile covers
+/// its account tokens and its Access service tokens; Mailtrap and Prefactor their API tokens;
+/// Mosquitto the project tokens of the profile's project. Profiles are audited concurrently and
+/// reported in order.
+///
+/// Reasons, one finding per token per reason: `expired`; `expiring` (within --expiring-within);
+/// `unused` (no use for --unused-for, or never used and older than that; only where the vendor
+/// reports use, so never for Mailtrap, and only for tokens that could be used now);
+/// `disabled` (Cloudflare, Access); `suspended` (Prefactor); `revoked` (Prefactor: the token is
+/// dead, and that is its only finding; delete it); `never-expires`.
+///
+/// Table: one heading per profile, then NOUN, NAME, ID, REASON and DATE (the expiry for expired
+/// and expiring, the last use for unused). JSON (`-o json`: one array; `-o ndjson`: one object a
+/// line): every object has the keys profile, vendor, noun, id (a string), name, reason,
+/// expires_on, last_used_on, created_on (RFC 3339 or null) and error (null). A profile, or one
+/// of its nouns, that could not be audited is an object with "reason": "error", its message in
+/// "error", noun null when the whole profile failed, and null id, name and dates. `-o id` prints
+/// each reported token's ID once.
+///
+/// Exit status: 10 when a finding of a --fail-on kind is shown; otherwise, when a profile could
+/// not be audited, that profile's code (3 not configured, 4 unauthorized, 8 network, ...), or 1
+/// when several profiles failed differently; otherwise 0, findings or not. --fail-on wins over a
+/// failed profile, whose error is still reported.
+#[derive(Debug, Args)]
+#[command(after_long_help = "Examples:
+  tokenctl audit
+  tokenctl audit --fail-on expired,expiring --json
+  tokenctl audit --profiles prod,staging --expiring-within 14d --reason expiring
+  tokenctl audit --reason unused --unused-for 180d -o id
+  tokenctl --sandbox audit
+
+  # cron, Mondays at 7: mail the report when something needs attention (exit 10)
+  0 7 * * 1  tokenctl audit --fail-on any > audit.txt || mail -s audit ops < audit.txt")]
+pub struct AuditArgs {
+    /// Audit these profiles (comma-separated or repeated); overrides -p and TOKENCTL_PROFILE
+    #[arg(long, value_name = "NAMES", value_delimiter = ',', value_parser = parse_profile)]
+    profiles: Vec<String>,
+
+    /// Report tokens that expire within this time from now
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30d", allow_hyphen_values = true)]
+    expiring_within: SignedDuration,
+
+    /// Report tokens with no use for this long (where the vendor reports use)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "90d", allow_hyphen_values = true)]
+    unused_for: SignedDuration,
+
+    /// Show only findings of these kinds (comma-separated or repeated)
+    #[arg(long, value_name = "KINDS", value_enum, value_delimiter = ',')]
+    reason: Vec<Kind>,
+
+    /// Exit with 10 when findings of these kinds are shown (comma-separated or repeated)
+    #[arg(long, value_name = "KINDS", value_enum, value_delimiter = ',')]
+    fail_on: Vec<Kind>,
+}
+
+/// A reason named on the command line, or `any`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    Expired,
+    Expiring,
+    Unused,
+    Disabled,
+    Suspended,
+    Revoked,
+    NeverExpires,
+    /// Every kind
+    Any,
+}
+
+impl Kind {
+    fn reasons(kinds: &[Kind]) -> Vec<Reason> {
+        Reason::ALL
+            .into_iter()
+            .filter(|r| {
+                kinds.iter().any(|k| match k {
+                    Kind::Any => true,
+                    Kind::Expired => *r == Reason::Expired,
+                    Kind::Expiring => *r == Reason::Expiring,
+                    Kind::Unused => *r == Reason::Unused,
+                    Kind::Disabled => *r == Reason::Disabled,
+                    Kind::Suspended => *r == Reason::Suspended,
+                    Kind::Revoked => *r == Reason::Revoked,
+                    Kind::NeverExpires => *r == Reason::NeverExpires,
+                })
+            })
+            .collect()
+    }
+}
+
+fn parse_profile(s: &str) -> Result<String, String> {
+    validate_profile_name(s)?;
+    Ok(s.to_owned())
+}
+
+pub async fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<()> {
+    let targets = targets::select(ctx, &args.profiles)?;
+    let now = Timestamp::now();
+    let windows = facts::windows(args.expiring_within, args.unused_for);
+    let mut audits: Vec<ProfileAudit> = stream::iter(targets)
+        .map(|t| fetch::audit_profile(ctx, t, now, windows))
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+    if !args.reason.is_empty() {
+        let shown = Kind::reasons(&args.reason);
+        for a in &mut audits {
+            a.findings.retain(|f| shown.contains(&f.reason));
+        }
+    }
+    output::audit::render(&ctx.ui, ctx.format(), &audits)?;
+    match report::outcome(&audits, &Kind::reasons(&args.fail_on)) {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_map_to_reasons() {
+        assert_eq!(Kind::reasons(&[]), vec![]);
+        assert_eq!(Kind::reasons(&[Kind::Any]), Reason::ALL.to_vec());
+        assert_eq!(
+            Kind::reasons(&[Kind::NeverExpires, Kind::Expired]),
+            vec![Reason::Expired, Reason::NeverExpires]
+        );
+    }
+}

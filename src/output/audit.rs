@@ -1,0 +1,179 @@
+//! `tokenctl audit` output: a table grouped by profile, or one flat list of finding objects.
+//!
+//! Every JSON object has the same keys, so scripts need no special cases: profile, vendor, noun,
+//! id, name, reason, expires_on, last_used_on, created_on, error. A profile (or one noun of it)
+//! that could not be audited is an object with `"reason": "error"` and the message in `error`.
+
+use serde::Serialize;
+
+use super::table::{self, Cell, TableCtx};
+use super::{Format, env_unsupported};
+use crate::commands::audit::{Finding, Problem, ProfileAudit, Reason};
+use crate::config::Vendor;
+use crate::dates::rfc3339;
+use crate::ui::Ui;
+
+const HEADERS: &[&str] = &["NOUN", "NAME", "ID", "REASON", "DATE"];
+
+#[derive(Serialize)]
+struct Row<'a> {
+    profile: &'a str,
+    vendor: Vendor,
+    noun: Option<&'a str>,
+    id: Option<&'a str>,
+    name: Option<&'a str>,
+    reason: &'static str,
+    expires_on: Option<String>,
+    last_used_on: Option<String>,
+    created_on: Option<String>,
+    error: Option<&'a str>,
+}
+
+impl<'a> Row<'a> {
+    fn finding(a: &'a ProfileAudit, f: &'a Finding) -> Self {
+        Row {
+            profile: &a.profile,
+            vendor: a.vendor,
+            noun: Some(f.noun),
+            id: Some(&f.id),
+            name: f.name.as_deref(),
+            reason: f.reason.name(),
+            expires_on: f.expires_on.map(rfc3339),
+            last_used_on: f.last_used_on.map(rfc3339),
+            created_on: f.created_on.map(rfc3339),
+            error: None,
+        }
+    }
+
+    fn problem(a: &'a ProfileAudit, p: &'a Problem) -> Self {
+        Row {
+            profile: &a.profile,
+            vendor: a.vendor,
+            noun: p.noun,
+            id: None,
+            name: None,
+            reason: "error",
+            expires_on: None,
+            last_used_on: None,
+            created_on: None,
+            error: Some(&p.message),
+        }
+    }
+}
+
+/// Problems first (so they are not missed), then findings, profile by profile.
+fn rows(audits: &[ProfileAudit]) -> Vec<Row<'_>> {
+    audits
+        .iter()
+        .flat_map(|a| {
+            a.problems
+                .iter()
+                .map(move |p| Row::problem(a, p))
+                .chain(a.findings.iter().map(move |f| Row::finding(a, f)))
+        })
+        .collect()
+}
+
+pub fn render(ui: &Ui, format: Format, audits: &[ProfileAudit]) -> anyhow::Result<()> {
+    match format {
+        Format::Env => return Err(env_unsupported()),
+        Format::Json => ui.out(&serde_json::to_string_pretty(&rows(audits))?)?,
+        Format::Ndjson => {
+            let mut s = String::new();
+            for row in rows(audits) {
+                s.push_str(&serde_json::to_string(&row)?);
+                s.push('\n');
+            }
+            if !s.is_empty() {
+                ui.out(&s)?;
+            }
+        }
+        Format::Id => {
+            let mut ids: Vec<&str> = Vec::new();
+            for f in audits.iter().flat_map(|a| &a.findings) {
+                if !ids.contains(&f.id.as_str()) {
+                    ids.push(&f.id);
+                }
+            }
+            if !ids.is_empty() {
+                ui.out(&ids.join("\n"))?;
+            }
+        }
+        Format::Table => {
+            ui.out(&tables(ui, audits))?;
+            ui.status(&summary(audits));
+        }
+    }
+    Ok(())
+}
+
+fn tables(ui: &Ui, audits: &[ProfileAudit]) -> String {
+    let cx = TableCtx::new(ui);
+    let mut groups = Vec::new();
+    for a in audits {
+        let title = format!("{} ({})", a.profile, a.vendor);
+        let mut g = if ui.color {
+            console::style(title).bold().force_styling(true).to_string()
+        } else {
+            title
+        };
+        for p in &a.problems {
+            let what = p.noun.map(|n| format!("{n}: ")).unwrap_or_default();
+            g.push_str(&format!("\n  error: {what}{}", p.message));
+            if let Some(h) = &p.hint {
+                g.push_str(&format!("\n  hint: {h}"));
+            }
+        }
+        if a.findings.is_empty() {
+            if a.problems.is_empty() {
+                g.push_str("\n  no findings");
+            }
+        } else {
+            g.push('\n');
+            g.push_str(&table::render_list(
+                &cx,
+                HEADERS,
+                a.findings.iter().map(row),
+            ));
+        }
+        groups.push(g);
+    }
+    groups.join("\n\n")
+}
+
+fn row(f: &Finding) -> Vec<Cell> {
+    let none = match f.reason {
+        Reason::Unused | Reason::NeverExpires => "never",
+        _ => "-",
+    };
+    vec![
+        Cell::text(f.noun),
+        Cell::opt(f.name.as_deref()),
+        Cell::text(&f.id),
+        Cell::Status(f.reason.name().to_owned()),
+        Cell::Time(f.date(), none),
+    ]
+}
+
+/// The line on stderr after the table: how many findings of each kind, in how many profiles.
+fn summary(audits: &[ProfileAudit]) -> String {
+    let reasons: Vec<Reason> = audits
+        .iter()
+        .flat_map(|a| a.findings.iter().map(|f| f.reason))
+        .collect();
+    let profiles = match audits.len() {
+        1 => "1 profile".to_owned(),
+        n => format!("{n} profiles"),
+    };
+    let mut s = match reasons.len() {
+        0 => format!("No findings in {profiles}"),
+        1 => format!("1 finding in {profiles}: "),
+        n => format!("{n} findings in {profiles}: "),
+    };
+    s.push_str(&crate::commands::audit::report::counts(&reasons));
+    let failed = audits.iter().filter(|a| !a.problems.is_empty()).count();
+    if failed > 0 {
+        s.push_str(&format!("; {failed} could not be audited completely"));
+    }
+    s
+}
