@@ -151,7 +151,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Examples:\n  tokenctl completion bash > ~/.local/share/bash-completion/completions/tokenctl\n  tokenctl completion zsh > \"${fpath[1]}/_tokenctl\"\n  tokenctl completion fish > ~/.config/fish/completions/tokenctl.fish"
+    after_long_help = "Vendors: all; completes profiles and token IDs of every vendor.\n\nExamples:\n  tokenctl completion bash > ~/.local/share/bash-completion/completions/tokenctl\n  tokenctl completion zsh > \"${fpath[1]}/_tokenctl\"\n  tokenctl completion fish > ~/.config/fish/completions/tokenctl.fish"
 )]
 pub struct CompletionArgs {
     /// The shell to generate for

@@ -92,3 +92,33 @@ fn help_pages_cover_every_level() {
     }
     assert!(!names.iter().any(|n| n.ends_with("-help")));
 }
+
+/// Every runnable command says what it does, which vendor it serves and how it is used.
+#[test]
+fn every_verb_has_a_description_a_vendor_and_examples() {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut missing = Vec::new();
+    walk(&cmd, &mut |c, _| {
+        let name = c.get_display_name().unwrap_or(c.get_name()).to_owned();
+        if c.has_subcommands() || c.get_name() == "help" {
+            return;
+        }
+        let after = c
+            .get_after_long_help()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        if c.get_about()
+            .is_none_or(|a| a.to_string().trim().is_empty())
+        {
+            missing.push(format!("{name}: no short description"));
+        }
+        if !after.lines().any(|l| l.starts_with("Vendor")) {
+            missing.push(format!("{name}: no `Vendor:` line in after_long_help"));
+        }
+        if !after.contains("Examples:\n  ") {
+            missing.push(format!("{name}: no examples in after_long_help"));
+        }
+    });
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}

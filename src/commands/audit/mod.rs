@@ -49,7 +49,8 @@ const CONCURRENCY: usize = 4;
 /// when several profiles failed differently; otherwise 0, findings or not. --fail-on wins over a
 /// failed profile, whose error is still reported.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:
+#[command(
+    after_long_help = "Vendors: all; every profile's vendor (Cloudflare tokens and service tokens, Mailtrap, Prefactor, Cedalo Mosquitto).\n\nExamples:
   tokenctl audit
   tokenctl audit --fail-on expired,expiring --json
   tokenctl audit --profiles prod,staging --expiring-within 14d --reason expiring
@@ -57,7 +58,8 @@ const CONCURRENCY: usize = 4;
   tokenctl --sandbox audit
 
   # cron, Mondays at 7: mail the report when something needs attention (exit 10)
-  0 7 * * 1  tokenctl audit --fail-on any > audit.txt || mail -s audit ops < audit.txt")]
+  0 7 * * 1  tokenctl audit --fail-on any > audit.txt || mail -s audit ops < audit.txt"
+)]
 pub struct AuditArgs {
     /// Audit these profiles (comma-separated or repeated); overrides -p and TOKENCTL_PROFILE
     #[arg(long, value_name = "NAMES", value_delimiter = ',', value_parser = parse_profile)]

@@ -17,10 +17,12 @@ use crate::vendors::cloudflare::looks_like_id;
 /// --insecure-storage to a 0600 file for machines without a keyring. The profile is created if
 /// it does not exist.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:
+#[command(
+    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:
   tokenctl auth login -p prod --account 023e105f4ecef8ad9ca31a8372d0c353
   op read op://vault/cloudflare/token | tokenctl auth login -p prod --with-token
-  tokenctl auth login -p ci --with-token --insecure-storage < token.txt")]
+  tokenctl auth login -p ci --with-token --insecure-storage < token.txt"
+)]
 pub struct LoginArgs {
     /// Read the secret from stdin instead of a prompt
     #[arg(long)]

@@ -8,7 +8,9 @@ use crate::error::CliError;
 
 /// Remove a profile's stored secret (the profile itself stays).
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl auth logout -p prod")]
+#[command(
+    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  tokenctl auth logout -p prod"
+)]
 pub struct LogoutArgs {}
 
 pub fn run(ctx: &Context, _args: LogoutArgs) -> anyhow::Result<()> {

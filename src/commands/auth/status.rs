@@ -12,7 +12,7 @@ use crate::output::{self, Cell, Record};
 /// Show each profile, where its secret comes from, and whether it works.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Examples:\n  tokenctl auth status\n  tokenctl auth status -p prod --json\n  tokenctl auth status --offline"
+    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  tokenctl auth status\n  tokenctl auth status -p prod --json\n  tokenctl auth status --offline"
 )]
 pub struct StatusArgs {
     /// Do not contact the vendors; only show where secrets come from

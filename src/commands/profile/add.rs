@@ -9,9 +9,11 @@ use crate::error::{CliError, usage};
 
 /// Add a profile. Store its secret afterwards with `tokenctl auth login -p NAME`.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:
+#[command(
+    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:
   tokenctl profile add prod --vendor cloudflare --account 023e105f4ecef8ad9ca31a8372d0c353
-  tokenctl profile add staging --vendor cloudflare --account 023e105f4ecef8ad9ca31a8372d0c353 --default")]
+  tokenctl profile add staging --vendor cloudflare --account 023e105f4ecef8ad9ca31a8372d0c353 --default"
+)]
 pub struct AddArgs {
     /// Profile name (letters, digits, '-', '_', '.')
     #[arg(value_parser = parse_name)]

@@ -8,7 +8,9 @@ use crate::output;
 
 /// List the profiles.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl profile list\n  tokenctl profile list -o id")]
+#[command(
+    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  tokenctl profile list\n  tokenctl profile list -o id"
+)]
 pub struct ListArgs {}
 
 pub fn run(ctx: &Context, _args: ListArgs) -> anyhow::Result<()> {

@@ -8,7 +8,9 @@ use crate::credentials;
 
 /// Remove a profile and its stored secret.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl profile remove staging")]
+#[command(
+    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  tokenctl profile remove staging"
+)]
 pub struct RemoveArgs {
     /// Profile name
     name: String,

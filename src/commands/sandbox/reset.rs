@@ -8,7 +8,9 @@ use crate::sandbox::{SeedOptions, persist::LockedState};
 
 /// Reset the `--sandbox` state to fresh demo data.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:\n  tokenctl sandbox reset")]
+#[command(
+    after_long_help = "Vendors: all; the sandbox emulates the Cloudflare, Mailtrap, Prefactor and Cedalo Mosquitto APIs.\n\nExamples:\n  tokenctl sandbox reset"
+)]
 pub struct ResetArgs {}
 
 pub async fn run(ctx: &Context, _args: ResetArgs) -> anyhow::Result<()> {

@@ -15,9 +15,11 @@ use crate::sandbox::{self, AppState, SandboxState, SeedOptions};
 /// Prints how to connect (base URL, account ID and a valid token per vendor) as shell `export`
 /// lines, or with `-o json` as one JSON object keyed by vendor.
 #[derive(Debug, Args)]
-#[command(after_long_help = "Examples:
+#[command(
+    after_long_help = "Vendors: all; the sandbox emulates the Cloudflare, Mailtrap, Prefactor and Cedalo Mosquitto APIs.\n\nExamples:
   eval \"$(tokenctl sandbox serve --port 8787 &)\"
-  tokenctl sandbox serve --port 0 --latency 50 -o json")]
+  tokenctl sandbox serve --port 0 --latency 50 -o json"
+)]
 pub struct ServeArgs {
     /// Port on 127.0.0.1 (0 picks a free one)
     #[arg(long, default_value_t = 8787)]
