@@ -2,6 +2,7 @@
 
 pub mod api_tokens;
 pub mod auth;
+pub mod bulk;
 pub mod completion;
 pub mod profile;
 pub mod project_tokens;

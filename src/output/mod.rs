@@ -4,12 +4,15 @@
 //! RFC 3339 when piped), `json` (the API's objects, a list as one array), `ndjson` (one object a
 //! line), `id` (one ID a line).
 
+pub mod bulk;
+mod progress;
 mod records;
 mod table;
 mod time;
 
 use serde::Serialize;
 
+pub use progress::Progress;
 pub use table::{Cell, TableCtx};
 pub use time::relative;
 
