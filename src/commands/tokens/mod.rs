@@ -1,5 +1,6 @@
 //! `tokenctl tokens`: Cloudflare account-owned API tokens.
 
+mod bulk;
 mod create;
 mod delete;
 mod get;
