@@ -6,6 +6,7 @@ mod support;
 mod api_tokens;
 mod auth;
 mod bad_input;
+mod bulk;
 mod common;
 mod contract;
 mod faults;
