@@ -3,6 +3,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod completion;
 pub mod profile;
 pub mod project_tokens;

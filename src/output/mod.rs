@@ -5,12 +5,15 @@
 //! line), `id` (one ID a line).
 
 pub mod audit;
+pub mod bulk;
+mod progress;
 mod records;
 mod table;
 mod time;
 
 use serde::Serialize;
 
+pub use progress::Progress;
 pub use table::{Cell, TableCtx};
 pub use time::relative;
 

@@ -7,6 +7,7 @@ mod api_tokens;
 mod audit;
 mod auth;
 mod bad_input;
+mod bulk;
 mod common;
 mod completion;
 mod contract;

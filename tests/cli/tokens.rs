@@ -815,6 +815,55 @@ fn roll_own_env_token_warns() {
     env.cmd().args(["tokens", "verify"]).assert().code(4);
 }
 
+/// The verify that tells whether the rolled token is the profile's own goes out beside the
+/// roll; when the roll wins the race, verify's 401 still identifies the own token.
+#[test]
+fn roll_own_token_is_recognised_when_verify_loses_the_race() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    let admin = sb.token_id("tokenctl-sandbox-admin");
+    sb.fault(json!({
+        "path_prefix": format!("/client/v4/accounts/{}/tokens/verify", sb.account_id),
+        "kind": "slow", "delay_ms": 400, "times": 1
+    }));
+    env.cmd()
+        .args(["tokens", "roll", &admin, "--yes", "--json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "CLOUDFLARE_API_TOKEN was replaced",
+        ));
+    let log = sb.requests();
+    assert!(
+        log.iter().any(
+            |r| r["path"].as_str().is_some_and(|p| p.ends_with("/verify")) && r["status"] == 401
+        ),
+        "verify was not refused after the roll: {log:?}"
+    );
+}
+
+/// When verify fails for another reason, nobody can tell: the new secret is still printed,
+/// with a warning naming what to do if it was the profile's own token.
+#[test]
+fn roll_warns_when_ownership_cannot_be_told() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    let id = sb.token_id("readonly-auditor");
+    sb.fault(json!({
+        "path_prefix": format!("/client/v4/accounts/{}/tokens/verify", sb.account_id),
+        "kind": "status", "status": 500, "times": 10
+    }));
+    let out = env
+        .cmd()
+        .args(["tokens", "roll", &id, "--yes", "--json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(stdout_json(&out)["id"], id.as_str());
+    assert!(text(&out.stderr).contains("could not tell whether"));
+    assert!(!text(&out.stderr).contains("was replaced"));
+}
+
 #[test]
 fn verify_shows_id_status_expiry() {
     let mut env = TestEnv::new();

@@ -1,6 +1,7 @@
 //! `tokenctl api-tokens`: Mailtrap and Prefactor API tokens, chosen by the profile's vendor.
 
 mod activate;
+mod bulk;
 mod create;
 mod delete;
 mod get;

@@ -1,5 +1,6 @@
 //! `tokenctl service-tokens`: Cloudflare Zero Trust Access service tokens.
 
+mod bulk;
 mod create;
 mod delete;
 mod get;

@@ -4,6 +4,7 @@ use clap::Args;
 use jiff::{SignedDuration, Timestamp};
 
 use super::{find, parse_ref};
+use crate::commands::bulk::SelectionArgs;
 use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::dates::{parse_duration, rfc3339};
@@ -13,17 +14,21 @@ use crate::dates::{parse_duration, rfc3339};
 /// With --grace, the previous secret keeps working for that long, so clients can move over
 /// without downtime. Without it the previous secret stops working at once, which needs
 /// confirmation (--yes off a terminal).
+///
+/// With a selection instead of TOKEN, every selected service token is rotated (always after
+/// confirmation); --secret-file then gets all the issued tokens as one JSON array.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Cloudflare (Zero Trust Access).
 
 Examples:
   tokenctl service-tokens rotate deploy-bot --grace 24h --secret-file deploy-bot.json
   tokenctl service-tokens rotate deploy-bot --grace 1h -o env > deploy-bot.env
-  tokenctl service-tokens rotate compromised-token --yes")]
+  tokenctl service-tokens rotate compromised-token --yes
+  tokenctl service-tokens rotate --name 'k8s-*' --grace 1h --yes --secret-file k8s.json")]
 pub struct RotateArgs {
     /// Service token ID or exact name
     #[arg(value_name = "TOKEN", value_parser = parse_ref)]
-    token: String,
+    token: Option<String>,
 
     /// Keep the previous secret valid this long (e.g. 1h, 24h, 7d)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
@@ -31,19 +36,30 @@ pub struct RotateArgs {
 
     #[command(flatten)]
     file: SecretFileArgs,
+
+    #[command(flatten)]
+    selection: SelectionArgs,
 }
 
 pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
+    let Some(filter) = args.selection.filter(args.token.as_deref())? else {
+        return one(ctx, args).await;
+    };
+    let n = args.selection.concurrency;
+    super::bulk::rotate(ctx, filter, n, args.grace, &args.file).await
+}
+
+async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
+    let token = args.token.unwrap_or_default();
     if args.grace.is_none() {
         let what = format!(
-            "rotating service token '{}' without --grace (its current secret stops working at once)",
-            args.token
+            "rotating service token '{token}' without --grace (its current secret stops working at once)"
         );
         ctx.ui.refuse_unconfirmable(&what, ctx.globals.yes)?;
     }
     args.file.check()?;
     let (cf, _) = ctx.cloudflare().await?;
-    let found = find(&cf, &args.token).await?;
+    let found = find(&cf, &token).await?;
     if args.grace.is_none() {
         ctx.ui.confirm_destructive(
             &format!("Rotate service token {}: its current secret stops working at once (use --grace to keep it a while)", found.label()),

@@ -1,9 +1,11 @@
 //! `tokenctl tokens`: Cloudflare account-owned API tokens.
 
+mod bulk;
 mod create;
 mod delete;
 mod get;
 mod list;
+mod own;
 mod permission_groups;
 mod policy;
 mod roll;

@@ -3,40 +3,58 @@
 use clap::Args;
 use serde::Serialize;
 
+use super::own::Own;
 use super::{find, parse_token_ref};
+use crate::commands::bulk::SelectionArgs;
 use crate::commands::sinks::{self, SinkArgs};
 use crate::config::Vendor;
 use crate::context::Context;
 use crate::credentials::Secretish;
+use crate::output::bulk::{BulkRecord, Issued};
 use crate::output::{self, Cell, Record};
 use crate::secret::Secret;
 
 /// Replace a token's secret. The old value stops working at once; the new one is shown once.
 ///
 /// Rolling the token the profile itself authenticates with updates the stored credential in the
-/// same command, so tokenctl keeps working.
+/// same command, so tokenctl keeps working. With a selection instead of TOKEN, every selected
+/// token is rolled (the profile's own token is skipped); --secret-file then gets all the new
+/// values as one JSON array.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Cloudflare (account-owned API tokens).
 
 Examples:
   tokenctl tokens roll ci-dns --secret-file ci-dns.token
-  tokenctl tokens roll ci-dns --yes --json | jq -r .value")]
+  tokenctl tokens roll ci-dns --yes --json | jq -r .value
+  tokenctl tokens roll --name 'ci-*' --yes --secret-file ci.json")]
 pub struct RollArgs {
     /// Token ID or exact name
     #[arg(value_name = "TOKEN", value_parser = parse_token_ref)]
-    token: String,
+    token: Option<String>,
 
     #[command(flatten)]
     sinks: SinkArgs,
+
+    #[command(flatten)]
+    selection: SelectionArgs,
 }
 
 /// The roll result: the token and its new secret.
 #[derive(Serialize)]
-struct Rolled {
-    id: String,
+pub(super) struct Rolled {
+    pub(super) id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    value: Secret,
+    pub(super) name: Option<String>,
+    pub(super) value: Secret,
+}
+
+impl BulkRecord for Rolled {
+    fn issued(&self) -> Option<Issued> {
+        Some(Issued {
+            details: self.details(),
+            secrets: vec![("token", self.value.clone())],
+        })
+    }
 }
 
 impl Record for Rolled {
@@ -52,11 +70,19 @@ impl Record for Rolled {
 }
 
 pub async fn run(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
+    let Some(filter) = args.selection.filter(args.token.as_deref())? else {
+        return one(ctx, args).await;
+    };
+    super::bulk::roll(ctx, filter, args.selection.concurrency, &args.sinks).await
+}
+
+async fn one(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
+    let token = args.token.unwrap_or_default();
     ctx.ui
-        .refuse_unconfirmable(&format!("rolling token '{}'", args.token), ctx.globals.yes)?;
+        .refuse_unconfirmable(&format!("rolling token '{token}'"), ctx.globals.yes)?;
     args.sinks.check(ctx, Vendor::Cloudflare)?;
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
-    let found = find(&cf, &args.token).await?;
+    let found = find(&cf, &token).await?;
     let name = found.token.as_ref().map(|t| t.name.clone());
     let label = match &name {
         Some(n) => format!("{n} ({})", found.id),
@@ -67,17 +93,19 @@ pub async fn run(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
         ctx.globals.yes,
     )?;
     // Is this the token we are authenticated with? Then the stored credential must follow.
-    let own = match &resolved.credential.secret {
-        Secretish::Token(_) => cf
-            .verify_token()
-            .await
-            .map(|v| v.id == found.id)
-            .unwrap_or(false),
-        Secretish::GlobalKey { .. } => false,
-    };
-    let value = cf.roll_token(&found.id).await.map_err(|e| {
-        super::super::check_with(e, format!("tokenctl tokens get {} --json", found.id))
-    })?;
+    let by_token = matches!(resolved.credential.secret, Secretish::Token(_));
+    let (value, own) = super::own::roll(&cf, &found.id, by_token)
+        .await
+        .map_err(|e| {
+            super::super::check_with(e, format!("tokenctl tokens get {} --json", found.id))
+        })?;
+    if own == Own::Unknown {
+        ctx.ui.warn(&format!(
+            "could not tell whether {label} is the token profile '{}' authenticates with; if it is, store the new value with `tokenctl auth login -p {}`",
+            resolved.name, resolved.name
+        ));
+    }
+    let own = own == Own::Yes;
     let mut failures = Vec::new();
     if own && let Err(e) = ctx.replace_own_secret(&resolved, &value) {
         failures.push(e);

@@ -1,6 +1,8 @@
 //! Cloudflare's models as rows and detail views.
 
+use crate::output::bulk::{BulkRecord, Issued};
 use crate::output::{Cell, Record};
+use crate::secret::Secret;
 use crate::vendors::cloudflare as cf;
 
 impl Record for cf::Token {
@@ -157,5 +159,20 @@ impl Record for cf::ServiceTokenIssued {
                 self.client_secret.expose().to_owned(),
             ),
         ])
+    }
+}
+
+impl BulkRecord for cf::ServiceToken {}
+
+impl BulkRecord for cf::ServiceTokenIssued {
+    fn issued(&self) -> Option<Issued> {
+        let client_id = Secret::new(self.token.client_id.clone().unwrap_or_default());
+        Some(Issued {
+            details: self.details(),
+            secrets: vec![
+                ("client id", client_id),
+                ("client secret", self.client_secret.clone()),
+            ],
+        })
     }
 }

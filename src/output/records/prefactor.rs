@@ -1,5 +1,6 @@
 //! Prefactor's models as rows and detail views.
 
+use crate::output::bulk::BulkRecord;
 use crate::output::{Cell, Record};
 use crate::vendors::prefactor::{PrefactorToken, PrefactorTokenIssued};
 
@@ -55,3 +56,5 @@ impl Record for PrefactorTokenIssued {
         self.details.details()
     }
 }
+
+impl BulkRecord for PrefactorToken {}

@@ -1,0 +1,318 @@
+//! Bulk verbs: one action over a selection of tokens instead of one TOKEN.
+//!
+//! The flow is the same for every verb: check every input and refuse an unconfirmable run
+//! before any request; list the tokens once; filter; show the selection and confirm; act with
+//! bounded concurrency (the HTTP client's rate budget and retries do the pacing); report each
+//! token's outcome (in selection order, or for new secrets as soon as each arrives); write the
+//! secret file; summarise; exit with the failures' code (9 whenever a change's outcome is
+//! unknown).
+
+mod secret_file;
+pub mod selection;
+
+use std::future::Future;
+
+use futures::{StreamExt, stream};
+
+use crate::commands::sinks::SecretFileArgs;
+use crate::context::Context;
+use crate::error::{CliError, Exit, classify, message};
+use crate::output::Progress;
+use crate::output::bulk::{self as render, BulkRecord, Emitter, Entry, Outcome};
+
+pub use selection::{Facts, Filter, Selectable, SelectionArgs};
+
+/// The bulk verbs, for wording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verb {
+    Delete,
+    Roll,
+    Rotate,
+    Refresh,
+    Revoke,
+    Suspend,
+}
+
+impl Verb {
+    fn imperative(self) -> &'static str {
+        match self {
+            Verb::Delete => "Delete",
+            Verb::Roll => "Roll",
+            Verb::Rotate => "Rotate",
+            Verb::Refresh => "Refresh",
+            Verb::Revoke => "Revoke",
+            Verb::Suspend => "Suspend",
+        }
+    }
+    fn past(self) -> &'static str {
+        match self {
+            Verb::Delete => "Deleted",
+            Verb::Roll => "Rolled",
+            Verb::Rotate => "Rotated",
+            Verb::Refresh => "Refreshed",
+            Verb::Revoke => "Revoked",
+            Verb::Suspend => "Suspended",
+        }
+    }
+    fn gerund(self) -> &'static str {
+        match self {
+            Verb::Delete => "Deleting",
+            Verb::Roll => "Rolling",
+            Verb::Rotate => "Rotating",
+            Verb::Refresh => "Refreshing",
+            Verb::Revoke => "Revoking",
+            Verb::Suspend => "Suspending",
+        }
+    }
+    /// Whether the verb issues a new secret per token.
+    fn issues(self) -> bool {
+        matches!(self, Verb::Roll | Verb::Rotate)
+    }
+}
+
+/// One bulk run.
+pub struct Plan<'a> {
+    pub verb: Verb,
+    /// The tokens, singular and plural ("service token", "service tokens").
+    pub noun: (&'static str, &'static str),
+    /// Said with the question, e.g. ": their current secrets stop working at once".
+    pub warning: &'a str,
+    /// The command that shows whether a change whose answer was lost happened, for an ID.
+    pub check: fn(&str) -> String,
+    pub concurrency: usize,
+    pub secret_file: Option<&'a SecretFileArgs>,
+    /// A note shown after the work when something was done.
+    pub note: Option<String>,
+}
+
+/// A selected token: who it is, the API's object, and why it is left alone (if it is).
+pub struct Item<T> {
+    pub entry: Entry,
+    pub token: T,
+    pub skip: Option<String>,
+}
+
+/// Everything that can be refused before a request: the output format, `--save-as`, the secret
+/// file, and a run that cannot be confirmed. Bulk runs always confirm, even for verbs that do
+/// not when naming one token.
+pub fn precheck(
+    ctx: &Context,
+    verb: Verb,
+    noun: &str,
+    secret_file: Option<&SecretFileArgs>,
+    save_as: Option<&str>,
+) -> anyhow::Result<()> {
+    if save_as.is_some() {
+        return Err(CliError::usage(
+            "--save-as stores one secret as a profile; it cannot be used with a selection",
+        )
+        .with_hint("name the token alone to save its new secret as a profile")
+        .into());
+    }
+    let has_file = secret_file.is_some_and(|f| f.secret_file.is_some());
+    render::check_format(ctx.format(), verb.issues(), has_file)?;
+    if let Some(f) = secret_file {
+        f.check()?;
+    }
+    ctx.ui.refuse_unconfirmable(
+        &format!("{} {noun} in bulk", verb.gerund().to_lowercase()),
+        ctx.globals.yes,
+    )
+}
+
+/// Shows the selection, confirms, acts on every token not skipped and reports.
+pub async fn run<T, R, F, Fut>(
+    ctx: &Context,
+    plan: Plan<'_>,
+    items: Vec<Item<T>>,
+    act: F,
+) -> anyhow::Result<()>
+where
+    R: BulkRecord,
+    F: Fn(&T) -> Fut,
+    Fut: Future<Output = anyhow::Result<R>>,
+{
+    let ui = &ctx.ui;
+    if items.is_empty() {
+        return render::nothing_selected(ui, ctx.format(), plan.noun.1);
+    }
+    let listing: Vec<(&Entry, Option<&str>)> = items
+        .iter()
+        .map(|i| (&i.entry, i.skip.as_deref()))
+        .collect();
+    render::selection(ui, plan.noun.1, &listing);
+    let actionable = items.iter().filter(|i| i.skip.is_none()).count();
+    if actionable > 0 {
+        let noun = if actionable == 1 {
+            plan.noun.0
+        } else {
+            plan.noun.1
+        };
+        ctx.ui.confirm_destructive(
+            &format!(
+                "{} {actionable} {noun}{}",
+                plan.verb.imperative(),
+                plan.warning
+            ),
+            ctx.globals.yes,
+        )?;
+    }
+
+    let progress = Progress::new(
+        ui,
+        ctx.globals.quiet,
+        ctx.globals.verbose > 0,
+        actionable,
+        plan.verb.gerund(),
+    );
+    let mut emitter = Emitter::new(ui, ctx.format(), &progress, plan.verb.issues(), items.len());
+    let mut outcomes: Vec<Option<Outcome<R>>> = items
+        .iter()
+        .map(|i| i.skip.clone().map(Outcome::Skipped))
+        .collect();
+    // Changes are shown in selection order. New secrets are shown the moment they arrive
+    // instead, so that none waits in memory behind a slower token: a run interrupted midway
+    // has printed every secret it received.
+    let in_selection_order = !plan.verb.issues();
+    let mut next = 0;
+    let mut drain = |outcomes: &[Option<Outcome<R>>], emitter: &mut Emitter| {
+        while let Some(Some(o)) = outcomes.get(next) {
+            emitter.in_order(next, &items[next].entry, o);
+            next += 1;
+        }
+    };
+    let mut shown = 0;
+    if in_selection_order {
+        drain(&outcomes, &mut emitter);
+    } else {
+        for (item, o) in items.iter().zip(&outcomes) {
+            if let Some(o) = o {
+                emitter.in_order(shown, &item.entry, o);
+                shown += 1;
+            }
+        }
+    }
+    let mut work = stream::iter(items.iter().enumerate().filter(|(_, i)| i.skip.is_none()))
+        .map(|(index, item)| {
+            let fut = act(&item.token);
+            async move { (index, fut.await) }
+        })
+        .buffer_unordered(plan.concurrency);
+    while let Some((index, result)) = work.next().await {
+        progress.inc();
+        let outcome = match result {
+            Ok(r) => Outcome::Done(r),
+            Err(e) => {
+                let (exit, hint) = classify(&e);
+                Outcome::Failed {
+                    message: message(&e),
+                    hint,
+                    exit,
+                }
+            }
+        };
+        emitter.completed(&items[index].entry, &outcome);
+        if !in_selection_order {
+            emitter.in_order(shown, &items[index].entry, &outcome);
+            shown += 1;
+        }
+        outcomes[index] = Some(outcome);
+        if in_selection_order {
+            drain(&outcomes, &mut emitter);
+        }
+    }
+    drop(work);
+    progress.finish();
+
+    let results: Vec<(&Entry, &Outcome<R>)> = items
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(i, o)| o.as_ref().map(|o| (&i.entry, o)))
+        .collect();
+    let file_error = match plan.secret_file {
+        Some(f) => secret_file::write(ctx, f, &results),
+        None => None,
+    };
+    let stdout_error = emitter.finish(&results);
+    let done = results
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Done(_)))
+        .count();
+    if done > 0
+        && let Some(note) = &plan.note
+    {
+        ui.status(note);
+    }
+    render::summary(ui, plan.verb.past(), &results);
+    if let Some(e) = failures(&plan, &results) {
+        if let Some(f) = file_error {
+            eprintln!("error: {}", message(&f));
+        }
+        return Err(e);
+    }
+    if let Some(f) = file_error {
+        return Err(
+            f.context("the new secrets were printed above, but the secret file did not get them")
+        );
+    }
+    match stdout_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The error a run with failures ends with: exit 9 when any change's outcome is unknown, else
+/// the failures' code when they share one, else 1.
+fn failures<R>(plan: &Plan, results: &[(&Entry, &Outcome<R>)]) -> Option<anyhow::Error> {
+    let failed: Vec<(&Entry, Exit)> = results
+        .iter()
+        .filter_map(|(e, o)| match o {
+            Outcome::Failed { exit, .. } => Some((*e, *exit)),
+            _ => None,
+        })
+        .collect();
+    let first = failed.first()?.1;
+    let unknown: Vec<&Entry> = failed
+        .iter()
+        .filter(|(_, x)| *x == Exit::OutcomeUnknown)
+        .map(|(e, _)| *e)
+        .collect();
+    let exit = if !unknown.is_empty() {
+        Exit::OutcomeUnknown
+    } else if failed.iter().all(|(_, x)| *x == first) {
+        first
+    } else {
+        Exit::Failure
+    };
+    let noun = if results.len() == 1 {
+        plan.noun.0
+    } else {
+        plan.noun.1
+    };
+    let mut err = CliError::new(
+        exit,
+        format!(
+            "{} failed for {} of {} {noun}",
+            plan.verb.gerund(),
+            failed.len(),
+            results.len()
+        ),
+    );
+    if !unknown.is_empty() {
+        let cmds: Vec<String> = unknown
+            .iter()
+            .take(3)
+            .map(|e| format!("`{}`", (plan.check)(&e.id)))
+            .collect();
+        let more = match unknown.len() {
+            n if n > 3 => format!(" (and likewise for the {} others listed above)", n - 3),
+            _ => String::new(),
+        };
+        err = err.with_hint(format!(
+            "the outcome is unknown for {} of them: run {}{more} to see whether it happened before trying again",
+            unknown.len(),
+            cmds.join(", ")
+        ));
+    }
+    Some(err.into())
+}

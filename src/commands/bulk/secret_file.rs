@@ -1,0 +1,114 @@
+//! The `--secret-file` of bulk roll/rotate: every issued object in one JSON array, 0600,
+//! created in one step so that no reader sees half a document.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::commands::sinks::SecretFileArgs;
+use crate::config::private_file_options;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::output::bulk::{BulkRecord, Entry, Outcome};
+
+/// Writes every issued object as one JSON array; returns the failure, if any.
+pub(super) fn write<R: BulkRecord>(
+    ctx: &Context,
+    file: &SecretFileArgs,
+    results: &[(&Entry, &Outcome<R>)],
+) -> Option<anyhow::Error> {
+    let path = file.secret_file.as_ref()?;
+    let issued: Vec<&R> = results
+        .iter()
+        .filter_map(|(_, o)| match o {
+            Outcome::Done(r) if r.issued().is_some() => Some(r),
+            _ => None,
+        })
+        .collect();
+    let written = serde_json::to_string_pretty(&issued)
+        .map_err(anyhow::Error::from)
+        .and_then(|doc| write_atomically(path, file.force, &format!("{doc}\n")));
+    match written {
+        Ok(()) => {
+            ctx.ui.status(&format!(
+                "Wrote {} new secret(s) to {} (mode 0600).",
+                issued.len(),
+                path.display()
+            ));
+            None
+        }
+        Err(e) => Some(e.context(format!("writing the secrets to {}", path.display()))),
+    }
+}
+
+/// Creates `path` (0600) in one step: a temporary file beside it, then a hard link that fails
+/// if the file appeared meanwhile (or, with `force`, a rename over it). Readers never see half
+/// a document. Where hard links are not possible, the file is created directly.
+fn write_atomically(path: &Path, force: bool, contents: &str) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "secrets".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let staged = (|| -> std::io::Result<()> {
+        let mut f = private_file_options(false).open(&tmp)?;
+        f.write_all(contents.as_bytes())?;
+        f.sync_all()
+    })();
+    let placed = staged.and_then(|()| {
+        if force {
+            std::fs::rename(&tmp, path)
+        } else {
+            std::fs::hard_link(&tmp, path)
+        }
+    });
+    let _ = std::fs::remove_file(&tmp);
+    match placed {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(CliError::failure(format!(
+            "{} appeared while the tokens were being changed; pass --force to replace it",
+            path.display()
+        ))
+        .into()),
+        Err(_) => {
+            // No temporary file or no hard link here: write the file itself.
+            let mut f = private_file_options(force).open(path)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+            }
+            f.write_all(contents.as_bytes())?;
+            f.sync_all()?;
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_documents_are_created_0600_and_never_replaced_without_force() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("secrets.json");
+        write_atomically(&path, false, "[1]\n").expect("write");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "[1]\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        assert!(write_atomically(&path, false, "[2]\n").is_err());
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "[1]\n");
+        write_atomically(&path, true, "[3]\n").expect("forced");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "[3]\n");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+        assert_eq!(left.len(), 1, "no temporary file is left behind");
+    }
+}

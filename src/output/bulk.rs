@@ -1,0 +1,393 @@
+//! Bulk results: the selection shown before confirming, each token's outcome as it completes,
+//! and the summary.
+//!
+//! `-o json` is one array in selection order, streamed element by element so that secrets
+//! already issued reach stdout even if the run is cut short; `-o ndjson` is one element a line
+//! as each token completes; `-o id` the IDs of the tokens done. Tables: an outcome table for
+//! changes, and for roll/rotate each new secret in the single verb's block. A secret that cannot
+//! go to stdout goes to stderr rather than being lost.
+
+use std::io;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::progress::Progress;
+use super::table::{self, Cell, TableCtx};
+use super::{Format, env_unsupported};
+use crate::error::CliError;
+use crate::secret::Secret;
+use crate::ui::Ui;
+
+/// One selected token, as the user knows it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+impl Entry {
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => format!("{n} ({})", self.id),
+            None => self.id.clone(),
+        }
+    }
+}
+
+/// What happened to one selected token.
+pub enum Outcome<R> {
+    /// Done; the API's answer.
+    Done(R),
+    /// The one-line error the single verb would print, its hint and its exit code.
+    Failed {
+        message: String,
+        hint: Option<String>,
+        exit: crate::error::Exit,
+    },
+    /// Left alone, for this reason.
+    Skipped(String),
+}
+
+/// A newly issued secret as the single verb shows it: the detail view, then the secrets.
+pub struct Issued {
+    pub details: Vec<(&'static str, Cell)>,
+    pub secrets: Vec<(&'static str, Secret)>,
+}
+
+/// The API's answer for one token done in bulk.
+pub trait BulkRecord: Serialize {
+    /// For verbs that issue a secret, what the table shows of it; `None` for the others.
+    fn issued(&self) -> Option<Issued> {
+        None
+    }
+}
+
+impl BulkRecord for Value {}
+
+/// Refuses, before anything is sent, the formats bulk work cannot honour.
+pub fn check_format(format: Format, issues: bool, has_secret_file: bool) -> anyhow::Result<()> {
+    match format {
+        Format::Env => Err(env_unsupported()),
+        Format::Id if issues && !has_secret_file => Err(CliError::usage(
+            "-o id prints only IDs, which would lose the new secrets; add --secret-file FILE, or use -o json",
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// The JSON element of one token: `id`, `name`, `outcome`, then `error` (and `hint`) or
+/// `reason`, or every field of the API's answer.
+pub fn element<R: Serialize>(entry: &Entry, outcome: &Outcome<R>) -> serde_json::Result<Value> {
+    let mut m = Map::new();
+    m.insert("id".into(), Value::from(entry.id.clone()));
+    m.insert(
+        "name".into(),
+        entry.name.clone().map_or(Value::Null, Value::from),
+    );
+    match outcome {
+        Outcome::Done(r) => {
+            m.insert("outcome".into(), "done".into());
+            match serde_json::to_value(r)? {
+                Value::Object(fields) => {
+                    for (k, v) in fields {
+                        if !matches!(k.as_str(), "id" | "outcome") {
+                            m.insert(k, v);
+                        }
+                    }
+                }
+                Value::Null => {}
+                other => {
+                    m.insert("result".into(), other);
+                }
+            }
+        }
+        Outcome::Failed { message, hint, .. } => {
+            m.insert("outcome".into(), "failed".into());
+            m.insert("error".into(), message.clone().into());
+            if let Some(h) = hint {
+                m.insert("hint".into(), h.clone().into());
+            }
+        }
+        Outcome::Skipped(reason) => {
+            m.insert("outcome".into(), "skipped".into());
+            m.insert("reason".into(), reason.clone().into());
+        }
+    }
+    Ok(Value::Object(m))
+}
+
+/// An empty selection: a note, and `[]` for JSON.
+pub fn nothing_selected(ui: &Ui, format: Format, noun: &str) -> anyhow::Result<()> {
+    ui.status(&format!("No {noun} match the selection; nothing was done."));
+    if format == Format::Json {
+        ui.out("[]")?;
+    }
+    Ok(())
+}
+
+/// The selection, on stderr, before the question: name and ID a line, with why a token will
+/// be skipped.
+pub fn selection(ui: &Ui, noun: &str, items: &[(&Entry, Option<&str>)]) {
+    let width = items
+        .iter()
+        .map(|(e, _)| e.name.as_deref().unwrap_or("-").chars().count())
+        .max()
+        .unwrap_or(0);
+    let named = items.iter().any(|(e, _)| e.name.is_some());
+    let mut s = format!("Selected {} {noun}:", items.len());
+    for (e, skip) in items {
+        s.push_str("\n  ");
+        if named {
+            let name = e.name.as_deref().unwrap_or("-");
+            let pad = width - name.chars().count();
+            s.push_str(&format!("{name}{}  ", " ".repeat(pad)));
+        }
+        s.push_str(&e.id);
+        if let Some(why) = skip {
+            s.push_str(&format!("  (skipped: {why})"));
+        }
+    }
+    ui.status(&s);
+}
+
+/// Writes the results as they come.
+pub struct Emitter<'a> {
+    ui: &'a Ui,
+    format: Format,
+    progress: &'a Progress,
+    issues: bool,
+    total: usize,
+    blocks: usize,
+    broken: Option<io::Error>,
+    diverted: bool,
+}
+
+impl<'a> Emitter<'a> {
+    pub fn new(
+        ui: &'a Ui,
+        format: Format,
+        progress: &'a Progress,
+        issues: bool,
+        total: usize,
+    ) -> Self {
+        Emitter {
+            ui,
+            format,
+            progress,
+            issues,
+            total,
+            blocks: 0,
+            broken: None,
+            diverted: false,
+        }
+    }
+
+    /// Writes to stdout; once stdout is gone, text with a secret goes to stderr instead and the
+    /// rest is dropped.
+    fn write(&mut self, text: &str, secret: bool) {
+        if self.broken.is_none() {
+            match self.progress.suspend(|| self.ui.out(text)) {
+                Ok(()) => return,
+                Err(e) => self.broken = Some(e),
+            }
+        }
+        if secret {
+            self.progress.suspend(|| {
+                if !self.diverted
+                    && let Some(e) = &self.broken
+                {
+                    eprintln!(
+                        "warning: could not write to stdout ({e}); the new secrets follow on stderr, store them now:"
+                    );
+                }
+                eprintln!("{text}");
+            });
+            self.diverted = true;
+        }
+    }
+
+    fn carries_secret<R: BulkRecord>(outcome: &Outcome<R>) -> bool {
+        matches!(outcome, Outcome::Done(r) if r.issued().is_some())
+    }
+
+    /// A token completed (completion order): `-o ndjson` lines.
+    pub fn completed<R: BulkRecord>(&mut self, entry: &Entry, outcome: &Outcome<R>) {
+        if self.format != Format::Ndjson {
+            return;
+        }
+        match element(entry, outcome).and_then(|v| serde_json::to_string(&v)) {
+            Ok(line) => self.write(&line, Self::carries_secret(outcome)),
+            Err(e) => eprintln!("error: cannot show the result for {}: {e}", entry.label()),
+        }
+    }
+
+    /// The next token shown, `index` being its position in the output: JSON elements, IDs, and
+    /// the secret blocks of tables.
+    pub fn in_order<R: BulkRecord>(&mut self, index: usize, entry: &Entry, outcome: &Outcome<R>) {
+        let secret = Self::carries_secret(outcome);
+        match self.format {
+            Format::Json => {
+                let text =
+                    match element(entry, outcome).and_then(|v| serde_json::to_string_pretty(&v)) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            eprintln!("error: cannot show the result for {}: {e}", entry.label());
+                            "null".to_owned()
+                        }
+                    };
+                let mut s = String::new();
+                if index == 0 {
+                    s.push_str("[\n");
+                }
+                s.push_str(&indent(&text));
+                s.push_str(if index + 1 == self.total { "\n]" } else { "," });
+                self.write(&s, secret);
+            }
+            Format::Id => {
+                if matches!(outcome, Outcome::Done(_)) {
+                    self.write(&entry.id, false);
+                }
+            }
+            Format::Table if self.issues => {
+                if let Outcome::Done(r) = outcome
+                    && let Some(Issued { details, secrets }) = r.issued()
+                {
+                    let cx = TableCtx::new(self.ui);
+                    let pairs: Vec<(&str, &Secret)> =
+                        secrets.iter().map(|(k, v)| (*k, v)).collect();
+                    let lead = if self.blocks == 0 { "" } else { "\n" };
+                    let text = format!(
+                        "{lead}{}\n{}",
+                        table::render_details(&cx, &details),
+                        table::secret_block(&cx, &pairs)
+                    );
+                    self.blocks += 1;
+                    self.write(&text, true);
+                }
+            }
+            Format::Table | Format::Ndjson | Format::Env => {}
+        }
+    }
+
+    /// After the last token: the outcome table of changes. Returns what went wrong with stdout.
+    pub fn finish<R: BulkRecord>(
+        mut self,
+        results: &[(&Entry, &Outcome<R>)],
+    ) -> Option<anyhow::Error> {
+        if self.format == Format::Table && !self.issues {
+            let cx = TableCtx::new(self.ui);
+            let rows = results.iter().map(|(e, o)| {
+                let (word, detail) = match o {
+                    Outcome::Done(_) => ("done", String::new()),
+                    Outcome::Failed { message, .. } => ("failed", message.clone()),
+                    Outcome::Skipped(why) => ("skipped", why.clone()),
+                };
+                vec![
+                    Cell::text(&e.id),
+                    Cell::opt(e.name.as_deref()),
+                    Cell::text(word),
+                    Cell::text(detail),
+                ]
+            });
+            let text = table::render_list(&cx, &["ID", "NAME", "OUTCOME", "DETAIL"], rows);
+            self.write(&text, false);
+        }
+        if self.diverted {
+            return Some(
+                CliError::failure(
+                    "stdout was closed while new secrets were being printed; they were written to stderr instead",
+                )
+                .into(),
+            );
+        }
+        self.broken.map(Into::into)
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The summary on stderr: `Rotated 18, failed 1, skipped 1.`, then a line per failure (always,
+/// like any error) and per skip (not under `--quiet`).
+pub fn summary<R>(ui: &Ui, past: &str, results: &[(&Entry, &Outcome<R>)]) {
+    let count = |f: fn(&Outcome<R>) -> bool| results.iter().filter(|(_, o)| f(o)).count();
+    let done = count(|o| matches!(o, Outcome::Done(_)));
+    let failed = count(|o| matches!(o, Outcome::Failed { .. }));
+    let skipped = count(|o| matches!(o, Outcome::Skipped(_)));
+    ui.status(&format!(
+        "{past} {done}, failed {failed}, skipped {skipped}."
+    ));
+    for (e, o) in results {
+        match o {
+            Outcome::Failed {
+                message,
+                hint,
+                exit,
+            } => {
+                eprintln!("  failed: {}: {message}", e.label());
+                if *exit == crate::error::Exit::OutcomeUnknown
+                    && let Some(h) = hint
+                {
+                    eprintln!("    hint: {h}");
+                }
+            }
+            Outcome::Skipped(why) => ui.status(&format!("  skipped: {}: {why}", e.label())),
+            Outcome::Done(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elements_carry_the_outcome_and_the_api_fields() {
+        let e = Entry {
+            id: "abc".into(),
+            name: Some("ci".into()),
+        };
+        let done: Outcome<Value> =
+            Outcome::Done(serde_json::json!({"id": "abc", "client_secret": "s", "outcome": "x"}));
+        let v = element(&e, &done).expect("json");
+        assert_eq!(
+            v,
+            serde_json::json!({"id": "abc", "name": "ci", "outcome": "done", "client_secret": "s"})
+        );
+        let failed: Outcome<Value> = Outcome::Failed {
+            message: "boom".into(),
+            hint: None,
+            exit: crate::error::Exit::Failure,
+        };
+        let v = element(
+            &Entry {
+                name: None,
+                ..e.clone()
+            },
+            &failed,
+        )
+        .expect("json");
+        assert_eq!(
+            v,
+            serde_json::json!({"id": "abc", "name": null, "outcome": "failed", "error": "boom"})
+        );
+        let v = element(&e, &Outcome::<Value>::Skipped("why".into())).expect("json");
+        assert_eq!(v["outcome"], "skipped");
+        assert_eq!(v["reason"], "why");
+    }
+
+    #[test]
+    fn id_output_of_secrets_needs_a_file() {
+        assert!(check_format(Format::Id, true, false).is_err());
+        assert!(check_format(Format::Id, true, true).is_ok());
+        assert!(check_format(Format::Id, false, false).is_ok());
+        assert!(check_format(Format::Env, true, true).is_err());
+        assert!(check_format(Format::Json, true, false).is_ok());
+    }
+}
