@@ -45,6 +45,27 @@ CLIENTS = ("tokenctl", "curl+jq", "python-sdk")
 JOBS = ("startup", "list", "roll", "rotate")
 
 
+NOTES = """## What the jobs do
+
+- tokenctl: `tokens list --include-expired --json` (page 1, then the other 9 pages at once);
+  `tokens roll ID --yes --json` (the roll, with the verify that recognises the profile's own
+  token sent beside it, hence 2 requests in one round trip); `service-tokens rotate --name
+  '[b-m]*' --grace 1h --yes --json` (one list, then 10 rotations in flight at a time).
+- curl + jq: `bench/curl/list.sh` (a page at a time until `total_count` is covered, two jq calls
+  per page) and `bench/curl/rotate.sh` (list, filter with jq, one curl per token); the roll is
+  the single `curl -X PUT .../value` an operator would type.
+- Python SDK (`bench/sdk/jobs.py`): `accounts.tokens.list` (the SDK pages sequentially and
+  stops at the first empty page, hence 11 requests), `accounts.tokens.value.update` (with
+  `extra_body={}`: the API requires a body the SDK does not send),
+  `zero_trust.access.service_tokens.list` + `.rotate` per token (the SDK's default page size
+  takes two pages for 40 tokens, hence 22 requests). Its times include Python's start-up and
+  the SDK import (see the start-up row).
+- Every output is checked: the 500 IDs listed; the rolled value authenticates as the rolled
+  token; the 20 selected service tokens rotated, each new secret accepted by the sandbox's
+  Access check (disabled and expired ones excepted, which Access refuses whatever the secret).
+"""
+
+
 class Sandbox:
     """`tokenctl sandbox serve` on a free port, with its control routes."""
 
@@ -197,9 +218,12 @@ def check(client: str, job: str, out: str, sb: Sandbox, truth: dict) -> str | No
     items = [d for d in data if client != "tokenctl" or d.get("outcome") == "done"]
     if sorted(d["id"] for d in items) != truth["rotate_ids"]:
         return f"rotated {len(items)} tokens, expected the {ROTATE_COUNT} selected"
-    # Access refuses an expired service token whatever its secret; rotating keeps the expiry.
+    # Access refuses an expired or disabled service token whatever its secret; rotating keeps
+    # both as they were, so only the others can show that their new secret works.
     live = [d for d in items if d["id"] in truth["rotate_live"]]
     bad = [d["id"] for d in live if not sb.access_allows(d["client_id"], d["client_secret"])]
+    if not live:
+        return "no rotated token could be checked with Access"
     if bad:
         return f"{len(bad)} new secrets refused by Access"
     return None
@@ -260,8 +284,8 @@ def main() -> int:
                         if fnmatch.fnmatchcase(t["name"], ROTATE_GLOB)]
             rotate_ids = sorted(t["id"] for t in selected)
             now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            rotate_live = {t["id"] for t in selected
-                           if not t.get("expires_at") or t["expires_at"] > now}
+            rotate_live = {t["id"] for t in selected if t.get("enabled", True)
+                           and (not t.get("expires_at") or t["expires_at"] > now)}
             assert len(tokens) == ACCOUNT_TOKENS, len(tokens)
             assert len(rotate_ids) == ROTATE_COUNT, len(rotate_ids)
             truth = {"token_ids": sorted(t["id"] for t in tokens), "roll_id": roll_id,
@@ -313,7 +337,7 @@ def render(args, results: dict[tuple[int, str, str], Cell]) -> str:
     lines = [
         "# Benchmark results",
         "",
-        f"Command: `{args.command}` ({args.runs} timed runs per cell after one warm-up run; "
+        f"Command: `{args.command.strip()}` ({args.runs} timed runs per cell after one warm-up run; "
         "median wall time; peak RSS is the largest single process of a run).",
         f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "",
@@ -374,6 +398,7 @@ def render(args, results: dict[tuple[int, str, str], Cell]) -> str:
     for name, measured, met in targets:
         lines.append(f"| {name} | {measured} | {'yes' if met else 'NO'} |")
     lines.append("")
+    lines.append(NOTES)
     return "\n".join(lines)
 
 
