@@ -68,7 +68,8 @@ pub struct Fault {
     /// error when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<FaultBody>,
-    /// How long a [`FaultKind::Slow`] answer is held back, in milliseconds.
+    /// How long a [`FaultKind::Slow`] answer or a [`FaultKind::Late`] request is held back, in
+    /// milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<u64>,
     /// Share of the matching requests hit, from 0.0 to 1.0; all when absent.
@@ -106,6 +107,9 @@ pub enum FaultKind {
     InvalidJson,
     /// Process the request and hold the answer back for `delay_ms`.
     Slow,
+    /// Hold the request back for `delay_ms` before processing it, as a slow way in: requests
+    /// sent after it are processed first.
+    Late,
 }
 
 /// Body of a faulted response.
@@ -193,6 +197,11 @@ pub(crate) async fn middleware(State(app): State<AppState>, req: Request, next: 
             drop(req);
             Response::new(broken_body(None))
         }
+        Some(fault) if fault.kind == FaultKind::Late => {
+            let delay = std::time::Duration::from_millis(fault.delay_ms.unwrap_or(1000));
+            tokio::time::sleep(delay).await;
+            next.run(req).await
+        }
         Some(_) => next.run(req).await,
     };
     let status = match fault.as_ref().map(|f| f.kind) {
@@ -215,7 +224,7 @@ pub(crate) async fn middleware(State(app): State<AppState>, req: Request, next: 
 /// Applies a fault that acts on the handler's answer.
 async fn break_response(fault: &Fault, response: Response) -> Response {
     match fault.kind {
-        FaultKind::Status | FaultKind::ResetBefore => response,
+        FaultKind::Status | FaultKind::ResetBefore | FaultKind::Late => response,
         FaultKind::ResetAfter => {
             let (mut parts, _) = response.into_parts();
             parts.headers.remove(header::CONTENT_LENGTH);

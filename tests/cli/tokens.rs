@@ -824,7 +824,7 @@ fn roll_own_token_is_recognised_when_verify_loses_the_race() {
     let admin = sb.token_id("tokenctl-sandbox-admin");
     sb.fault(json!({
         "path_prefix": format!("/client/v4/accounts/{}/tokens/verify", sb.account_id),
-        "kind": "slow", "delay_ms": 400, "times": 1
+        "kind": "late", "delay_ms": 400, "times": 1
     }));
     env.cmd()
         .args(["tokens", "roll", &admin, "--yes", "--json"])
