@@ -699,3 +699,51 @@ fn login_and_status_under_faults() {
     assert_eq!(rows[0]["status"], "error");
     assert!(!text(&out.stdout).contains(&sb.token) && !text(&out.stderr).contains(&sb.token));
 }
+
+/// A stored credential follows a roll only when verify named the rolled token before the roll.
+/// A refused verify (here a 401 from the verify endpoint alone) proves nothing: the stored,
+/// still valid credential is kept, and the new secret is shown with a warning.
+#[test]
+fn a_refused_verify_never_overwrites_the_stored_credential() {
+    let mut env = TestEnv::new();
+    env.set_all(&no_dbus_env());
+    let sb = Sandbox::start(&[], &[]);
+    env.cmd()
+        .args([
+            "auth",
+            "login",
+            "-p",
+            "box",
+            "--account",
+            &sb.account_id,
+            "--base-url",
+            &sb.base_url,
+            "--with-token",
+            "--insecure-storage",
+        ])
+        .write_stdin(sb.token.clone())
+        .assert()
+        .success();
+    let other = sb.token_id("readonly-auditor");
+    sb.fault(serde_json::json!({
+        "path_prefix": format!("/client/v4/accounts/{}/tokens/verify", sb.account_id),
+        "kind": "status", "status": 401, "times": 1
+    }));
+    let out = env
+        .cmd()
+        .args(["-p", "box", "tokens", "roll", &other, "--yes", "--json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("could not tell whether"));
+    let stored = std::fs::read_to_string(env.config_dir().join("credentials.toml")).expect("read");
+    assert!(
+        stored.contains(&sb.token),
+        "the stored credential was replaced"
+    );
+    // And the profile still works.
+    env.cmd()
+        .args(["-p", "box", "tokens", "verify"])
+        .assert()
+        .success();
+}

@@ -815,10 +815,11 @@ fn roll_own_env_token_warns() {
     env.cmd().args(["tokens", "verify"]).assert().code(4);
 }
 
-/// The verify that tells whether the rolled token is the profile's own goes out beside the
-/// roll; when the roll wins the race, verify's 401 still identifies the own token.
+/// With the credential in an environment variable, the verify that tells whether the rolled
+/// token is the profile's own goes out beside the roll. When the roll wins the race, verify's
+/// 401 proves nothing: tokenctl says it cannot tell, and what to do if it was.
 #[test]
-fn roll_own_token_is_recognised_when_verify_loses_the_race() {
+fn roll_beside_verify_that_loses_the_race_warns_instead_of_guessing() {
     let mut env = TestEnv::new();
     let sb = env.sandbox();
     let admin = sb.token_id("tokenctl-sandbox-admin");
@@ -826,13 +827,23 @@ fn roll_own_token_is_recognised_when_verify_loses_the_race() {
         "path_prefix": format!("/client/v4/accounts/{}/tokens/verify", sb.account_id),
         "kind": "late", "delay_ms": 400, "times": 1
     }));
-    env.cmd()
+    let out = env
+        .cmd()
         .args(["tokens", "roll", &admin, "--yes", "--json"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "CLOUDFLARE_API_TOKEN was replaced",
-        ));
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout_json(&out)["value"]
+            .as_str()
+            .is_some_and(|v| !v.is_empty())
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("could not tell whether")
+            && err.contains("put the new value in CLOUDFLARE_API_TOKEN"),
+        "{err}"
+    );
     let log = sb.requests();
     assert!(
         log.iter().any(

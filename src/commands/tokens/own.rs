@@ -1,6 +1,6 @@
 //! Rolling a token while learning whether it is the one the profile authenticates with.
 
-use crate::http::{ApiError, ApiErrorKind};
+use crate::http::ApiError;
 use crate::secret::Secret;
 use crate::vendors::cloudflare::Cloudflare;
 
@@ -9,29 +9,41 @@ use crate::vendors::cloudflare::Cloudflare;
 pub enum Own {
     Yes,
     No,
-    /// The verify request failed for another reason (network, server): nobody can tell.
+    /// Verify did not name a token (it failed, or lost the race to the roll): nobody can tell.
     Unknown,
 }
 
-/// Rolls token `id`. With a token credential (`by_token`), a verify request goes out beside
-/// the roll rather than before it, so the roll costs one round trip, not two:
-/// - verify answered first: it names the token we authenticate with;
-/// - the roll won the race: verify is refused as unauthenticated (401), and since the roll
-///   itself was accepted with that same credential, only the roll can have invalidated it.
-///   A 403 proves nothing (the credential still authenticates), so it counts as unknown.
-///
-/// A Global API Key is never a rolled token, so nothing is verified then.
-pub async fn roll(cf: &Cloudflare, id: &str, by_token: bool) -> Result<(Secret, Own), ApiError> {
-    if !by_token {
-        return Ok((cf.roll_token(id).await?, Own::No));
-    }
-    let (verified, rolled) = tokio::join!(cf.verify_token(), cf.roll_token(id));
-    let value = rolled?;
-    let own = match verified {
+/// When to ask the API which token the profile authenticates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// A Global API Key is never a rolled token: nothing to verify.
+    Never,
+    /// Before the roll. For a stored credential (keyring, file), which must follow the roll:
+    /// only a verify that names the token before it changes is proof enough to overwrite it.
+    Before,
+    /// Beside the roll, so the roll costs one round trip, not two. For a credential tokenctl
+    /// does not store (an environment variable), where the answer only decides a warning.
+    Beside,
+}
+
+/// Rolls token `id`, verifying the profile's own credential as `check` says. Only a verify
+/// answer naming `id` counts as "own"; a refused verify (the roll may have won the race, or
+/// the endpoint may not accept this kind of token) proves nothing and is `Unknown`.
+pub async fn roll(cf: &Cloudflare, id: &str, check: Check) -> Result<(Secret, Own), ApiError> {
+    let named = |v: Result<crate::vendors::cloudflare::Verified, ApiError>| match v {
         Ok(v) if v.id == id => Own::Yes,
         Ok(_) => Own::No,
-        Err(e) if e.kind == ApiErrorKind::Unauthorized => Own::Yes,
         Err(_) => Own::Unknown,
     };
-    Ok((value, own))
+    match check {
+        Check::Never => Ok((cf.roll_token(id).await?, Own::No)),
+        Check::Before => {
+            let own = named(cf.verify_token().await);
+            Ok((cf.roll_token(id).await?, own))
+        }
+        Check::Beside => {
+            let (verified, rolled) = tokio::join!(cf.verify_token(), cf.roll_token(id));
+            Ok((rolled?, named(verified)))
+        }
+    }
 }

@@ -3,13 +3,13 @@
 use clap::Args;
 use serde::Serialize;
 
-use super::own::Own;
+use super::own::{Check, Own};
 use super::{find, parse_token_ref};
 use crate::commands::bulk::SelectionArgs;
 use crate::commands::sinks::{self, SinkArgs};
 use crate::config::Vendor;
 use crate::context::Context;
-use crate::credentials::Secretish;
+use crate::credentials::{Secretish, Source};
 use crate::output::bulk::{BulkRecord, Issued};
 use crate::output::{self, Cell, Record};
 use crate::secret::Secret;
@@ -93,16 +93,25 @@ async fn one(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
         ctx.globals.yes,
     )?;
     // Is this the token we are authenticated with? Then the stored credential must follow.
-    let by_token = matches!(resolved.credential.secret, Secretish::Token(_));
-    let (value, own) = super::own::roll(&cf, &found.id, by_token)
-        .await
-        .map_err(|e| {
-            super::super::check_with(e, format!("tokenctl tokens get {} --json", found.id))
-        })?;
+    let check = match (&resolved.credential.secret, &resolved.credential.source) {
+        (Secretish::GlobalKey { .. }, _) => Check::Never,
+        (_, Source::Keyring | Source::File(_)) => Check::Before,
+        (_, Source::Env(_) | Source::Sandbox) => Check::Beside,
+    };
+    let (value, own) = super::own::roll(&cf, &found.id, check).await.map_err(|e| {
+        super::super::check_with(e, format!("tokenctl tokens get {} --json", found.id))
+    })?;
     if own == Own::Unknown {
+        let remedy = match &resolved.credential.source {
+            Source::Env(var) => format!("put the new value in {var}"),
+            _ => format!(
+                "store the new value with `tokenctl auth login -p {}`",
+                resolved.name
+            ),
+        };
         ctx.ui.warn(&format!(
-            "could not tell whether {label} is the token profile '{}' authenticates with; if it is, store the new value with `tokenctl auth login -p {}`",
-            resolved.name, resolved.name
+            "could not tell whether {label} is the token profile '{}' authenticates with; if it is, {remedy}",
+            resolved.name
         ));
     }
     let own = own == Own::Yes;
