@@ -66,13 +66,9 @@ pub trait BulkRecord: Serialize {
 impl BulkRecord for Value {}
 
 /// Refuses, before anything is sent, the formats bulk work cannot honour.
-pub fn check_format(format: Format, issues: bool, has_secret_file: bool) -> anyhow::Result<()> {
+pub fn check_format(format: Format) -> anyhow::Result<()> {
     match format {
         Format::Env => Err(env_unsupported()),
-        Format::Id if issues && !has_secret_file => Err(CliError::usage(
-            "-o id prints only IDs, which would lose the new secrets; add --secret-file FILE, or use -o json",
-        )
-        .into()),
         _ => Ok(()),
     }
 }
@@ -245,9 +241,16 @@ impl<'a> Emitter<'a> {
                 s.push_str(if index + 1 == self.total { "\n]" } else { "," });
                 self.write(&s, secret);
             }
+            // As the single verbs do: the ID, then each new secret, one a line, so that no
+            // secret depends on a file written at the end of the run.
             Format::Id => {
-                if matches!(outcome, Outcome::Done(_)) {
-                    self.write(&entry.id, false);
+                if let Outcome::Done(r) = outcome {
+                    let issued = r.issued();
+                    let mut lines = vec![entry.id.clone()];
+                    if let Some(Issued { secrets, .. }) = &issued {
+                        lines.extend(secrets.iter().map(|(_, s)| s.expose().to_owned()));
+                    }
+                    self.write(&lines.join("\n"), issued.is_some());
                 }
             }
             Format::Table if self.issues => {
@@ -383,11 +386,10 @@ mod tests {
     }
 
     #[test]
-    fn id_output_of_secrets_needs_a_file() {
-        assert!(check_format(Format::Id, true, false).is_err());
-        assert!(check_format(Format::Id, true, true).is_ok());
-        assert!(check_format(Format::Id, false, false).is_ok());
-        assert!(check_format(Format::Env, true, true).is_err());
-        assert!(check_format(Format::Json, true, false).is_ok());
+    fn only_env_output_is_refused() {
+        assert!(check_format(Format::Env).is_err());
+        for f in [Format::Id, Format::Json, Format::Ndjson, Format::Table] {
+            assert!(check_format(f).is_ok());
+        }
     }
 }

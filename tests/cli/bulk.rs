@@ -192,11 +192,11 @@ fn bad_input_and_unconfirmable_runs_send_nothing() {
             }
             if *verb == "roll" {
                 cases.push(vec!["--all", "--yes", "--save-as", "other"]);
-                cases.push(vec!["--all", "--yes", "-o", "id"]);
+                cases.push(vec!["--all", "--yes", "-o", "env"]);
             }
             if *verb == "rotate" {
-                cases.push(vec!["--all", "--yes", "-o", "id"]);
                 cases.push(vec!["--all", "--yes", "--save-as", "other"]);
+                cases.push(vec!["--all", "--yes", "-o", "env"]);
             }
             for args in cases {
                 let out = b.cmd(&[verb]).args(&args).output().expect("run");

@@ -109,8 +109,7 @@ pub fn precheck(
         .with_hint("name the token alone to save its new secret as a profile")
         .into());
     }
-    let has_file = secret_file.is_some_and(|f| f.secret_file.is_some());
-    render::check_format(ctx.format(), verb.issues(), has_file)?;
+    render::check_format(ctx.format())?;
     if let Some(f) = secret_file {
         f.check()?;
     }

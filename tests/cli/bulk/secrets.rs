@@ -207,7 +207,8 @@ fn bulk_roll_hands_over_working_values_and_skips_the_own_token() {
             .expect("the file and stdout name the same tokens");
         assert_eq!(d["value"], r["value"]);
     }
-    // -o id with a secret file: the IDs alone on stdout.
+    // -o id: each ID followed by its new value, as the single verb prints them, so no secret
+    // depends on the file written at the end.
     let out = b
         .cmd(&[
             "roll",
@@ -223,8 +224,24 @@ fn bulk_roll_hands_over_working_values_and_skips_the_own_token() {
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    // In the order the new values arrived.
-    let mut printed: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
+    // In the order the new values arrived; each value is the one the file got.
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2 * rolled.len(), "{stdout}");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+    let mut printed = Vec::new();
+    for pair in lines.chunks(2) {
+        let d = doc
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|d| d["id"] == pair[0])
+            .expect("an ID of the file");
+        assert_eq!(d["value"], pair[1]);
+        assert_eq!(verify(pair[1]), 200, "the printed value works");
+        printed.push(pair[0].to_owned());
+    }
     let mut want: Vec<String> = rolled.iter().map(|r| id_of(r)).collect();
     printed.sort();
     want.sort();
