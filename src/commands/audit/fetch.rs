@@ -87,10 +87,13 @@ async fn mailtrap_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Obse
             "profile '{}' has no Mailtrap account ID",
             r.name
         ))
-        .with_hint(format!(
-            "set it with `tokenctl profile set {} --account ID` or MAILTRAP_ACCOUNT_ID",
-            r.name
-        ))
+        .with_hint(match env_only(r) {
+            true => "set MAILTRAP_ACCOUNT_ID, or add a profile with `tokenctl profile add NAME --vendor mailtrap --account ID`".to_owned(),
+            false => format!(
+                "set it with `tokenctl profile set {} --account ID` or MAILTRAP_ACCOUNT_ID",
+                r.name
+            ),
+        })
         .into());
     };
     if !mailtrap::is_id(&account) {
@@ -120,10 +123,10 @@ async fn mosquitto_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Obs
             "profile '{}' has no project to audit",
             r.name
         ))
-        .with_hint(format!(
-            "set one with `tokenctl profile set {} --project ID`",
-            r.name
-        ))
+        .with_hint(match env_only(r) {
+            true => "the environment names no project: add a profile with `tokenctl profile add NAME --vendor mosquitto --base-url URL --project ID`".to_owned(),
+            false => format!("set one with `tokenctl profile set {} --project ID`", r.name),
+        })
         .into());
     };
     let mq = Mosquitto::new(
@@ -150,4 +153,10 @@ fn token(r: &Resolved) -> anyhow::Result<Secret> {
         ))
         .into()),
     }
+}
+
+/// Whether `r` stands for vendor variables with no profile behind them, which `profile set`
+/// cannot change.
+fn env_only(r: &Resolved) -> bool {
+    r.name.starts_with('(')
 }
