@@ -37,6 +37,9 @@ pub struct Context {
     http: OnceLock<HttpClient>,
     plain_http: OnceLock<HttpClient>,
     sandbox: OnceCell<Embedded>,
+    /// Changes sent and not yet answered, with the command that shows whether each happened:
+    /// reported if the command is interrupted.
+    in_flight: Mutex<Vec<(String, String)>>,
 }
 
 /// The sandbox running inside this process for `--sandbox`, its state locked in the data dir
@@ -79,6 +82,7 @@ impl Context {
             paths,
             http: OnceLock::new(),
             plain_http: OnceLock::new(),
+            in_flight: Mutex::new(Vec::new()),
             sandbox: OnceCell::new(),
         }
     }
@@ -97,6 +101,28 @@ impl Context {
 
     pub fn save_config(&self, config: &Config) -> anyhow::Result<()> {
         config.save(&self.paths.config_file())
+    }
+
+    /// Notes a change as sent (`what`, and the command that shows whether it happened) until
+    /// [`Context::answered`] is called with the same `what`.
+    pub fn sent(&self, what: &str, check: String) {
+        if let Ok(mut v) = self.in_flight.lock() {
+            v.push((what.to_owned(), check));
+        }
+    }
+
+    /// The change `what` got its answer.
+    pub fn answered(&self, what: &str) {
+        if let Ok(mut v) = self.in_flight.lock()
+            && let Some(i) = v.iter().position(|(w, _)| w == what)
+        {
+            v.remove(i);
+        }
+    }
+
+    /// Changes still waiting for their answer, with the command that checks each.
+    pub fn unanswered(&self) -> Vec<(String, String)> {
+        self.in_flight.lock().map(|v| v.clone()).unwrap_or_default()
     }
 
     /// The HTTP client for requests to `base`, built on first use. A plain `http://` endpoint

@@ -73,6 +73,9 @@ where
             r = commands::dispatch(&ctx, cli.command) => r,
             _ = tokio::signal::ctrl_c() => Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted").into()),
         };
+        if result.is_err() {
+            report_unanswered(&ctx);
+        }
         let saved = ctx.finish().await;
         result.and(saved)
     });
@@ -80,6 +83,22 @@ where
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => report(&err),
+    }
+}
+
+/// Changes that were sent when the command stopped (interrupted, or failed elsewhere) may or
+/// may not have happened: name each, with the command that tells.
+fn report_unanswered(ctx: &Context) {
+    let pending = ctx.unanswered();
+    if pending.is_empty() {
+        return;
+    }
+    eprintln!(
+        "warning: {} change(s) were sent and not answered; they may have happened:",
+        pending.len()
+    );
+    for (what, check) in pending {
+        eprintln!("  {what}: check with `{check}`");
     }
 }
 

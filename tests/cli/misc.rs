@@ -238,3 +238,55 @@ fn a_create_whose_answer_never_comes_is_outcome_unknown() {
         .count();
     assert!(posts <= 1, "{posts} POSTs");
 }
+
+#[test]
+fn ctrl_c_during_a_bulk_rotate_names_the_changes_in_flight() {
+    use std::process::{Command, Stdio};
+    let env = TestEnv::new();
+    let sb = crate::common::Sandbox::start(env.vars(), &[]);
+    // The rotations are answered only after 5 s: the interrupt comes while they are in flight.
+    sb.fault(serde_json::json!({
+        "path_prefix": format!("/client/v4/accounts/{}/access/service_tokens/", sb.account_id),
+        "method": "POST", "kind": "slow", "delay_ms": 5000, "times": 100
+    }));
+    let child = Command::new(crate::common::BIN)
+        .env_clear()
+        .envs(env.vars().iter().cloned())
+        .env("CLOUDFLARE_BASE_URL", &sb.base_url)
+        .env("CLOUDFLARE_ACCOUNT_ID", &sb.account_id)
+        .env("CLOUDFLARE_API_TOKEN", &sb.token)
+        .args([
+            "service-tokens",
+            "rotate",
+            "--name",
+            "k8s-ingress-*",
+            "--grace",
+            "1h",
+            "--yes",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("rotating k8s-ingress-prod"), "{err}");
+    assert!(
+        err.contains("2 change(s) were sent and not answered; they may have happened"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("check with `tokenctl service-tokens get ")
+            .count(),
+        2,
+        "{err}"
+    );
+}

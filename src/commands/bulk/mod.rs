@@ -194,7 +194,18 @@ where
     let mut work = stream::iter(items.iter().enumerate().filter(|(_, i)| i.skip.is_none()))
         .map(|(index, item)| {
             let fut = act(&item.token);
-            async move { (index, fut.await) }
+            let what = format!(
+                "{} {}",
+                plan.verb.gerund().to_lowercase(),
+                item.entry.label()
+            );
+            let check = (plan.check)(&item.entry.id);
+            async move {
+                ctx.sent(&what, check);
+                let result = fut.await;
+                ctx.answered(&what);
+                (index, result)
+            }
         })
         .buffer_unordered(plan.concurrency);
     while let Some((index, result)) = work.next().await {
