@@ -322,3 +322,47 @@ fn daemons_using(runtime: &std::path::Path) -> Vec<u32> {
         })
         .collect()
 }
+
+#[test]
+fn hostile_server_answers_as_told_and_records_requests() {
+    use crate::support::hostile::{Hostile, Reply};
+    let server = Hostile::start(|req| {
+        if req.path() == "/json" {
+            Reply::json(201, &serde_json::json!({"ok": true})).header("X-Seen", "yes")
+        } else {
+            Reply::new(302)
+                .header("Location", "http://127.0.0.1:9/")
+                .body("moved")
+        }
+    });
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let mut resp = agent
+        .get(&format!("{}/json?page=2&x", server.url))
+        .header("X-Auth-Key", "k1")
+        .call()
+        .expect("json");
+    assert_eq!(resp.status().as_u16(), 201);
+    assert_eq!(
+        resp.headers().get("x-seen").map(|v| v.as_bytes()),
+        Some(&b"yes"[..])
+    );
+    let v: serde_json::Value = resp.body_mut().read_json().expect("body");
+    assert_eq!(v["ok"], true);
+    let resp = agent
+        .post(&format!("{}/other", server.url))
+        .send("abc")
+        .expect("redirect");
+    assert_eq!(resp.status().as_u16(), 302);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].method, "GET");
+    assert_eq!(seen[0].path(), "/json");
+    assert_eq!(seen[0].query("page").as_deref(), Some("2"));
+    assert_eq!(seen[0].query("x").as_deref(), Some(""));
+    assert_eq!(seen[0].header("X-Auth-Key"), Some("k1"));
+    assert_eq!(seen[1].body, b"abc");
+}

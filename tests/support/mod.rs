@@ -1,2 +1,3 @@
+pub mod hostile;
 pub mod keyring;
 pub mod prism;
