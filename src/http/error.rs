@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+use super::limits::{
+    MAX_CODE_CHARS, MAX_DETAIL_CHARS, MAX_MESSAGE_CHARS, MAX_MESSAGES, MAX_VENDOR_TEXT_CHARS, clip,
+};
+
 /// What went wrong, independent of the vendor. Maps to an exit code in `crate::error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ApiErrorKind {
@@ -26,6 +30,35 @@ pub enum ApiErrorKind {
 pub struct VendorError {
     pub codes: Vec<String>,
     pub messages: Vec<String>,
+}
+
+impl VendorError {
+    /// The messages as printed, each with its code: server text, so every message, every code
+    /// and the whole are capped and made one safe line (see the `MAX_*` limits).
+    fn shown(&self) -> Option<String> {
+        if self.messages.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .messages
+            .iter()
+            .take(MAX_MESSAGES)
+            .enumerate()
+            .map(|(i, m)| {
+                let m = clip(m, MAX_MESSAGE_CHARS);
+                match self.codes.get(i).map(|c| clip(c, MAX_CODE_CHARS)) {
+                    Some(c) if !c.is_empty() => format!("{m} [{c}]"),
+                    _ => m,
+                }
+            })
+            .collect();
+        let mut shown = clip(&parts.join("; "), MAX_VENDOR_TEXT_CHARS);
+        let more = self.messages.len().saturating_sub(MAX_MESSAGES);
+        if more > 0 {
+            shown.push_str(&format!(" ({more} more)"));
+        }
+        Some(shown)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -99,23 +132,13 @@ impl fmt::Display for ApiError {
         if let Some(s) = self.status {
             write!(f, " (HTTP {s})")?;
         }
-        let parts: Vec<String> = self
-            .vendor
-            .messages
-            .iter()
-            .enumerate()
-            .map(|(i, m)| match self.vendor.codes.get(i) {
-                Some(c) if !c.is_empty() => format!("{m} [{c}]"),
-                _ => m.clone(),
-            })
-            .collect();
-        if !parts.is_empty() {
-            write!(f, ": {}", parts.join("; "))?;
+        if let Some(vendor) = self.vendor.shown() {
+            write!(f, ": {vendor}")?;
         } else if let Some(d) = &self.detail {
-            write!(f, ": {d}")?;
+            write!(f, ": {}", clip(d, MAX_DETAIL_CHARS))?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
+            write!(f, " (request id {})", clip(id, MAX_DETAIL_CHARS))?;
         }
         Ok(())
     }
@@ -160,4 +183,36 @@ pub fn unreadable(resp: &super::Response, req: &super::Request, why: &str) -> Ap
     );
     err.status = Some(resp.status);
     err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(messages: Vec<String>, codes: Vec<String>) -> String {
+        VendorError { codes, messages }.shown().unwrap_or_default()
+    }
+
+    #[test]
+    fn vendor_text_is_capped_per_message_and_counted_past_the_limit() {
+        let messages: Vec<String> = (0..8)
+            .map(|i| format!("m{i} {}", "x".repeat(500)))
+            .collect();
+        let codes = (0..8).map(|i| format!("{i}{}", "c".repeat(100))).collect();
+        let s = shown(messages, codes);
+        assert!(s.ends_with(" (3 more)"), "{s}");
+        assert!(s.contains("m4 ") && !s.contains("m5 "), "{s}");
+        assert!(s.chars().count() <= MAX_VENDOR_TEXT_CHARS + " (3 more)".len());
+        let first = s.split("; ").next().unwrap_or_default();
+        assert!(
+            first.chars().count() <= MAX_MESSAGE_CHARS + MAX_CODE_CHARS + 3,
+            "{first}"
+        );
+    }
+
+    #[test]
+    fn vendor_text_is_one_line() {
+        let s = shown(vec!["a\nb\u{1b}[2J".into()], vec!["c\r".into()]);
+        assert_eq!(s, "a b [2J [c]");
+    }
 }

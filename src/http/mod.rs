@@ -7,6 +7,7 @@
 mod budget;
 mod client;
 mod error;
+pub mod limits;
 mod paginate;
 mod retry;
 mod trace;
