@@ -8,6 +8,7 @@ use reqwest::{Method, Url};
 
 use super::budget::{BudgetKey, Budgets};
 use super::error::{ApiError, ApiErrorKind, VendorError};
+use super::redact::Redactor;
 use super::retry::{self, Decision};
 use super::trace::Tracer;
 use crate::secret::Secret;
@@ -106,6 +107,17 @@ pub struct Response {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+    /// The credential of the request, to remove from errors decoded from this body.
+    pub(super) redactor: Redactor,
+}
+
+impl Response {
+    /// The error for a vendor failure reported inside a 2xx body (Cloudflare's
+    /// `success: false`), with the credential removed.
+    pub fn failure(&self, status: u16, vendor: VendorError, req: &Request) -> ApiError {
+        self.redactor
+            .error(ApiError::from_status(status, vendor, req.what.clone()))
+    }
 }
 
 /// The shared client. Cheap to clone.
@@ -148,14 +160,28 @@ impl HttpClient {
     }
 
     /// Sends a request with the shared retry policy. Non-2xx answers become an [`ApiError`]
-    /// whose vendor codes and messages come from `decode_error`.
+    /// whose vendor codes and messages come from `decode_error`. The credential in use is
+    /// removed from every error.
     pub async fn send(
         &self,
         req: &Request,
         auth: &Auth,
         decode_error: fn(u16, &[u8]) -> VendorError,
     ) -> Result<Response, ApiError> {
-        let tracer = Tracer::new(self.opts.verbose);
+        let redactor = Redactor::for_auth(auth);
+        self.attempts(req, auth, decode_error, &redactor)
+            .await
+            .map_err(|e| redactor.error(e))
+    }
+
+    async fn attempts(
+        &self,
+        req: &Request,
+        auth: &Auth,
+        decode_error: fn(u16, &[u8]) -> VendorError,
+        redactor: &Redactor,
+    ) -> Result<Response, ApiError> {
+        let tracer = Tracer::new(self.opts.verbose, redactor.clone());
         let deadline = Instant::now() + self.opts.timeout;
         let mut attempt = 0u32;
         loop {
@@ -193,6 +219,7 @@ impl HttpClient {
                             status,
                             headers,
                             body,
+                            redactor: redactor.clone(),
                         });
                     }
                     let retry_after = retry::retry_after(&headers);

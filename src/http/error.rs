@@ -182,7 +182,7 @@ pub fn unreadable(resp: &super::Response, req: &super::Request, why: &str) -> Ap
         format!("the response is not the expected JSON ({why})"),
     );
     err.status = Some(resp.status);
-    err
+    resp.redactor.error(err)
 }
 
 #[cfg(test)]

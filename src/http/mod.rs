@@ -3,12 +3,16 @@
 //! Vendor modules describe requests with [`Request`] and decode vendor error bodies into
 //! [`ApiError`]; everything else (timeouts, retry policy, tracing) is written once here. Nothing
 //! in this module knows about the CLI.
+//!
+//! Servers are not trusted: vendor text is capped when printed ([`limits`]), and the
+//! credential in use is cut out of every error and trace line ([`redact`]).
 
 mod budget;
 mod client;
 mod error;
 pub mod limits;
 mod paginate;
+mod redact;
 mod retry;
 mod trace;
 mod url;

@@ -1,12 +1,14 @@
-//! The `-v` trace on stderr. Credentials are never printed: auth headers are replaced, and
-//! JSON fields that carry secrets are redacted; a response that carries a newly issued secret is
-//! never shown at all.
+//! The `-v` trace on stderr. Credentials are never printed: auth headers are replaced, JSON
+//! fields that carry secrets are redacted, the credential in use is cut out of everything the
+//! server sent back; a response that carries a newly issued secret is never shown at all.
 
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
 use super::client::Request;
+use super::limits::clip;
+use super::redact::Redactor;
 
 const SECRET_HEADERS: &[&str] = &[
     "authorization",
@@ -40,27 +42,36 @@ fn is_secret_field(k: &str) -> bool {
             .any(|end| bare.ends_with(end))
 }
 
+/// The most characters of a body that is not JSON, or of one header value, that are traced.
+const TRACE_TEXT_CHARS: usize = 500;
+
 pub struct Tracer {
     level: u8,
+    redactor: Redactor,
 }
 
 impl Tracer {
-    pub fn new(level: u8) -> Self {
-        Tracer { level }
+    pub fn new(level: u8, redactor: Redactor) -> Self {
+        Tracer { level, redactor }
+    }
+
+    /// One trace line, with the credential cut out.
+    fn line(&self, text: &str) {
+        eprintln!("{}", self.redactor.text(text));
     }
 
     pub fn request(&self, built: &reqwest::Request, req: &Request) {
         if self.level == 0 {
             return;
         }
-        eprintln!("> {} {}", built.method(), built.url());
+        self.line(&format!("> {} {}", built.method(), built.url()));
         if self.level >= 2 {
-            print_headers('>', built.headers());
+            self.headers('>', built.headers());
         }
         if self.level >= 3
             && let Some(body) = &req.body
         {
-            eprintln!("> {}", redact_json(body.clone()));
+            self.line(&format!("> {}", redact_json(body.clone())));
         }
     }
 
@@ -75,52 +86,58 @@ impl Tracer {
         if self.level == 0 {
             return;
         }
-        eprintln!("< {status} ({} ms)", took.as_millis());
+        self.line(&format!("< {status} ({} ms)", took.as_millis()));
         if self.level >= 2 {
-            print_headers('<', headers);
+            self.headers('<', headers);
         }
         if self.level >= 3 {
             if req.secret_response && (200..300).contains(&status) {
-                eprintln!("< [body not shown: it carries a new secret]");
+                self.line("< [body not shown: it carries a new secret]");
             } else {
-                eprintln!("< {}", redact_body(body));
+                self.line(&format!("< {}", shown_body(body, &self.redactor)));
             }
         }
     }
 
     pub fn failure(&self, req: &Request, detail: &str, took: Duration) {
         if self.level > 0 {
-            eprintln!(
+            self.line(&format!(
                 "! {} failed after {} ms: {detail}",
                 req.what,
                 took.as_millis()
-            );
+            ));
+        }
+    }
+
+    fn headers(&self, dir: char, headers: &HeaderMap) {
+        for (name, value) in headers {
+            let shown = if SECRET_HEADERS.contains(&name.as_str()) {
+                "[redacted]".to_string()
+            } else {
+                match value.to_str() {
+                    Ok(v) => clip(&self.redactor.text(v), TRACE_TEXT_CHARS),
+                    Err(_) => "[binary]".to_string(),
+                }
+            };
+            self.line(&format!("{dir} {name}: {shown}"));
         }
     }
 }
 
-fn print_headers(dir: char, headers: &HeaderMap) {
-    for (name, value) in headers {
-        let shown = if SECRET_HEADERS.contains(&name.as_str()) {
-            "[redacted]".to_string()
-        } else {
-            value.to_str().unwrap_or("[binary]").to_string()
-        };
-        eprintln!("{dir} {name}: {shown}");
-    }
-}
-
+#[cfg(test)]
 fn redact_body(body: &[u8]) -> String {
+    shown_body(body, &Redactor::default())
+}
+
+/// A body as traced: JSON with its secret fields redacted, other text cut short; the
+/// credential is removed before anything is cut, so no part of it survives a cut.
+fn shown_body(body: &[u8], redactor: &Redactor) -> String {
     match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(v) => redact_json(v).to_string(),
-        Err(_) => {
-            let text = String::from_utf8_lossy(body);
-            let mut s: String = text.chars().take(500).collect();
-            if text.chars().count() > 500 {
-                s.push('…');
-            }
-            s
-        }
+        Ok(v) => redactor.text(&redact_json(v).to_string()),
+        Err(_) => clip(
+            &redactor.text(&String::from_utf8_lossy(body)),
+            TRACE_TEXT_CHARS + 1,
+        ),
     }
 }
 

@@ -33,15 +33,10 @@ pub fn decode<T: DeserializeOwned>(
     resp: &Response,
     req: &Request,
 ) -> Result<Envelope<T>, ApiError> {
-    let what = &req.what;
     let env: Envelope<T> = serde_json::from_slice(&resp.body)
         .map_err(|e| crate::http::unreadable(resp, req, &e.to_string()))?;
     if !env.success {
-        return Err(ApiError::from_status(
-            400,
-            vendor_error(&env.errors),
-            what.to_owned(),
-        ));
+        return Err(resp.failure(400, vendor_error(&env.errors), req));
     }
     Ok(env)
 }
