@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
+use super::body;
 use super::budget::{BudgetKey, Budgets};
 use super::error::{ApiError, ApiErrorKind, VendorError};
 use super::redact::Redactor;
@@ -137,6 +138,9 @@ impl HttpClient {
             .user_agent(concat!("tokenctl/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10).min(opts.timeout))
             .pool_idle_timeout(Duration::from_secs(30))
+            // The APIs never redirect; following one would send the credential headers
+            // (X-Auth-Key, Api-Token) to whatever origin the server names.
+            .redirect(reqwest::redirect::Policy::none())
             .gzip(true);
         if opts.no_proxy {
             builder = builder.no_proxy();
@@ -160,8 +164,8 @@ impl HttpClient {
     }
 
     /// Sends a request with the shared retry policy. Non-2xx answers become an [`ApiError`]
-    /// whose vendor codes and messages come from `decode_error`. The credential in use is
-    /// removed from every error.
+    /// whose vendor codes and messages come from `decode_error`. Redirects are refused, and the
+    /// credential in use is removed from every error.
     pub async fn send(
         &self,
         req: &Request,
@@ -214,6 +218,9 @@ impl HttpClient {
                         }
                     };
                     tracer.response(status, &headers, &body, req, started.elapsed());
+                    if (300..400).contains(&status) {
+                        return Err(body::redirected(req, status, &headers, redactor));
+                    }
                     if (200..300).contains(&status) {
                         return Ok(Response {
                             status,

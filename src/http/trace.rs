@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
+use super::body;
 use super::client::Request;
 use super::limits::clip;
 use super::redact::Redactor;
@@ -86,7 +87,15 @@ impl Tracer {
         if self.level == 0 {
             return;
         }
-        self.line(&format!("< {status} ({} ms)", took.as_millis()));
+        let mut line = format!("< {status} ({} ms)", took.as_millis());
+        if (300..400).contains(&status) {
+            let to = body::location(headers, &self.redactor);
+            line.push_str(&format!(
+                " redirect to {}: refused",
+                to.as_deref().unwrap_or("(no Location)")
+            ));
+        }
+        self.line(&line);
         if self.level >= 2 {
             self.headers('<', headers);
         }

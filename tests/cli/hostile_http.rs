@@ -4,6 +4,7 @@
 //! in an error or a trace.
 
 mod errors;
+mod redirects;
 
 use std::process::Output;
 
