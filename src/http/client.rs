@@ -9,6 +9,7 @@ use reqwest::{Method, Url};
 use super::body;
 use super::budget::{BudgetKey, Budgets};
 use super::error::{ApiError, ApiErrorKind, VendorError};
+use super::limits::{MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES};
 use super::redact::Redactor;
 use super::retry::{self, Decision};
 use super::trace::Tracer;
@@ -164,8 +165,8 @@ impl HttpClient {
     }
 
     /// Sends a request with the shared retry policy. Non-2xx answers become an [`ApiError`]
-    /// whose vendor codes and messages come from `decode_error`. Redirects are refused, and the
-    /// credential in use is removed from every error.
+    /// whose vendor codes and messages come from `decode_error`. Redirects are refused, bodies
+    /// are read up to a cap, and the credential in use is removed from every error.
     pub async fn send(
         &self,
         req: &Request,
@@ -201,11 +202,17 @@ impl HttpClient {
             tracer.request(&built, req);
             let started = Instant::now();
             match self.inner.execute(built).await {
-                Ok(resp) => {
+                Ok(mut resp) => {
                     let status = resp.status().as_u16();
                     let headers = resp.headers().clone();
-                    let body = match resp.bytes().await {
-                        Ok(b) => b.to_vec(),
+                    let success = (200..300).contains(&status);
+                    let cap = if success {
+                        MAX_BODY_BYTES
+                    } else {
+                        MAX_ERROR_BODY_BYTES
+                    };
+                    let got = match body::read_capped(&mut resp, cap).await {
+                        Ok(b) => b,
                         Err(e) => {
                             tracer.failure(req, &e.to_string(), started.elapsed());
                             // The server answered, so the request was processed; only the body
@@ -217,18 +224,22 @@ impl HttpClient {
                             return Err(lost_response(req, e, status));
                         }
                     };
-                    tracer.response(status, &headers, &body, req, started.elapsed());
+                    tracer.response(status, &headers, &got, req, started.elapsed());
                     if (300..400).contains(&status) {
                         return Err(body::redirected(req, status, &headers, redactor));
                     }
-                    if (200..300).contains(&status) {
+                    if success {
+                        if got.overflow {
+                            return Err(body::too_large(req, status));
+                        }
                         return Ok(Response {
                             status,
                             headers,
-                            body,
+                            body: got.bytes,
                             redactor: redactor.clone(),
                         });
                     }
+                    let body = got.bytes;
                     let retry_after = retry::retry_after(&headers);
                     match retry::decide(req, status, attempt, deadline, retry_after) {
                         Decision::Retry(wait) => {

@@ -4,9 +4,9 @@
 //! [`ApiError`]; everything else (timeouts, retry policy, tracing) is written once here. Nothing
 //! in this module knows about the CLI.
 //!
-//! Servers are not trusted: redirects are refused, vendor text is capped when printed
-//! ([`limits`]), and the credential in use is cut out of every error and trace line
-//! ([`redact`]).
+//! Servers are not trusted: redirects are refused, bodies are read up to the caps in
+//! [`limits`], vendor text is capped when printed, and the credential in use is cut out of
+//! every error and trace line ([`redact`]).
 
 mod body;
 mod budget;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
-use super::body;
+use super::body::{self, Capped};
 use super::client::Request;
 use super::limits::clip;
 use super::redact::Redactor;
@@ -80,7 +80,7 @@ impl Tracer {
         &self,
         status: u16,
         headers: &HeaderMap,
-        body: &[u8],
+        got: &Capped,
         req: &Request,
         took: Duration,
     ) {
@@ -103,7 +103,13 @@ impl Tracer {
             if req.secret_response && (200..300).contains(&status) {
                 self.line("< [body not shown: it carries a new secret]");
             } else {
-                self.line(&format!("< {}", shown_body(body, &self.redactor)));
+                self.line(&format!("< {}", shown_body(&got.bytes, &self.redactor)));
+            }
+            if got.overflow {
+                self.line(&format!(
+                    "< [reading stopped after {} bytes]",
+                    got.bytes.len()
+                ));
             }
         }
     }

@@ -3,6 +3,7 @@
 //! (after decompression), vendor error text is capped, and the credential never comes back out
 //! in an error or a trace.
 
+mod bodies;
 mod errors;
 mod redirects;
 
