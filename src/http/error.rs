@@ -169,12 +169,19 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&resp.body).map_err(|e| unreadable(resp, req, &e.to_string()))
 }
 
-/// The error for a 2xx answer whose body cannot be read.
+/// The error for a 2xx answer whose body cannot be read. The JSON decoder quotes the values it
+/// did not expect (`invalid type: integer `123…`, expected a string`); in an answer that carries
+/// a newly issued secret, such a value may be the secret, so none is kept.
 pub fn unreadable(resp: &super::Response, req: &super::Request, why: &str) -> ApiError {
     let kind = if req.idempotent {
         ApiErrorKind::Decode
     } else {
         ApiErrorKind::OutcomeUnknown
+    };
+    let why = if req.secret_response {
+        without_values(why)
+    } else {
+        why.to_owned()
     };
     let mut err = ApiError::transport(
         kind,
@@ -185,9 +192,63 @@ pub fn unreadable(resp: &super::Response, req: &super::Request, why: &str) -> Ap
     resp.redactor.error(err)
 }
 
+/// A decoder message with every quoted value (`"…"` with its escapes, or `` `…` ``) replaced
+/// by `…`; field names (`missing field `token``) are kept.
+fn without_values(why: &str) -> String {
+    let mut out = String::with_capacity(why.len());
+    let mut chars = why.chars();
+    while let Some(c) = chars.next() {
+        let close = match c {
+            '"' => '"',
+            '`' => '`',
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        let field = out.ends_with("field ");
+        out.push(c);
+        let mut escaped = false;
+        for d in chars.by_ref() {
+            if field {
+                out.push(d);
+            }
+            if escaped {
+                escaped = false;
+            } else if d == '\\' && close == '"' {
+                escaped = true;
+            } else if d == close {
+                break;
+            }
+        }
+        if !field {
+            out.push('…');
+            out.push(close);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoder_values_are_dropped() {
+        assert_eq!(
+            without_values(r#"invalid type: string "s3cr\"et", expected u64 at line 1 column 9"#),
+            r#"invalid type: string "…", expected u64 at line 1 column 9"#
+        );
+        assert_eq!(
+            without_values("invalid type: integer `1234`, expected a string"),
+            "invalid type: integer `…`, expected a string"
+        );
+        assert_eq!(
+            without_values("missing field `token` at line 1"),
+            "missing field `token` at line 1"
+        );
+        assert_eq!(without_values("unterminated \"abc"), "unterminated \"…\"");
+    }
 
     fn shown(messages: Vec<String>, codes: Vec<String>) -> String {
         VendorError { codes, messages }.shown().unwrap_or_default()

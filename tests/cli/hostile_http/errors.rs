@@ -179,3 +179,19 @@ fn an_echoed_credential_in_a_failed_success_envelope_is_redacted() {
         );
     }
 }
+
+#[test]
+fn a_new_secret_that_does_not_decode_is_not_quoted_in_the_error() {
+    let secret = 918_273_645_546_372_819u64;
+    let server =
+        Hostile::start(move |_| Reply::json(200, &json!({"id": 7, "name": "n", "token": secret})));
+    let out = run(
+        &Cred::Mailtrap.env(&server.url),
+        &["api-tokens", "create", "--name", "n", "-o", "json"],
+    );
+    let (exit, stderr) = code(&out);
+    assert_eq!(exit, 9, "{stderr}");
+    assert!(stderr.contains("not the expected JSON"), "{stderr}");
+    assert!(!stderr.contains(&secret.to_string()), "{stderr}");
+    assert!(!super::text(&out.stdout).contains(&secret.to_string()));
+}
