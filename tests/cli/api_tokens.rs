@@ -119,7 +119,19 @@ fn mailtrap_list_get_create_delete() {
 #[test]
 fn mailtrap_reset_and_its_rules() {
     let env = TestEnv::new();
-    let created = json(&env, MT, &["create", "--name", "to-reset"]);
+    let created = json(
+        &env,
+        MT,
+        &[
+            "create",
+            "--name",
+            "to-reset",
+            "--resource",
+            "account:1234567:viewer",
+        ],
+    );
+    // Since 2026-08 a new token has an expiry (365 days); it can still be reset.
+    assert!(created["expires_at"].is_string(), "{created}");
     let id = created["id"].to_string();
     let out = env
         .cmd()
@@ -133,21 +145,35 @@ fn mailtrap_reset_and_its_rules() {
     let reset = stdout_json(&out);
     let new = reset["token"].as_str().expect("token");
     assert_ne!(new, created["token"].as_str().expect("old"));
-    // The reset token now has an expiry: a second reset is refused up front, with the reason.
-    let all = json(&env, MT, &["list"]);
-    let expiring = all
-        .as_array()
-        .expect("array")
-        .iter()
-        .find(|t| !t["expires_at"].is_null())
-        .expect("a token with an expiry")
-        .clone();
-    env.cmd()
+    // Mailtrap names the new token `<old name> <new id>`; the output names it and its ID.
+    let new_id = reset["id"].to_string();
+    let new_name = format!("to-reset {new_id}");
+    assert_eq!(reset["name"], new_name.as_str());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("'{new_name}' (ID {new_id})")),
+        "{stderr}"
+    );
+    // The old token, now in its grace period, is refused by Mailtrap: its reason, a hint, exit 6.
+    let out = env
+        .cmd()
         .args(MT)
-        .args(["reset", &expiring["id"].to_string(), "--yes"])
+        .args(["reset", &id, "--yes"])
         .assert()
         .code(6)
-        .stderr(predicate::str::contains("only tokens without an expiry"));
+        .get_output()
+        .clone();
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with("error: ") && lines[0].contains("already been reset"),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("hint: ") && lines[1].contains("'to-reset <ID>'"),
+        "{stderr}"
+    );
     // Prefactor has no reset.
     env.cmd()
         .args(PF)

@@ -4,6 +4,7 @@
 mod support;
 
 mod api_tokens;
+mod api_tokens_mailtrap;
 mod audit;
 mod auth;
 mod bad_input;
