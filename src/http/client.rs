@@ -174,6 +174,9 @@ impl HttpClient {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let headers = resp.headers().clone();
+                    if let Some(key) = req.budget {
+                        self.budgets.get(key).observe(&headers);
+                    }
                     let body = match resp.bytes().await {
                         Ok(b) => b.to_vec(),
                         Err(e) => {

@@ -21,6 +21,7 @@ mod man;
 mod misc;
 mod profile;
 mod project_tokens;
+mod rate_budget;
 mod service_tokens;
 mod startup;
 mod tokens;

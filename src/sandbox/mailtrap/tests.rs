@@ -343,3 +343,43 @@ fn states_saved_before_mailtrap_still_load() {
     assert_eq!(connection.token, "");
     assert_eq!(connection.base_url, "http://x/mailtrap");
 }
+
+#[tokio::test]
+async fn answers_carry_the_rate_limit_and_429_past_it() {
+    let sb = TestServer::start(8).await;
+    let admin = admin(&sb);
+    let list = url(&sb, "");
+    let response = req(&sb, Method::GET, &list, &admin).send().await.unwrap();
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        header(&response, "x-ratelimit-limit").as_deref(),
+        Some("150")
+    );
+    assert_eq!(
+        header(&response, "x-ratelimit-remaining").as_deref(),
+        Some("149")
+    );
+    let quota = json!({ "limit": 2, "window_secs": 60 });
+    let set = sb
+        .client
+        .put(format!("{}/__sandbox/rate_limits/mailtrap", sb.root))
+        .json(&quota);
+    assert_eq!(send(set).await, (200, quota));
+    for left in ["1", "0"] {
+        let r = req(&sb, Method::GET, &list, &admin).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(header(&r, "x-ratelimit-remaining").as_deref(), Some(left));
+    }
+    let (status, body) = send(req(&sb, Method::GET, &list, &admin)).await;
+    assert_eq!(
+        (status, body),
+        (429, json!({ "errors": "Rate limit exceeded" }))
+    );
+    // Each token has its own budget.
+    let other = secret_of(&sb, "terraform-mailtrap");
+    assert_eq!(send(req(&sb, Method::GET, &list, &other)).await.0, 200);
+}
