@@ -12,6 +12,7 @@ mod bulk;
 mod common;
 mod completion;
 mod contract;
+mod contract_mailtrap;
 mod faults;
 mod generated;
 mod harness;
