@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::common::{Sandbox, TestEnv, stdout_json, text};
 
 const MT: &[&str] = &["--sandbox", "-p", "sandbox-mailtrap", "api-tokens"];
+const PF: &[&str] = &["--sandbox", "-p", "sandbox-prefactor", "api-tokens"];
 
 fn json(env: &TestEnv, args: &[&str]) -> Value {
     let out = env
@@ -86,4 +87,70 @@ fn mailtrap_a_name_shared_after_a_reset_lists_each_match_with_its_expiry() {
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn mailtrap_reset_and_its_rules() {
+    let env = TestEnv::new();
+    let created = json(
+        &env,
+        &[
+            "create",
+            "--name",
+            "to-reset",
+            "--resource",
+            "account:1234567:viewer",
+        ],
+    );
+    // Since 2026-08 a new token has an expiry (365 days); it can still be reset.
+    assert!(created["expires_at"].is_string(), "{created}");
+    let id = created["id"].to_string();
+    let out = env
+        .cmd()
+        .args(MT)
+        .args(["reset", &id, "--yes", "--json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("grace period"))
+        .get_output()
+        .clone();
+    let reset = stdout_json(&out);
+    let new = reset["token"].as_str().expect("token");
+    assert_ne!(new, created["token"].as_str().expect("old"));
+    // Mailtrap names the new token `<old name> <new id>`; the output names it and its ID.
+    let new_id = reset["id"].to_string();
+    let new_name = format!("to-reset {new_id}");
+    assert_eq!(reset["name"], new_name.as_str());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("'{new_name}' (ID {new_id})")),
+        "{stderr}"
+    );
+    // The old token, now in its grace period, is refused by Mailtrap: its reason, a hint, exit 6.
+    let out = env
+        .cmd()
+        .args(MT)
+        .args(["reset", &id, "--yes"])
+        .assert()
+        .code(6)
+        .get_output()
+        .clone();
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with("error: ") && lines[0].contains("already been reset"),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("hint: ") && lines[1].contains("'to-reset <ID>'"),
+        "{stderr}"
+    );
+    // Prefactor has no reset.
+    env.cmd()
+        .args(PF)
+        .args(["reset", "0123456789abcdefghijklmnopqrstuv", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a mailtrap verb"));
 }
