@@ -90,7 +90,9 @@ impl Budget {
                 let now = Instant::now();
                 s.forget_before(now);
                 let wait = match s.server {
-                    Some(left) if left.remaining == 0 => Some(left.until - now),
+                    Some(left) if left.remaining == 0 => {
+                        Some(left.until.saturating_duration_since(now))
+                    }
                     Some(_) => None,
                     None if s.sent.len() >= s.limit => s
                         .sent
