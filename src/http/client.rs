@@ -205,6 +205,9 @@ impl HttpClient {
                 Ok(mut resp) => {
                     let status = resp.status().as_u16();
                     let headers = resp.headers().clone();
+                    if let Some(key) = req.budget {
+                        self.budgets.get(key).observe(&headers);
+                    }
                     let success = (200..300).contains(&status);
                     let cap = if success {
                         MAX_BODY_BYTES

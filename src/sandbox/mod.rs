@@ -22,6 +22,7 @@ pub mod mailtrap;
 pub mod mosquitto;
 pub mod persist;
 pub mod prefactor;
+pub mod ratelimit;
 
 #[cfg(test)]
 mod testing;
@@ -130,6 +131,8 @@ pub struct AppState {
     pub latency: Duration,
     pub log: Arc<Mutex<Vec<RequestRecord>>>,
     pub faults: Arc<Mutex<Vec<ArmedFault>>>,
+    /// Requests counted against each vendor's rate limit ([`ratelimit`]).
+    pub rate_limits: Arc<Mutex<ratelimit::RateLimits>>,
 }
 
 impl AppState {
@@ -139,6 +142,7 @@ impl AppState {
             latency,
             log: Arc::default(),
             faults: Arc::default(),
+            rate_limits: Arc::default(),
         }
     }
 
@@ -160,11 +164,22 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The complete sandbox application: every vendor plus the control routes.
 pub fn router(app: AppState) -> Router {
     Router::new()
-        .merge(cloudflare::router())
+        .merge(
+            cloudflare::router().route_layer(axum::middleware::from_fn_with_state(
+                app.clone(),
+                ratelimit::cloudflare_layer,
+            )),
+        )
         .merge(mosquitto::router())
-        .merge(mailtrap::router())
+        .merge(
+            mailtrap::router().route_layer(axum::middleware::from_fn_with_state(
+                app.clone(),
+                ratelimit::mailtrap_layer,
+            )),
+        )
         .merge(prefactor::router())
         .merge(control::router())
+        .merge(ratelimit::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -117,47 +117,6 @@ fn mailtrap_list_get_create_delete() {
 }
 
 #[test]
-fn mailtrap_reset_and_its_rules() {
-    let env = TestEnv::new();
-    let created = json(&env, MT, &["create", "--name", "to-reset"]);
-    let id = created["id"].to_string();
-    let out = env
-        .cmd()
-        .args(MT)
-        .args(["reset", &id, "--yes", "--json"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("grace period"))
-        .get_output()
-        .clone();
-    let reset = stdout_json(&out);
-    let new = reset["token"].as_str().expect("token");
-    assert_ne!(new, created["token"].as_str().expect("old"));
-    // The reset token now has an expiry: a second reset is refused up front, with the reason.
-    let all = json(&env, MT, &["list"]);
-    let expiring = all
-        .as_array()
-        .expect("array")
-        .iter()
-        .find(|t| !t["expires_at"].is_null())
-        .expect("a token with an expiry")
-        .clone();
-    env.cmd()
-        .args(MT)
-        .args(["reset", &expiring["id"].to_string(), "--yes"])
-        .assert()
-        .code(6)
-        .stderr(predicate::str::contains("only tokens without an expiry"));
-    // Prefactor has no reset.
-    env.cmd()
-        .args(PF)
-        .args(["reset", "0123456789abcdefghijklmnopqrstuv", "--yes"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("is a mailtrap verb"));
-}
-
-#[test]
 fn mailtrap_bad_input_and_errors() {
     let env = TestEnv::new();
     for args in [

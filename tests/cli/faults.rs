@@ -21,6 +21,9 @@ use serde_json::{Value, json};
 
 use crate::common::{Sandbox, TestEnv, stdout_json, text};
 
+/// What a Mailtrap token created here may reach: Mailtrap refuses a token with none.
+const MT_RESOURCE: &str = "account:1234567:viewer";
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Fault {
     RateLimited,
@@ -276,13 +279,22 @@ impl Ctx {
         stdout_json(&out)
     }
 
-    /// Tokens named `name` (all tokens when `name` is empty), through the API.
+    /// Tokens named `name` (all tokens when `name` is empty), through the API. A Mailtrap
+    /// reset names the new token `<old name> <new id>`, so that name counts as well.
     fn count(&self, name: &str) -> usize {
         let all = self.json(&["list"]);
+        let reset_name = format!("{name} ");
         all.as_array()
             .expect("list")
             .iter()
-            .filter(|t| name.is_empty() || t["name"] == name)
+            .filter(|t| {
+                name.is_empty()
+                    || t["name"] == name
+                    || (self.noun == Noun::Mailtrap
+                        && t["name"]
+                            .as_str()
+                            .is_some_and(|n| n.starts_with(&reset_name)))
+            })
             .count()
     }
 
@@ -308,7 +320,9 @@ impl Ctx {
                 ])["id"],
             ),
             Noun::ServiceTokens => str_id(&self.json(&["create", "--name", &name])["id"]),
-            Noun::Mailtrap => str_id(&self.json(&["create", "--name", &name])["id"]),
+            Noun::Mailtrap => {
+                str_id(&self.json(&["create", "--name", &name, "--resource", MT_RESOURCE])["id"])
+            }
             Noun::Prefactor => {
                 let id = str_id(
                     &self.json(&["create", "--scope", "account", "--expires", "30d"])["details"]["id"],
@@ -477,7 +491,13 @@ impl Ctx {
                         case(
                             "create",
                             Kind::Unsafe,
-                            &["create", "--name", "new-mailtrap"],
+                            &[
+                                "create",
+                                "--name",
+                                "new-mailtrap",
+                                "--resource",
+                                MT_RESOURCE,
+                            ],
                             "POST",
                             coll.clone(),
                         ),

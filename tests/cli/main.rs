@@ -4,6 +4,7 @@
 mod support;
 
 mod api_tokens;
+mod api_tokens_mailtrap;
 mod audit;
 mod auth;
 mod bad_input;
@@ -11,6 +12,7 @@ mod bulk;
 mod common;
 mod completion;
 mod contract;
+mod contract_mailtrap;
 mod faults;
 mod generated;
 mod harness;
@@ -21,6 +23,7 @@ mod man;
 mod misc;
 mod profile;
 mod project_tokens;
+mod rate_budget;
 mod service_tokens;
 mod startup;
 mod tokens;

@@ -7,14 +7,15 @@ use serde_json::Value;
 use crate::commands::sinks::{self, SinkArgs};
 use crate::context::{ApiTokens, Context};
 use crate::dates::{parse_when, rfc3339};
-use crate::error::usage;
+use crate::error::{CliError, usage};
 use crate::output;
 use crate::vendors::mailtrap::Resource;
 use crate::vendors::prefactor::{self, CreateDetails};
 
 /// Create an API token; its secret is shown once. Vendor: Mailtrap, Prefactor.
 ///
-/// Mailtrap: --name and the resources it may use (--resource TYPE:ID:viewer|admin).
+/// Mailtrap: --name and at least one resource it may use (--resource TYPE:ID:viewer|admin);
+/// Mailtrap gives a new token a 365-day expiry.
 /// Prefactor: --scope account|environment with --account or --environment, and --expires.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Mailtrap, Prefactor.
@@ -28,8 +29,8 @@ pub struct CreateArgs {
     #[arg(long)]
     name: Option<String>,
 
-    /// Mailtrap: TYPE:ID:LEVEL, TYPE one of account, project, sandbox, domain, LEVEL viewer or
-    /// admin; repeatable
+    /// Mailtrap (at least one): TYPE:ID:LEVEL, TYPE one of account, project, sandbox, domain,
+    /// LEVEL viewer or admin; repeatable
     #[arg(long = "resource", value_name = "TYPE:ID:LEVEL", value_parser = parse_resource)]
     resources: Vec<Resource>,
 
@@ -52,6 +53,9 @@ pub struct CreateArgs {
     #[command(flatten)]
     sinks: SinkArgs,
 }
+
+/// How to name a resource, for a create that names none.
+const RESOURCE_HINT: &str = "add --resource TYPE:ID:LEVEL, e.g. --resource project:3229:admin (TYPE account, project, sandbox or domain; LEVEL viewer or admin; repeatable)";
 
 fn parse_prefactor_id(s: &str) -> Result<String, String> {
     if prefactor::is_id(s) {
@@ -122,6 +126,14 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
             else {
                 return usage("--name is required for a Mailtrap token");
             };
+            // Mailtrap refuses a token with no permissions (422): say so before sending.
+            if args.resources.is_empty() {
+                return Err(CliError::usage(
+                    "a Mailtrap token needs at least one --resource: Mailtrap refuses a token with no permissions",
+                )
+                .with_hint(RESOURCE_HINT)
+                .into());
+            }
             let issued = mt.create(name, &args.resources).await.map_err(|e| {
                 crate::commands::check_with(e, "tokenctl api-tokens list".to_owned())
             })?;

@@ -82,11 +82,19 @@ pub async fn find_mailtrap(mt: &Mailtrap, reference: &str) -> anyhow::Result<Mai
         .with_hint("see `tokenctl api-tokens list`")
         .into()),
         1 => Ok(matches.remove(0)),
+        // After a reset the old token keeps its name until its grace period ends, so a name
+        // can match it and another token: each match with its expiry lets the user pick.
         n => {
-            let ids: Vec<String> = matches.iter().map(|t| t.id.to_string()).collect();
+            let each: Vec<String> = matches
+                .iter()
+                .map(|t| match &t.expires_at {
+                    Some(at) => format!("{} (expires {at})", t.id),
+                    None => format!("{} (no expiry)", t.id),
+                })
+                .collect();
             Err(CliError::usage(format!(
                 "{n} tokens are named '{reference}': {}",
-                ids.join(", ")
+                each.join(", ")
             ))
             .with_hint("name the token by its ID")
             .into())

@@ -7,15 +7,15 @@ use crate::commands::sinks::{self, SinkArgs};
 use crate::config::Vendor;
 use crate::context::{ApiTokens, Context};
 use crate::credentials::Secretish;
-use crate::error::{CliError, Exit};
+use crate::http::ApiErrorKind;
 use crate::output;
 
 /// Replace a token with a new one with the same permissions; the new secret is shown once.
 /// Vendor: Mailtrap.
 ///
-/// The old token keeps working for a grace period (12 hours, per Mailtrap), then stops. Only a
-/// token with no expiry can be reset (a reset token gets one). Resetting the profile's own token
-/// updates its stored credential.
+/// The new token is named `<old name> <new ID>`, as Mailtrap names it. The old token keeps
+/// working for a grace period (12 hours, per Mailtrap), then stops; Mailtrap refuses to reset it
+/// again meanwhile. Resetting the profile's own token updates its stored credential.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Mailtrap.
 
@@ -40,18 +40,9 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         ctx.globals.yes,
     )?;
     args.sinks.check(ctx, Vendor::Mailtrap)?;
+    // No expiry check here: since 2026-08 every new Mailtrap token has one, so only Mailtrap can
+    // tell whether a token may be reset. Its refusal is explained below.
     let t = find_mailtrap(&mt, &args.token).await?;
-    if let Some(exp) = &t.expires_at {
-        return Err(CliError::new(
-            Exit::Rejected,
-            format!(
-                "token {} ({}) expires at {exp}: Mailtrap resets only tokens without an expiry",
-                t.name, t.id
-            ),
-        )
-        .with_hint("a token that was reset already has an expiry; create a new token instead")
-        .into());
-    }
     ctx.ui.confirm_destructive(
         &format!("Reset token {} ({}): the old value stops working after Mailtrap's grace period (12 hours)", t.name, t.id),
         ctx.globals.yes,
@@ -72,10 +63,16 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         }
         Secretish::GlobalKey { .. } => false,
     };
-    let issued = mt
-        .reset(&t.id.to_string())
-        .await
-        .map_err(|e| super::super::check_with(e, "tokenctl api-tokens list".into()))?;
+    let issued = mt.reset(&t.id.to_string()).await.map_err(|e| {
+        let mut e = super::super::check_with(e, "tokenctl api-tokens list".into());
+        if e.kind == ApiErrorKind::Rejected && e.hint.is_none() {
+            e.hint = Some(format!(
+                "Mailtrap resets a token once: a token already reset stays in its grace period until it expires; reset the token that replaced it (named '{} <ID>', see `tokenctl api-tokens list`)",
+                t.name
+            ));
+        }
+        e
+    })?;
     let mut failures = Vec::new();
     if own && let Err(e) = ctx.replace_own_secret(&resolved, &issued.value) {
         failures.push(e);
@@ -86,8 +83,10 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         &issued.value,
         &format!("{}\n", issued.value.expose()),
     ));
-    ctx.ui
-        .status("The old token keeps working for Mailtrap's grace period (12 hours), then stops.");
+    ctx.ui.status(&format!(
+        "Reset token '{}' ({}): the new token is '{}' (ID {}). The old token keeps working for Mailtrap's grace period (12 hours), then stops.",
+        t.name, t.id, issued.details.name, issued.details.id
+    ));
     output::issued(&ctx.ui, ctx.format(), &issued, &[("token", &issued.value)])?;
     sinks::finish(failures)
 }

@@ -9,8 +9,9 @@ use serde_json::Value;
 
 use super::seed::shift;
 use super::{
-    ACCESS_ADMIN, ACCESS_VIEWER, MailtrapState, MailtrapToken, MtError, RESET_GRACE_SECONDS,
-    RESOURCE_TYPES, Resource, new_secret,
+    ACCESS_ADMIN, ACCESS_VIEWER, ALREADY_RESET, DEFAULT_EXPIRY_SECONDS, MailtrapState,
+    MailtrapToken, MtError, NO_PERMISSIONS, RESET_GRACE_SECONDS, RESOURCE_TYPES, Resource,
+    new_secret,
 };
 use crate::sandbox::cloudflare::{SecretValue, now};
 use crate::sandbox::{AppState, lock};
@@ -126,15 +127,17 @@ pub async fn create(
         Err(_) => return Err(MtError::BadRequest),
     };
     let (name, resources) = validate(mt, account_id, &body)?;
+    let now = now();
     let token = MailtrapToken {
         id: mt.take_id(),
         account_id,
         name,
         created_by: caller,
-        created_at: now(),
-        expires_at: None,
+        created_at: now,
+        expires_at: Some(shift(now, DEFAULT_EXPIRY_SECONDS)),
         resources,
         value: SecretValue::new(new_secret()),
+        replaced_by: None,
     };
     let wire = token.to_wire(true);
     mt.tokens.push(token);
@@ -151,23 +154,28 @@ pub async fn reset(
     let mt = &mut state.mailtrap;
     let caller = authorize(mt, &headers, account_id)?;
     let index = find(mt, account_id, id)?;
-    if mt.tokens[index].expires_at.is_some() {
-        return Err(MtError::base(
-            "Token has an expiration date set and cannot be reset",
-        ));
+    // Any expiry is fine (new tokens all have one since 2026-08); only the old half of an
+    // earlier reset, which is in its grace period, cannot be reset again.
+    if mt.tokens[index].replaced_by.is_some() {
+        return Err(MtError::base(ALREADY_RESET));
     }
     let now = now();
-    mt.tokens[index].expires_at = Some(shift(now, RESET_GRACE_SECONDS));
-    let old = mt.tokens[index].clone();
+    let new_id = mt.take_id();
+    let grace_end = shift(now, RESET_GRACE_SECONDS);
+    let old = &mut mt.tokens[index];
+    old.expires_at = Some(old.expires_at.map_or(grace_end, |at| at.min(grace_end)));
+    old.replaced_by = Some(new_id);
+    let old = old.clone();
     let token = MailtrapToken {
-        id: mt.take_id(),
+        id: new_id,
         account_id,
-        name: old.name,
+        name: format!("{} {new_id}", old.name),
         created_by: caller,
         created_at: now,
-        expires_at: None,
+        expires_at: Some(shift(now, DEFAULT_EXPIRY_SECONDS)),
         resources: old.resources,
         value: SecretValue::new(new_secret()),
+        replaced_by: None,
     };
     if mt.admin_token_id == id {
         mt.admin_token_id = token.id;
@@ -208,6 +216,9 @@ fn validate(
             }
         }
         Some(_) => errors.push(("base".to_owned(), "Resources must be an array".to_owned())),
+    }
+    if resources.is_empty() && !errors.iter().any(|(field, _)| field == "base") {
+        errors.push(("base".to_owned(), NO_PERMISSIONS.to_owned()));
     }
     if errors.is_empty() {
         Ok((name, resources))

@@ -8,7 +8,7 @@
 //! | `POST /api/accounts/{account_id}/api_tokens` | **200**, the token with its full `token` |
 //! | `GET /api/accounts/{account_id}/api_tokens/{id}` | 200 |
 //! | `DELETE /api/accounts/{account_id}/api_tokens/{id}` | 204, no body |
-//! | `POST /api/accounts/{account_id}/api_tokens/{id}/reset` | 200, a new token (new id, same name and resources) with its full `token` |
+//! | `POST /api/accounts/{account_id}/api_tokens/{id}/reset` | 200, a new token (new id, named `<old name> <new id>`, same resources) with its full `token` |
 //!
 //! Token objects: `id`, `name`, `last_4_digits`, `created_by`, `expires_at`
 //! (null when the token does not expire) and `resources` (`resource_type`,
@@ -21,12 +21,17 @@
 //! positive integers and unknown paths under `/mailtrap` → 404 `{"error":
 //! "Not Found"}` (as Rails routing does, before authentication); a body that
 //! is not JSON → 400 `{"error": "Bad Request"}`; validation → 422 `{"errors":
-//! {"name": ["can't be blank"]}}` or `{"errors": {"base": ["..."]}}`.
+//! {"name": ["can't be blank"]}}` or `{"errors": {"base": ["..."]}}`; a
+//! create without `resources` is refused as the live API refuses it (422,
+//! [`NO_PERMISSIONS`]).
 //!
-//! Reset expires the old token in [`RESET_GRACE_SECONDS`] (it keeps
-//! authenticating until then and is listed with that `expires_at`) and
-//! creates a new one; a token that already has an `expires_at` cannot be
-//! reset (422, `base`).
+//! As the live API does since 2026-08 (specs/VENDORS.md), a created token
+//! expires after [`DEFAULT_EXPIRY_SECONDS`] (365 days). Reset expires the old
+//! token in [`RESET_GRACE_SECONDS`] (it keeps authenticating until then and
+//! is listed with that `expires_at`) and creates a new one named `<old name>
+//! <new id>`, with the default expiry; any token can be reset, whatever its
+//! expiry, except one that was already reset (the one in its grace period:
+//! 422, `base`).
 
 mod handlers;
 pub mod seed;
@@ -55,6 +60,17 @@ pub const PREFIX: &str = "/mailtrap";
 
 /// How long a reset token keeps working: 12 hours, per Mailtrap's docs.
 pub const RESET_GRACE_SECONDS: i64 = 12 * 3_600;
+
+/// How long a new token lives unless told otherwise: 365 days, Mailtrap's default since
+/// 2026-08.
+pub const DEFAULT_EXPIRY_SECONDS: i64 = 365 * 86_400;
+
+/// The live API's refusal of a create that names no resource.
+pub const NO_PERMISSIONS: &str = "No permissions selected. Please choose at least one.";
+
+/// The refusal of a reset of a token that was already reset.
+pub const ALREADY_RESET: &str =
+    "Token has already been reset and expires at the end of its grace period";
 
 /// Access levels of a resource permission.
 pub const ACCESS_VIEWER: u16 = 10;
@@ -104,6 +120,9 @@ pub struct MailtrapToken {
     pub expires_at: Option<Timestamp>,
     pub resources: Vec<Resource>,
     pub value: SecretValue,
+    /// The token a reset of this one created (absent in a state saved before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<u64>,
 }
 
 impl MailtrapToken {

@@ -91,6 +91,7 @@ pub fn seeded(_opts: &SeedOptions) -> MailtrapState {
                 })
                 .collect(),
             value: SecretValue::new(new_secret()),
+            replaced_by: None,
         })
         .collect();
     let other_id = FIRST_ID + tokens.len() as u64;
@@ -107,6 +108,7 @@ pub fn seeded(_opts: &SeedOptions) -> MailtrapState {
             access_level: ACCESS_ADMIN,
         }],
         value: SecretValue::new(new_secret()),
+        replaced_by: None,
     });
     MailtrapState {
         account_id: ACCOUNT_ID,

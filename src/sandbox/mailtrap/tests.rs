@@ -32,6 +32,12 @@ fn id_of(sb: &TestServer, name: &str) -> u64 {
     sb.app.snapshot().mailtrap.token_by_name(name).unwrap().id
 }
 
+/// Whole days until the token's `expires_at`.
+fn days_left(token: &Value) -> i64 {
+    let at: jiff::Timestamp = token["expires_at"].as_str().unwrap().parse().unwrap();
+    (at.as_second() - jiff::Timestamp::now().as_second()) / 86_400
+}
+
 /// A request with the `Api-Token` header.
 fn req(sb: &TestServer, method: Method, url: &str, secret: &str) -> RequestBuilder {
     sb.client.request(method, url).header("Api-Token", secret)
@@ -101,7 +107,9 @@ async fn get_create_delete() {
     assert_eq!(secret.len(), 32);
     assert_eq!(created["last_4_digits"], secret[28..]);
     assert_eq!(created["created_by"], ADMIN_TOKEN_NAME);
-    assert!(created["expires_at"].is_null());
+    // Since 2026-08 a new token expires after 365 days by default.
+    let left = days_left(&created);
+    assert!((364..=365).contains(&left), "{created}");
     assert_eq!(created["resources"][1]["access_level"], 10);
     let new_id = created["id"].as_u64().unwrap();
     assert!(new_id > 100_016);
@@ -132,11 +140,25 @@ async fn validation_errors() {
     let sb = TestServer::start(8).await;
     let admin = admin(&sb);
     let post = |body: Value| req(&sb, Method::POST, &url(&sb, ""), &admin).json(&body);
-    let (status, body) = send(post(json!({ "name": " " }))).await;
+    let (status, body) = send(post(json!({
+        "name": " ",
+        "resources": [{ "resource_type": "account", "resource_id": ACCOUNT_ID, "access_level": 10 }],
+    })))
+    .await;
     assert_eq!(
         (status, body),
         (422, json!({ "errors": { "name": ["can't be blank"] } }))
     );
+    // The live API refuses a token with no permissions, with this very body.
+    let no_permissions = json!({
+        "errors": { "base": ["No permissions selected. Please choose at least one."] }
+    });
+    for body in [
+        json!({ "name": "x" }),
+        json!({ "name": "x", "resources": [] }),
+    ] {
+        assert_eq!(send(post(body)).await, (422, no_permissions.clone()));
+    }
     let (status, body) = send(post(json!({
         "name": "x",
         "resources": [
@@ -172,8 +194,12 @@ async fn reset_keeps_the_old_token_for_the_grace_period() {
     let new_secret = fresh["token"].as_str().unwrap().to_owned();
     assert_ne!(new_secret, old_secret);
     assert_ne!(fresh["id"], id);
-    assert_eq!(fresh["name"], "terraform-mailtrap");
-    assert!(fresh["expires_at"].is_null());
+    // The live API names the new token `<old name> <new id>`, with the default expiry.
+    assert_eq!(
+        fresh["name"],
+        format!("terraform-mailtrap {}", fresh["id"].as_u64().unwrap())
+    );
+    assert!((364..=365).contains(&days_left(&fresh)), "{fresh}");
     assert_eq!(
         fresh["resources"],
         json!([{ "resource_type": "account", "resource_id": ACCOUNT_ID, "access_level": 100 }])
@@ -195,19 +221,35 @@ async fn reset_keeps_the_old_token_for_the_grace_period() {
             .0,
         200
     );
-    // Once reset (it has an expiry now), it cannot be reset again.
+    // Once reset (it is in its grace period now), it cannot be reset again.
     let (status, body) = send(req(&sb, Method::POST, &reset, &admin)).await;
     assert_eq!(status, 422, "{body}");
     assert!(
         body["errors"]["base"][0]
             .as_str()
             .unwrap()
-            .contains("expiration")
+            .contains("already been reset")
     );
-    // Neither can a seeded token with an expiry.
-    let expiring = id_of(&sb, "analytics-export");
+    // Its replacement, which has the default expiry, can be reset.
+    let replacement = url(&sb, &format!("/{}/reset", fresh["id"]));
+    assert_eq!(
+        send(req(&sb, Method::POST, &replacement, &admin)).await.0,
+        200
+    );
+    // So can a seeded token with an expiry (2 days): the grace period, being sooner, wins.
+    let expiring = id_of(&sb, "contractor-temp");
     let other = url(&sb, &format!("/{expiring}/reset"));
-    assert_eq!(send(req(&sb, Method::POST, &other, &admin)).await.0, 422);
+    assert_eq!(send(req(&sb, Method::POST, &other, &admin)).await.0, 200);
+    let (_, old) = send(req(
+        &sb,
+        Method::GET,
+        &url(&sb, &format!("/{expiring}")),
+        &admin,
+    ))
+    .await;
+    let expires: jiff::Timestamp = old["expires_at"].as_str().unwrap().parse().unwrap();
+    let left = expires.as_second() - jiff::Timestamp::now().as_second();
+    assert!((12 * 3600 - 60..=12 * 3600).contains(&left), "{left}");
 
     // Resetting the connection token moves the connection to the new one.
     let reset_admin = url(&sb, "/100001/reset");
@@ -300,4 +342,44 @@ fn states_saved_before_mailtrap_still_load() {
     let connection = &back.connections("http://x")["mailtrap"];
     assert_eq!(connection.token, "");
     assert_eq!(connection.base_url, "http://x/mailtrap");
+}
+
+#[tokio::test]
+async fn answers_carry_the_rate_limit_and_429_past_it() {
+    let sb = TestServer::start(8).await;
+    let admin = admin(&sb);
+    let list = url(&sb, "");
+    let response = req(&sb, Method::GET, &list, &admin).send().await.unwrap();
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        header(&response, "x-ratelimit-limit").as_deref(),
+        Some("150")
+    );
+    assert_eq!(
+        header(&response, "x-ratelimit-remaining").as_deref(),
+        Some("149")
+    );
+    let quota = json!({ "limit": 2, "window_secs": 60 });
+    let set = sb
+        .client
+        .put(format!("{}/__sandbox/rate_limits/mailtrap", sb.root))
+        .json(&quota);
+    assert_eq!(send(set).await, (200, quota));
+    for left in ["1", "0"] {
+        let r = req(&sb, Method::GET, &list, &admin).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(header(&r, "x-ratelimit-remaining").as_deref(), Some(left));
+    }
+    let (status, body) = send(req(&sb, Method::GET, &list, &admin)).await;
+    assert_eq!(
+        (status, body),
+        (429, json!({ "errors": "Rate limit exceeded" }))
+    );
+    // Each token has its own budget.
+    let other = secret_of(&sb, "terraform-mailtrap");
+    assert_eq!(send(req(&sb, Method::GET, &list, &other)).await.0, 200);
 }
