@@ -187,7 +187,16 @@ fn a_new_secret_that_does_not_decode_is_not_quoted_in_the_error() {
         Hostile::start(move |_| Reply::json(200, &json!({"id": 7, "name": "n", "token": secret})));
     let out = run(
         &Cred::Mailtrap.env(&server.url),
-        &["api-tokens", "create", "--name", "n", "-o", "json"],
+        &[
+            "api-tokens",
+            "create",
+            "--name",
+            "n",
+            "--resource",
+            "account:1:admin",
+            "-o",
+            "json",
+        ],
     );
     let (exit, stderr) = code(&out);
     assert_eq!(exit, 9, "{stderr}");
