@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CliError;
+use crate::files::MAX_CONFIG_BYTES;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -134,23 +134,42 @@ pub struct Config {
 }
 
 impl Config {
+    /// Reads config.toml (a missing file is an empty configuration). A file that is too
+    /// large, not UTF-8 or not valid TOML is "not configured" (exit 3).
     pub fn load(path: &Path) -> anyhow::Result<Config> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
-                CliError::not_configured(format!(
-                    "{} is not valid: {}",
-                    path.display(),
-                    e.message()
-                ))
+        let invalid = |why: String| -> anyhow::Error {
+            CliError::not_configured(format!("{} is not valid: {why}", path.display()))
                 .with_hint("fix the file by hand or remove it and add profiles again")
                 .into()
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-        }
+        };
+        let bytes = match crate::files::read_file_capped(path, MAX_CONFIG_BYTES) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                return Err(invalid(e.to_string()));
+            }
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        let text = String::from_utf8(bytes).map_err(|_| invalid("it is not UTF-8 text".into()))?;
+        toml::from_str(&text).map_err(|e| invalid(e.message().to_owned()))
     }
 
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+    /// Reads, changes and writes config.toml while holding its exclusive lock, so parallel
+    /// runs never lose each other's changes. Nothing is written when `change` fails.
+    pub fn update<T>(
+        path: &Path,
+        change: impl FnOnce(&mut Config) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let target = crate::files::resolve_links(path);
+        let _lock =
+            crate::files::lock(&target).with_context(|| format!("locking {}", path.display()))?;
+        let mut config = Config::load(&target)?;
+        let out = change(&mut config)?;
+        config.save(&target)?;
+        Ok(out)
+    }
+
+    fn save(&self, path: &Path) -> anyhow::Result<()> {
         let text = toml::to_string_pretty(self).context("serialising the configuration")?;
         write_private(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
     }
@@ -178,6 +197,10 @@ pub fn validate_profile_name(name: &str) -> Result<(), String> {
 pub struct Paths {
     pub config_dir: PathBuf,
     pub data_dir: PathBuf,
+    /// Why a directory above could not be found (HOME empty, unset or relative, and no
+    /// override); that directory is then left empty and [`Paths::check_config`] or
+    /// [`Paths::check_data`] refuses it.
+    pub unusable: Option<String>,
 }
 
 impl Paths {
@@ -190,24 +213,33 @@ impl Paths {
     pub fn sandbox_dir(&self) -> PathBuf {
         self.data_dir.join("sandbox")
     }
+
+    /// Refuses to go on without a configuration directory (exit 3), rather than create one
+    /// somewhere unexpected such as `/`.
+    pub fn check_config(&self) -> Result<(), CliError> {
+        self.check(&self.config_dir, "XDG_CONFIG_HOME")
+    }
+
+    /// The same for the data directory (the sandbox's state).
+    pub fn check_data(&self) -> Result<(), CliError> {
+        self.check(&self.data_dir, "XDG_DATA_HOME")
+    }
+
+    fn check(&self, dir: &Path, var: &str) -> Result<(), CliError> {
+        if !dir.as_os_str().is_empty() {
+            return Ok(());
+        }
+        let why = self.unusable.as_deref().unwrap_or("HOME is not usable");
+        Err(CliError::not_configured(format!(
+            "{why}, so tokenctl has no directory for its files"
+        ))
+        .with_hint(format!(
+            "set HOME to your home directory (an absolute path), or set {var} to an absolute path"
+        )))
+    }
 }
 
-/// Writes a file only its owner can read (0600), in a directory only its owner can enter
-/// (0700), atomically (temporary file, then rename).
-pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    create_private_dir(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
-    ));
-    {
-        let mut f = private_file_options(true).open(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
-}
+pub use crate::files::write_private;
 
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();
@@ -218,24 +250,6 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         b.mode(0o700);
     }
     b.create(dir)
-}
-
-/// Open options for a 0600 file; `truncate` replaces an existing one, otherwise the file must
-/// not exist yet.
-pub fn private_file_options(truncate: bool) -> std::fs::OpenOptions {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true);
-    if truncate {
-        o.create(true).truncate(true);
-    } else {
-        o.create_new(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o
 }
 
 #[cfg(test)]

@@ -96,11 +96,17 @@ impl Context {
     }
 
     pub fn config(&self) -> anyhow::Result<Config> {
+        self.paths.check_config()?;
         Config::load(&self.paths.config_file())
     }
 
-    pub fn save_config(&self, config: &Config) -> anyhow::Result<()> {
-        config.save(&self.paths.config_file())
+    /// Reads, changes and writes config.toml under its lock (see [`Config::update`]).
+    pub fn update_config<T>(
+        &self,
+        change: impl FnOnce(&mut Config) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        self.paths.check_config()?;
+        Config::update(&self.paths.config_file(), change)
     }
 
     /// Notes a change as sent (`what`, and the command that shows whether it happened) until
@@ -549,6 +555,7 @@ impl Context {
     async fn embedded(&self) -> anyhow::Result<&Embedded> {
         self.sandbox
             .get_or_try_init(|| async {
+                self.paths.check_data()?;
                 let dir = self.paths.sandbox_dir();
                 let locked = tokio::task::spawn_blocking(move || {
                     LockedState::open(&dir, &SeedOptions::default())
@@ -599,20 +606,48 @@ impl Context {
 }
 
 fn default_paths(env: &Env) -> Paths {
-    let dirs = directories::ProjectDirs::from("", "", "tokenctl");
+    // Without a usable HOME, `directories` would fall back to the passwd entry or a relative
+    // path, and tokenctl could create `/.config`: only explicit absolute overrides then count.
+    let home = env.non_empty("HOME");
+    let unusable = match &home {
+        _ if cfg!(not(unix)) => None,
+        None => Some("HOME is empty or unset".to_owned()),
+        Some(h) if !std::path::Path::new(h).is_absolute() => {
+            Some(format!("HOME is a relative path ({h})"))
+        }
+        Some(_) => None,
+    };
+    let dirs = unusable
+        .is_none()
+        .then(|| directories::ProjectDirs::from("", "", "tokenctl"))
+        .flatten();
+    let xdg = |var: &str| {
+        env.non_empty(var)
+            .map(std::path::PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .map(|p| p.join("tokenctl"))
+    };
     let config_dir = env
         .non_empty("TOKENCTL_CONFIG_DIR")
         .map(Into::into)
         .or_else(|| dirs.as_ref().map(|d| d.config_dir().to_path_buf()))
-        .unwrap_or_else(|| ".tokenctl".into());
+        .unwrap_or_else(|| match unusable {
+            Some(_) => xdg("XDG_CONFIG_HOME").unwrap_or_default(),
+            None => ".tokenctl".into(),
+        });
     let data_dir = env
         .non_empty("TOKENCTL_DATA_DIR")
         .map(Into::into)
         .or_else(|| dirs.as_ref().map(|d| d.data_dir().to_path_buf()))
-        .unwrap_or_else(|| config_dir.join("data"));
+        .unwrap_or_else(|| match xdg("XDG_DATA_HOME") {
+            Some(d) if unusable.is_some() => d,
+            _ if config_dir.as_os_str().is_empty() => std::path::PathBuf::new(),
+            _ => config_dir.join("data"),
+        });
     Paths {
         config_dir,
         data_dir,
+        unusable,
     }
 }
 

@@ -12,6 +12,7 @@ mod common;
 mod completion;
 mod contract;
 mod faults;
+mod files;
 mod generated;
 mod harness;
 mod help;
