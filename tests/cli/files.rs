@@ -614,3 +614,36 @@ fn a_forced_secret_file_replaces_a_regular_file_through_its_link() {
             .is_symlink()
     );
 }
+
+#[test]
+fn a_secret_on_stdin_is_read_up_to_its_cap() {
+    let env = TestEnv::new();
+    let login = [
+        "auth",
+        "login",
+        "-p",
+        "big",
+        "--account",
+        ACCT,
+        "--base-url",
+        "http://127.0.0.1:9/client/v4",
+        "--with-token",
+        "--insecure-storage",
+    ];
+    env.cmd()
+        .args(login)
+        .write_stdin("a".repeat(1024 * 1024))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("16 KiB").and(predicate::str::contains("aaaa").not()));
+    let out = StdCommand::new(BIN)
+        .env_clear()
+        .envs(env.vars().iter().cloned())
+        .args(login)
+        .stdin(std::fs::File::open("/dev/zero").expect("open"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("16 KiB"));
+    assert!(!env.config_dir().join("credentials.toml").exists());
+}
