@@ -211,16 +211,17 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-/// Removes tokenctl's own temporary files for `name` in `dir` (`.NAME.PID.tmp` and
-/// `.NAME.PID.RANDOM.tmp`) whose process is no longer alive: left by a run that was killed.
+/// Removes tokenctl's own temporary files in `dir` whose process is no longer alive: left by
+/// a run that was killed, and possibly holding a secret. Ours are `.ANY.PID.XXXXXXXX.tmp` (8 hex
+/// digits) for any name, and the older `.NAME.PID.tmp` for this `name` only, as that shape is
+/// common enough that another program's file could have it.
 pub fn remove_stale_temps(dir: &Path, name: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let prefix = format!(".{name}.");
     for entry in entries.flatten() {
         let file_name = entry.file_name();
-        let Some(pid) = file_name.to_str().and_then(|n| temp_pid(n, &prefix)) else {
+        let Some(pid) = file_name.to_str().and_then(|n| temp_pid(n, name)) else {
             continue;
         };
         if pid == std::process::id() || process_alive(pid) {
@@ -232,21 +233,18 @@ pub fn remove_stale_temps(dir: &Path, name: &str) {
     }
 }
 
-/// The PID in a temporary file name `PREFIX PID [.HEX] .tmp`, if it is one.
-fn temp_pid(file_name: &str, prefix: &str) -> Option<u32> {
-    let middle = file_name.strip_prefix(prefix)?.strip_suffix(".tmp")?;
-    let (pid, random) = match middle.split_once('.') {
-        Some((p, r)) => (p, Some(r)),
-        None => (middle, None),
+/// The PID in one of tokenctl's temporary file names (see [`remove_stale_temps`]), if it is one.
+fn temp_pid(file_name: &str, name: &str) -> Option<u32> {
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let rest = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (head, last) = rest.rsplit_once('.')?;
+    let random = last.len() == 8 && last.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'));
+    let pid = if random {
+        let (file, pid) = head.rsplit_once('.')?;
+        (!file.is_empty() && digits(pid)).then_some(pid)?
+    } else {
+        (head == name && digits(last)).then_some(last)?
     };
-    if let Some(r) = random
-        && (r.is_empty() || !r.chars().all(|c| c.is_ascii_hexdigit()))
-    {
-        return None;
-    }
-    if pid.is_empty() || !pid.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
     pid.parse().ok()
 }
 
@@ -287,13 +285,16 @@ mod tests {
 
     #[test]
     fn temp_names_are_recognised() {
-        let p = ".a.json.";
-        assert_eq!(temp_pid(".a.json.123.tmp", p), Some(123));
-        assert_eq!(temp_pid(".a.json.123.0badcafe.tmp", p), Some(123));
-        assert_eq!(temp_pid(".a.json.tmp", p), None);
-        assert_eq!(temp_pid(".a.json.12x.tmp", p), None);
-        assert_eq!(temp_pid(".a.json.123.zz.tmp", p), None);
-        assert_eq!(temp_pid(".b.json.123.tmp", p), None);
+        let n = "a.json";
+        assert_eq!(temp_pid(".a.json.123.tmp", n), Some(123));
+        assert_eq!(temp_pid(".a.json.123.0badcafe.tmp", n), Some(123));
+        assert_eq!(temp_pid(".b.json.123.0badcafe.tmp", n), Some(123));
+        assert_eq!(temp_pid(".b.json.123.tmp", n), None);
+        assert_eq!(temp_pid(".a.json.tmp", n), None);
+        assert_eq!(temp_pid(".a.json.12x.tmp", n), None);
+        assert_eq!(temp_pid(".a.json.123.zz.tmp", n), None);
+        assert_eq!(temp_pid(".123.0badcafe.tmp", n), None);
+        assert_eq!(temp_pid(".a.json.lock", n), None);
     }
 
     #[test]
@@ -307,13 +308,15 @@ mod tests {
             .path()
             .join(format!(".s.json.{}.tmp", std::process::id()));
         let other = dir.path().join(format!(".t.json.{dead}.tmp"));
-        for p in [&stale, &mine, &other] {
+        let other_new = dir.path().join(format!(".t.json.{dead}.0badcafe.tmp"));
+        for p in [&stale, &mine, &other, &other_new] {
             std::fs::write(p, "x").expect("write");
         }
         remove_stale_temps(dir.path(), "s.json");
         assert!(!stale.exists());
         assert!(mine.exists());
         assert!(other.exists());
+        assert!(!other_new.exists());
     }
 
     #[test]

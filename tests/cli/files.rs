@@ -526,8 +526,9 @@ fn stale_temp_files_of_dead_runs_are_removed() {
     let pid = dead_pid();
     let stale = dir.join(format!(".ci.token.{pid}.tmp"));
     let stale_bulk = dir.join(format!(".fleet.json.{pid}.tmp"));
+    let stale_other = dir.join(format!(".other.token.{pid}.0badcafe.tmp"));
     let unrelated = dir.join(format!(".other.{pid}.tmp"));
-    for p in [&stale, &stale_bulk, &unrelated] {
+    for p in [&stale, &stale_bulk, &stale_other, &unrelated] {
         std::fs::write(p, "old secret").expect("write");
     }
     env.cmd()
@@ -545,8 +546,12 @@ fn stale_temp_files_of_dead_runs_are_removed() {
         .success();
     assert!(!stale.exists());
     assert!(
+        !stale_other.exists(),
+        "the current shape goes whatever the name"
+    );
+    assert!(
         unrelated.exists(),
-        "only tokenctl's own temp files for that name go"
+        "the older shape goes only for the name written"
     );
 
     let b = Bulk::new(Noun::ServiceTokens);
