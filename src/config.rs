@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
+use crate::env::Env;
 use crate::error::CliError;
 use crate::files::MAX_CONFIG_BYTES;
 
@@ -204,6 +205,55 @@ pub struct Paths {
 }
 
 impl Paths {
+    /// Where tokenctl keeps its files: TOKENCTL_CONFIG_DIR/TOKENCTL_DATA_DIR, else the platform's
+    /// directories. Without a usable HOME only absolute XDG_* overrides count, and a directory
+    /// that cannot be found is left empty for [`Paths::check_config`]/[`Paths::check_data`].
+    pub fn from_env(env: &Env) -> Paths {
+        // Without a usable HOME, `directories` would fall back to the passwd entry or a relative
+        // path, and tokenctl could create `/.config`: only explicit absolute overrides then count.
+        let home = env.non_empty("HOME");
+        let unusable = match &home {
+            _ if cfg!(not(unix)) => None,
+            None => Some("HOME is empty or unset".to_owned()),
+            Some(h) if !Path::new(h).is_absolute() => {
+                Some(format!("HOME is a relative path ({h})"))
+            }
+            Some(_) => None,
+        };
+        let dirs = unusable
+            .is_none()
+            .then(|| directories::ProjectDirs::from("", "", "tokenctl"))
+            .flatten();
+        let xdg = |var: &str| {
+            env.non_empty(var)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .map(|p| p.join("tokenctl"))
+        };
+        let config_dir = env
+            .non_empty("TOKENCTL_CONFIG_DIR")
+            .map(Into::into)
+            .or_else(|| dirs.as_ref().map(|d| d.config_dir().to_path_buf()))
+            .unwrap_or_else(|| match unusable {
+                Some(_) => xdg("XDG_CONFIG_HOME").unwrap_or_default(),
+                None => ".tokenctl".into(),
+            });
+        let data_dir = env
+            .non_empty("TOKENCTL_DATA_DIR")
+            .map(Into::into)
+            .or_else(|| dirs.as_ref().map(|d| d.data_dir().to_path_buf()))
+            .unwrap_or_else(|| match xdg("XDG_DATA_HOME") {
+                Some(d) if unusable.is_some() => d,
+                _ if config_dir.as_os_str().is_empty() => PathBuf::new(),
+                _ => config_dir.join("data"),
+            });
+        Paths {
+            config_dir,
+            data_dir,
+            unusable,
+        }
+    }
+
     pub fn config_file(&self) -> PathBuf {
         self.config_dir.join("config.toml")
     }
@@ -278,6 +328,33 @@ mod tests {
                 .mode();
             assert_eq!(dmode & 0o777, 0o700);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unusable_home_leaves_only_absolute_overrides() {
+        let env = |pairs: &[(&str, &str)]| {
+            Env::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        };
+        for home in [&[("HOME", "")][..], &[], &[("HOME", "rel")]] {
+            let p = Paths::from_env(&env(home));
+            assert!(
+                p.check_config().is_err() && p.check_data().is_err(),
+                "{home:?}"
+            );
+        }
+        let p = Paths::from_env(&env(&[
+            ("HOME", ""),
+            ("XDG_CONFIG_HOME", "/x/c"),
+            ("XDG_DATA_HOME", "rel"),
+        ]));
+        assert_eq!(p.config_file(), PathBuf::from("/x/c/tokenctl/config.toml"));
+        assert_eq!(p.data_dir, PathBuf::from("/x/c/tokenctl/data"));
+        let e = Paths::from_env(&env(&[("HOME", "rel")]))
+            .check_config()
+            .expect_err("refused");
+        assert!(e.message.contains("HOME is a relative path (rel)"));
+        assert_eq!(e.exit, crate::error::Exit::NotConfigured);
     }
 
     #[test]

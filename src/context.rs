@@ -74,7 +74,7 @@ pub struct Resolved {
 impl Context {
     pub fn new(globals: GlobalArgs, env: Env) -> Self {
         let ui = Ui::new(globals.color, globals.quiet, globals.no_input, &env);
-        let paths = default_paths(&env);
+        let paths = Paths::from_env(&env);
         Context {
             globals,
             env,
@@ -602,52 +602,6 @@ impl Context {
             locked.save(&state).context("saving the sandbox state")?;
         }
         Ok(())
-    }
-}
-
-fn default_paths(env: &Env) -> Paths {
-    // Without a usable HOME, `directories` would fall back to the passwd entry or a relative
-    // path, and tokenctl could create `/.config`: only explicit absolute overrides then count.
-    let home = env.non_empty("HOME");
-    let unusable = match &home {
-        _ if cfg!(not(unix)) => None,
-        None => Some("HOME is empty or unset".to_owned()),
-        Some(h) if !std::path::Path::new(h).is_absolute() => {
-            Some(format!("HOME is a relative path ({h})"))
-        }
-        Some(_) => None,
-    };
-    let dirs = unusable
-        .is_none()
-        .then(|| directories::ProjectDirs::from("", "", "tokenctl"))
-        .flatten();
-    let xdg = |var: &str| {
-        env.non_empty(var)
-            .map(std::path::PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .map(|p| p.join("tokenctl"))
-    };
-    let config_dir = env
-        .non_empty("TOKENCTL_CONFIG_DIR")
-        .map(Into::into)
-        .or_else(|| dirs.as_ref().map(|d| d.config_dir().to_path_buf()))
-        .unwrap_or_else(|| match unusable {
-            Some(_) => xdg("XDG_CONFIG_HOME").unwrap_or_default(),
-            None => ".tokenctl".into(),
-        });
-    let data_dir = env
-        .non_empty("TOKENCTL_DATA_DIR")
-        .map(Into::into)
-        .or_else(|| dirs.as_ref().map(|d| d.data_dir().to_path_buf()))
-        .unwrap_or_else(|| match xdg("XDG_DATA_HOME") {
-            Some(d) if unusable.is_some() => d,
-            _ if config_dir.as_os_str().is_empty() => std::path::PathBuf::new(),
-            _ => config_dir.join("data"),
-        });
-    Paths {
-        config_dir,
-        data_dir,
-        unusable,
     }
 }
 
