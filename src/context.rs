@@ -100,6 +100,21 @@ impl Context {
         Config::load(&self.paths.config_file())
     }
 
+    /// config.toml for choosing a profile. Without a usable HOME there is none, and a
+    /// credential in the environment alone still does (CI jobs often run without HOME).
+    fn config_for_selection(&self, vendors: &[Vendor]) -> anyhow::Result<Config> {
+        if let Err(e) = self.paths.check_config() {
+            let from_env = vendors
+                .iter()
+                .any(|v| credentials::from_env(&self.env, *v, &Profile::new(*v)).is_some());
+            return match self.globals.profile {
+                None if from_env => Ok(Config::default()),
+                _ => Err(e.into()),
+            };
+        }
+        self.config()
+    }
+
     /// Reads, changes and writes config.toml under its lock (see [`Config::update`]).
     pub fn update_config<T>(
         &self,
@@ -161,7 +176,7 @@ impl Context {
         &self,
         vendors: &[Vendor],
     ) -> anyhow::Result<(String, Profile, Origin)> {
-        let config = self.config()?;
+        let config = self.config_for_selection(vendors)?;
         let sandbox = self.sandbox_mode();
         let names: Vec<&str> = vendors.iter().map(|v| v.name()).collect();
         let wanted = names.join(" or ");

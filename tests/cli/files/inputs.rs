@@ -7,7 +7,7 @@ use std::process::{Command as StdCommand, Stdio};
 use predicates::prelude::*;
 
 use super::{ACCT, names_in};
-use crate::common::{BIN, TestEnv, text};
+use crate::common::{BIN, Sandbox, TestEnv, text};
 
 #[test]
 fn a_binary_config_or_credentials_file_is_not_configured() {
@@ -113,6 +113,19 @@ fn an_unusable_home_is_a_clear_error_and_nothing_is_created_under_root() {
         assert!(before || !p.exists(), "{} was created", p.display());
     }
     assert!(names_in(cwd.path()).is_empty(), "nothing relative either");
+    // The environment alone still works without HOME: nothing to read, nothing written.
+    let served = TestEnv::new();
+    let sb = Sandbox::start(served.vars(), &[]);
+    for home in [Some(""), None, Some("relative/home")] {
+        bare_cmd(home, cwd.path())
+            .env("CLOUDFLARE_BASE_URL", &sb.base_url)
+            .env("CLOUDFLARE_ACCOUNT_ID", &sb.account_id)
+            .env("CLOUDFLARE_API_TOKEN", &sb.token)
+            .args(["tokens", "list", "--json"])
+            .assert()
+            .success();
+    }
+    assert!(names_in(cwd.path()).is_empty(), "nothing relative either");
     // An explicit XDG directory is enough without HOME.
     let xdg = tempfile::tempdir().expect("tempdir");
     bare_cmd(Some(""), cwd.path())
@@ -198,4 +211,33 @@ fn a_secret_on_stdin_is_read_up_to_its_cap() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("16 KiB"));
     assert!(!env.config_dir().join("credentials.toml").exists());
+}
+
+#[test]
+fn completion_with_a_relative_home_leaves_no_cache_behind() {
+    let served = TestEnv::new();
+    let sb = Sandbox::start(served.vars(), &[]);
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let out = bare_cmd(Some("relative/home"), cwd.path())
+        .env("CLOUDFLARE_BASE_URL", &sb.base_url)
+        .env("CLOUDFLARE_ACCOUNT_ID", &sb.account_id)
+        .env("CLOUDFLARE_API_TOKEN", &sb.token)
+        .env("TOKENCTL_COMPLETE", "bash")
+        .env("_CLAP_IFS", "\u{b}")
+        .env("_CLAP_COMPLETE_INDEX", "3")
+        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+        .env("_CLAP_COMPLETE_SPACE", "true")
+        .args(["--", "tokenctl", "tokens", "get", ""])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("ci-deploy-prod"),
+        "the names are fetched"
+    );
+    assert!(
+        names_in(cwd.path()).is_empty(),
+        "{:?}",
+        names_in(cwd.path())
+    );
 }
