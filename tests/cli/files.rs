@@ -135,25 +135,8 @@ fn log_in_in_parallel(env: &TestEnv, sb: &Sandbox) -> Vec<Output> {
     )
 }
 
-#[test]
-fn parallel_insecure_logins_keep_every_secret() {
-    let mut env = TestEnv::new();
-    env.set_all(&no_dbus_env());
-    let sb = Sandbox::start(&[], &[]);
-    assert_all_succeeded(&log_in_in_parallel(&env, &sb));
-    assert_eq!(profile_names(&env).len(), N);
-    let secrets = stored_secrets(&env);
-    assert_eq!(secrets.len(), N, "{secrets:?}");
-    assert!(secrets.iter().all(|(_, v)| *v == sb.token));
-}
-
-#[test]
-fn parallel_save_as_into_the_file_store_keeps_every_secret() {
-    let mut env = TestEnv::new();
-    env.set_all(&no_dbus_env());
-    // The latency lines the runs up: their answers, and so their writes, come at once.
-    let sb = Sandbox::start(&[], &["--latency", "300"]);
-    // Logged in one after the other: only the --save-as runs race.
+/// The same logins one after the other, when only what follows is meant to race.
+fn log_in_one_by_one(env: &TestEnv, sb: &Sandbox) {
     for i in 0..N {
         env.cmd()
             .args([
@@ -172,6 +155,46 @@ fn parallel_save_as_into_the_file_store_keeps_every_secret() {
             .assert()
             .success();
     }
+}
+
+#[test]
+fn parallel_insecure_logins_keep_every_secret() {
+    let mut env = TestEnv::new();
+    env.set_all(&no_dbus_env());
+    let sb = Sandbox::start(&[], &[]);
+    assert_all_succeeded(&log_in_in_parallel(&env, &sb));
+    assert_eq!(profile_names(&env).len(), N);
+    let secrets = stored_secrets(&env);
+    assert_eq!(secrets.len(), N, "{secrets:?}");
+    assert!(secrets.iter().all(|(_, v)| *v == sb.token));
+}
+
+#[test]
+fn parallel_logouts_and_removes_forget_every_one() {
+    let mut env = TestEnv::new();
+    env.set_all(&no_dbus_env());
+    let sb = Sandbox::start(&[], &[]);
+    log_in_one_by_one(&env, &sb);
+    let each = |verb: &'static [&'static str]| {
+        move |i: usize| {
+            let mut v: Vec<String> = verb.iter().map(|s| s.to_string()).collect();
+            v.push(format!("l{i}"));
+            v
+        }
+    };
+    assert_all_succeeded(&parallel(&env, each(&["auth", "logout", "-p"]), ""));
+    assert_eq!(stored_secrets(&env), Vec::new());
+    assert_all_succeeded(&parallel(&env, each(&["profile", "remove"]), ""));
+    assert_eq!(profile_names(&env), Vec::<String>::new());
+}
+
+#[test]
+fn parallel_save_as_into_the_file_store_keeps_every_secret() {
+    let mut env = TestEnv::new();
+    env.set_all(&no_dbus_env());
+    // The latency lines the runs up: their answers, and so their writes, come at once.
+    let sb = Sandbox::start(&[], &["--latency", "300"]);
+    log_in_one_by_one(&env, &sb);
     // Each run issues a token with profile lI and saves it as lI, in credentials.toml.
     let outs = parallel(
         &env,
