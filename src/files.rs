@@ -115,6 +115,12 @@ pub fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
     let target = resolve_links(path);
     let dir = parent_of(&target);
     create_private_dir(dir)?;
+    // Earlier versions staged tokenctl's own files at the fixed `.NAME.tmp`; a run killed then
+    // left it, possibly holding secrets.
+    let legacy = dir.join(format!(".{}.tmp", file_name_of(&target)));
+    if std::fs::symlink_metadata(&legacy).is_ok_and(|m| m.is_file()) {
+        let _ = std::fs::remove_file(&legacy);
+    }
     let tmp = stage(&target, contents)?;
     if let Err(e) = std::fs::rename(&tmp, &target) {
         let _ = std::fs::remove_file(&tmp);
@@ -340,7 +346,10 @@ mod tests {
         std::fs::write(&real, "old").expect("write");
         let link = dir.path().join("config.toml");
         std::os::unix::fs::symlink(&real, &link).expect("link");
+        let legacy = dir.path().join("real/.config.toml.tmp");
+        std::fs::write(&legacy, "old secret").expect("write");
         write_private(&link, b"new").expect("write");
+        assert!(!legacy.exists(), "an earlier version's temporary file goes");
         assert!(
             std::fs::symlink_metadata(&link)
                 .expect("meta")
