@@ -4,13 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
+use crate::env::Env;
 use crate::error::CliError;
+use crate::files::MAX_CONFIG_BYTES;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -134,23 +135,42 @@ pub struct Config {
 }
 
 impl Config {
+    /// Reads config.toml (a missing file is an empty configuration). A file that is too
+    /// large, not UTF-8 or not valid TOML is "not configured" (exit 3).
     pub fn load(path: &Path) -> anyhow::Result<Config> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
-                CliError::not_configured(format!(
-                    "{} is not valid: {}",
-                    path.display(),
-                    e.message()
-                ))
+        let invalid = |why: String| -> anyhow::Error {
+            CliError::not_configured(format!("{} is not valid: {why}", path.display()))
                 .with_hint("fix the file by hand or remove it and add profiles again")
                 .into()
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-        }
+        };
+        let bytes = match crate::files::read_file_capped(path, MAX_CONFIG_BYTES) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                return Err(invalid(e.to_string()));
+            }
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        let text = String::from_utf8(bytes).map_err(|_| invalid("it is not UTF-8 text".into()))?;
+        toml::from_str(&text).map_err(|e| invalid(e.message().to_owned()))
     }
 
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+    /// Reads, changes and writes config.toml while holding its exclusive lock, so parallel
+    /// runs never lose each other's changes. Nothing is written when `change` fails.
+    pub fn update<T>(
+        path: &Path,
+        change: impl FnOnce(&mut Config) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let target = crate::files::resolve_links(path);
+        let _lock =
+            crate::files::lock(&target).with_context(|| format!("locking {}", path.display()))?;
+        let mut config = Config::load(&target)?;
+        let out = change(&mut config)?;
+        config.save(&target)?;
+        Ok(out)
+    }
+
+    fn save(&self, path: &Path) -> anyhow::Result<()> {
         let text = toml::to_string_pretty(self).context("serialising the configuration")?;
         write_private(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
     }
@@ -178,9 +198,62 @@ pub fn validate_profile_name(name: &str) -> Result<(), String> {
 pub struct Paths {
     pub config_dir: PathBuf,
     pub data_dir: PathBuf,
+    /// Why a directory above could not be found (HOME empty, unset or relative, and no
+    /// override); that directory is then left empty and [`Paths::check_config`] or
+    /// [`Paths::check_data`] refuses it.
+    pub unusable: Option<String>,
 }
 
 impl Paths {
+    /// Where tokenctl keeps its files: TOKENCTL_CONFIG_DIR/TOKENCTL_DATA_DIR, else the platform's
+    /// directories. Without a usable HOME only absolute XDG_* overrides count, and a directory
+    /// that cannot be found is left empty for [`Paths::check_config`]/[`Paths::check_data`].
+    pub fn from_env(env: &Env) -> Paths {
+        // Without a usable HOME, `directories` would fall back to the passwd entry or a relative
+        // path, and tokenctl could create `/.config`: only explicit absolute overrides then count.
+        let home = env.non_empty("HOME");
+        let unusable = match &home {
+            _ if cfg!(not(unix)) => None,
+            None => Some("HOME is empty or unset".to_owned()),
+            Some(h) if !Path::new(h).is_absolute() => {
+                Some(format!("HOME is a relative path ({h})"))
+            }
+            Some(_) => None,
+        };
+        let dirs = unusable
+            .is_none()
+            .then(|| directories::ProjectDirs::from("", "", "tokenctl"))
+            .flatten();
+        let xdg = |var: &str| {
+            env.non_empty(var)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .map(|p| p.join("tokenctl"))
+        };
+        let config_dir = env
+            .non_empty("TOKENCTL_CONFIG_DIR")
+            .map(Into::into)
+            .or_else(|| dirs.as_ref().map(|d| d.config_dir().to_path_buf()))
+            .unwrap_or_else(|| match unusable {
+                Some(_) => xdg("XDG_CONFIG_HOME").unwrap_or_default(),
+                None => ".tokenctl".into(),
+            });
+        let data_dir = env
+            .non_empty("TOKENCTL_DATA_DIR")
+            .map(Into::into)
+            .or_else(|| dirs.as_ref().map(|d| d.data_dir().to_path_buf()))
+            .unwrap_or_else(|| match xdg("XDG_DATA_HOME") {
+                Some(d) if unusable.is_some() => d,
+                _ if config_dir.as_os_str().is_empty() => PathBuf::new(),
+                _ => config_dir.join("data"),
+            });
+        Paths {
+            config_dir,
+            data_dir,
+            unusable,
+        }
+    }
+
     pub fn config_file(&self) -> PathBuf {
         self.config_dir.join("config.toml")
     }
@@ -190,24 +263,33 @@ impl Paths {
     pub fn sandbox_dir(&self) -> PathBuf {
         self.data_dir.join("sandbox")
     }
+
+    /// Refuses to go on without a configuration directory (exit 3), rather than create one
+    /// somewhere unexpected such as `/`.
+    pub fn check_config(&self) -> Result<(), CliError> {
+        self.check(&self.config_dir, "XDG_CONFIG_HOME")
+    }
+
+    /// The same for the data directory (the sandbox's state).
+    pub fn check_data(&self) -> Result<(), CliError> {
+        self.check(&self.data_dir, "XDG_DATA_HOME")
+    }
+
+    fn check(&self, dir: &Path, var: &str) -> Result<(), CliError> {
+        if !dir.as_os_str().is_empty() {
+            return Ok(());
+        }
+        let why = self.unusable.as_deref().unwrap_or("HOME is not usable");
+        Err(CliError::not_configured(format!(
+            "{why}, so tokenctl has no directory for its files"
+        ))
+        .with_hint(format!(
+            "set HOME to your home directory (an absolute path), or set {var} to an absolute path"
+        )))
+    }
 }
 
-/// Writes a file only its owner can read (0600), in a directory only its owner can enter
-/// (0700), atomically (temporary file, then rename).
-pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    create_private_dir(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("file")
-    ));
-    {
-        let mut f = private_file_options(true).open(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
-}
+pub use crate::files::write_private;
 
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();
@@ -218,24 +300,6 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         b.mode(0o700);
     }
     b.create(dir)
-}
-
-/// Open options for a 0600 file; `truncate` replaces an existing one, otherwise the file must
-/// not exist yet.
-pub fn private_file_options(truncate: bool) -> std::fs::OpenOptions {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true);
-    if truncate {
-        o.create(true).truncate(true);
-    } else {
-        o.create_new(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o
 }
 
 #[cfg(test)]
@@ -264,6 +328,33 @@ mod tests {
                 .mode();
             assert_eq!(dmode & 0o777, 0o700);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unusable_home_leaves_only_absolute_overrides() {
+        let env = |pairs: &[(&str, &str)]| {
+            Env::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        };
+        for home in [&[("HOME", "")][..], &[], &[("HOME", "rel")]] {
+            let p = Paths::from_env(&env(home));
+            assert!(
+                p.check_config().is_err() && p.check_data().is_err(),
+                "{home:?}"
+            );
+        }
+        let p = Paths::from_env(&env(&[
+            ("HOME", ""),
+            ("XDG_CONFIG_HOME", "/x/c"),
+            ("XDG_DATA_HOME", "rel"),
+        ]));
+        assert_eq!(p.config_file(), PathBuf::from("/x/c/tokenctl/config.toml"));
+        assert_eq!(p.data_dir, PathBuf::from("/x/c/tokenctl/data"));
+        let e = Paths::from_env(&env(&[("HOME", "rel")]))
+            .check_config()
+            .expect_err("refused");
+        assert!(e.message.contains("HOME is a relative path (rel)"));
+        assert_eq!(e.exit, crate::error::Exit::NotConfigured);
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub struct Resolved {
 impl Context {
     pub fn new(globals: GlobalArgs, env: Env) -> Self {
         let ui = Ui::new(globals.color, globals.quiet, globals.no_input, &env);
-        let paths = default_paths(&env);
+        let paths = Paths::from_env(&env);
         Context {
             globals,
             env,
@@ -96,11 +96,32 @@ impl Context {
     }
 
     pub fn config(&self) -> anyhow::Result<Config> {
+        self.paths.check_config()?;
         Config::load(&self.paths.config_file())
     }
 
-    pub fn save_config(&self, config: &Config) -> anyhow::Result<()> {
-        config.save(&self.paths.config_file())
+    /// config.toml for choosing a profile. Without a usable HOME there is none, and a
+    /// credential in the environment alone still does (CI jobs often run without HOME).
+    fn config_for_selection(&self, vendors: &[Vendor]) -> anyhow::Result<Config> {
+        if let Err(e) = self.paths.check_config() {
+            let from_env = vendors
+                .iter()
+                .any(|v| credentials::from_env(&self.env, *v, &Profile::new(*v)).is_some());
+            return match self.globals.profile {
+                None if from_env => Ok(Config::default()),
+                _ => Err(e.into()),
+            };
+        }
+        self.config()
+    }
+
+    /// Reads, changes and writes config.toml under its lock (see [`Config::update`]).
+    pub fn update_config<T>(
+        &self,
+        change: impl FnOnce(&mut Config) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        self.paths.check_config()?;
+        Config::update(&self.paths.config_file(), change)
     }
 
     /// Notes a change as sent (`what`, and the command that shows whether it happened) until
@@ -155,7 +176,7 @@ impl Context {
         &self,
         vendors: &[Vendor],
     ) -> anyhow::Result<(String, Profile, Origin)> {
-        let config = self.config()?;
+        let config = self.config_for_selection(vendors)?;
         let sandbox = self.sandbox_mode();
         let names: Vec<&str> = vendors.iter().map(|v| v.name()).collect();
         let wanted = names.join(" or ");
@@ -549,6 +570,7 @@ impl Context {
     async fn embedded(&self) -> anyhow::Result<&Embedded> {
         self.sandbox
             .get_or_try_init(|| async {
+                self.paths.check_data()?;
                 let dir = self.paths.sandbox_dir();
                 let locked = tokio::task::spawn_blocking(move || {
                     LockedState::open(&dir, &SeedOptions::default())
@@ -595,24 +617,6 @@ impl Context {
             locked.save(&state).context("saving the sandbox state")?;
         }
         Ok(())
-    }
-}
-
-fn default_paths(env: &Env) -> Paths {
-    let dirs = directories::ProjectDirs::from("", "", "tokenctl");
-    let config_dir = env
-        .non_empty("TOKENCTL_CONFIG_DIR")
-        .map(Into::into)
-        .or_else(|| dirs.as_ref().map(|d| d.config_dir().to_path_buf()))
-        .unwrap_or_else(|| ".tokenctl".into());
-    let data_dir = env
-        .non_empty("TOKENCTL_DATA_DIR")
-        .map(Into::into)
-        .or_else(|| dirs.as_ref().map(|d| d.data_dir().to_path_buf()))
-        .unwrap_or_else(|| config_dir.join("data"));
-    Paths {
-        config_dir,
-        data_dir,
     }
 }
 

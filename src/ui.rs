@@ -5,7 +5,7 @@
 //! users who pipe through a pager.
 
 use std::cell::Cell;
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 
 use crate::env::Env;
 use crate::error::CliError;
@@ -149,10 +149,25 @@ impl Ui {
     }
 }
 
+/// The longest secret `--with-token` reads from stdin: 16 KiB, far above any vendor's token, so
+/// `/dev/zero` or a wrong file cannot exhaust memory.
+pub const MAX_STDIN_SECRET_BYTES: u64 = 16 * 1024;
+
 /// Reads a secret piped on stdin: the first line, trimmed. Never from an argument.
 pub fn read_secret_from_stdin() -> anyhow::Result<Secret> {
     let mut line = String::new();
-    io::stdin().lock().read_line(&mut line)?;
+    io::stdin()
+        .lock()
+        .take(MAX_STDIN_SECRET_BYTES + 1)
+        .read_line(&mut line)?;
+    if line.len() as u64 > MAX_STDIN_SECRET_BYTES {
+        return Err(CliError::usage(format!(
+            "the secret on stdin is longer than {}, the most --with-token reads",
+            crate::files::describe_cap(MAX_STDIN_SECRET_BYTES)
+        ))
+        .with_hint("pipe only the token, on one line")
+        .into());
+    }
     let value = line.trim();
     if value.is_empty() {
         return Err(CliError::usage(

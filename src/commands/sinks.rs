@@ -4,16 +4,16 @@
 //! Both are checked before the request is sent, and written before the secret is printed. A sink
 //! that fails still lets the secret reach the user; the command then exits non-zero.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Args;
 
-use crate::config::{Profile, Vendor, private_file_options, validate_profile_name};
+use crate::config::{Profile, Vendor, validate_profile_name};
 use crate::context::{Context, Resolved};
 use crate::credentials;
 use crate::error::CliError;
+use crate::files;
 use crate::secret::Secret;
 
 #[derive(Debug, Args, Clone, Default)]
@@ -44,7 +44,9 @@ impl SecretFileArgs {
         let Some(path) = &self.secret_file else {
             return Ok(());
         };
-        if path.exists() && !self.force {
+        // A dangling symlink is a name that exists too: creating through it is refused.
+        let exists = path.exists() || std::fs::symlink_metadata(path).is_ok();
+        if exists && !self.force {
             return Err(CliError::usage(format!(
                 "{} already exists; pass --force to replace it, or choose another --secret-file",
                 path.display()
@@ -53,6 +55,17 @@ impl SecretFileArgs {
         }
         if path.is_dir() {
             return Err(CliError::usage(format!("{} is a directory", path.display())).into());
+        }
+        // --force replaces a regular file only: never a device, FIFO or socket (or a link to one).
+        if let Ok(meta) = std::fs::metadata(path)
+            && !meta.is_file()
+        {
+            return Err(CliError::usage(format!(
+                "{} is not a regular file; --secret-file writes only regular files",
+                path.display()
+            ))
+            .with_hint("choose a path for a new file")
+            .into());
         }
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
         if let Some(dir) = parent
@@ -133,37 +146,40 @@ impl SinkArgs {
     }
 }
 
+/// Creates the file in one step (see [`files::write_new_private`]): a failed write leaves
+/// nothing at the name, so a retry needs no --force.
 fn write_secret_file(path: &std::path::Path, force: bool, contents: &str) -> anyhow::Result<()> {
-    let mut f = private_file_options(force).open(path)?;
-    // An existing file keeps its mode when truncated: make sure it ends up 0600 too.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    match files::write_new_private(path, force, contents.as_bytes()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(CliError::failure(format!(
+            "{} appeared while the secret was being issued; pass --force to replace it",
+            path.display()
+        ))
+        .into()),
+        Err(e) => Err(e.into()),
     }
-    f.write_all(contents.as_bytes())?;
-    f.sync_all()?;
-    Ok(())
 }
 
+/// Stores the secret and the profile under config.toml's lock: parallel runs keep each other's
+/// profiles, and a secret that could not be stored leaves config.toml as it was.
 fn save_profile(ctx: &Context, name: &str, from: &Resolved, secret: &Secret) -> anyhow::Result<()> {
-    let mut config = ctx.config()?;
-    let profile = config.profiles.entry(name.to_owned()).or_insert_with(|| {
-        let mut p = Profile::new(from.profile.vendor);
-        p.account_id = from.profile.account_id.clone();
-        p.project_id = from.profile.project_id.clone();
-        if !ctx.sandbox_mode() {
-            p.base_url = from.profile.base_url.clone();
-        }
-        p
-    });
-    // A saved token is a token, even when the issuing profile used a Global API Key.
-    profile.email = None;
-    let profile = profile.clone();
-    credentials::store_for(&profile, &ctx.paths)
-        .set(name, secret)
-        .context("storing the secret")?;
-    ctx.save_config(&config)
+    ctx.update_config(|config| {
+        let profile = config.profiles.entry(name.to_owned()).or_insert_with(|| {
+            let mut p = Profile::new(from.profile.vendor);
+            p.account_id = from.profile.account_id.clone();
+            p.project_id = from.profile.project_id.clone();
+            if !ctx.sandbox_mode() {
+                p.base_url = from.profile.base_url.clone();
+            }
+            p
+        });
+        // A saved token is a token, even when the issuing profile used a Global API Key.
+        profile.email = None;
+        credentials::store_for(profile, &ctx.paths)
+            .set(name, secret)
+            .context("storing the secret")?;
+        Ok(())
+    })
 }
 
 /// Turns sink failures into the command's error, after the secret was printed.

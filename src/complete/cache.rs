@@ -28,9 +28,18 @@ struct Entry {
     items: Vec<Item>,
 }
 
-/// `$XDG_CACHE_HOME/tokenctl/completion` (or the platform's cache directory).
+/// `$XDG_CACHE_HOME/tokenctl/completion` (or the platform's cache directory). None without an
+/// absolute HOME or XDG_CACHE_HOME, where the platform's answer could be relative or `/`.
 pub fn dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "tokenctl").map(|d| d.cache_dir().join("completion"))
+    let absolute = |var: &str| {
+        std::env::var_os(var).is_some_and(|v| !v.is_empty() && Path::new(&v).is_absolute())
+    };
+    if cfg!(unix) && !absolute("HOME") && !absolute("XDG_CACHE_HOME") {
+        return None;
+    }
+    directories::ProjectDirs::from("", "", "tokenctl")
+        .map(|d| d.cache_dir().join("completion"))
+        .filter(|d| d.is_absolute())
 }
 
 /// The entry for a connection: `<noun>-<hash of key>.json`.

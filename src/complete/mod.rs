@@ -22,7 +22,7 @@ use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 use clap_complete::env::{CompleteEnv, Shells};
 
 use crate::cli::{Cli, GlobalArgs};
-use crate::config::{Config, Vendor};
+use crate::config::Vendor;
 use crate::context::{Context, sandbox_profile_name};
 use crate::env::Env;
 
@@ -190,7 +190,8 @@ fn profile_candidates(current: &OsStr) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     let ctx = Context::new(globals, Env::from_process());
-    let mut names: Vec<(String, String)> = Config::load(&ctx.paths.config_file())
+    let mut names: Vec<(String, String)> = ctx
+        .config()
         .map(|c| {
             c.profiles
                 .into_iter()

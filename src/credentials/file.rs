@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::{CredentialStore, StoreError};
 use crate::config::write_private;
+use crate::files::{self, MAX_CONFIG_BYTES};
 use crate::secret::Secret;
 
 pub struct FileStore {
@@ -22,26 +23,46 @@ impl FileStore {
     }
 
     fn read(&self) -> Result<BTreeMap<String, Secret>, StoreError> {
-        match std::fs::read_to_string(&self.path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
-                StoreError::Other(format!(
-                    "{} is not valid: {}",
-                    self.path.display(),
-                    e.message()
-                ))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-            Err(e) => Err(StoreError::Other(format!(
-                "reading {}: {e}",
-                self.path.display()
-            ))),
-        }
+        let invalid =
+            |why: &str| StoreError::Other(format!("{} is not valid: {why}", self.path.display()));
+        let bytes = match files::read_file_capped(&self.path, MAX_CONFIG_BYTES) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(BTreeMap::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                return Err(invalid(&e.to_string()));
+            }
+            Err(e) => {
+                return Err(StoreError::Other(format!(
+                    "reading {}: {e}",
+                    self.path.display()
+                )));
+            }
+        };
+        let text = String::from_utf8(bytes).map_err(|_| invalid("it is not UTF-8 text"))?;
+        toml::from_str(&text).map_err(|e| invalid(e.message()))
     }
 
     fn write(&self, map: &BTreeMap<String, Secret>) -> Result<(), StoreError> {
         let text = toml::to_string(map).map_err(|e| StoreError::Other(e.to_string()))?;
         write_private(&self.path, text.as_bytes())
             .map_err(|e| StoreError::Other(format!("writing {}: {e}", self.path.display())))
+    }
+
+    /// Reads, changes and writes the file while holding its exclusive lock, so parallel runs
+    /// never lose each other's secrets. `change` says whether there is anything to write.
+    fn update<T>(
+        &self,
+        change: impl FnOnce(&mut BTreeMap<String, Secret>) -> (T, bool),
+    ) -> Result<T, StoreError> {
+        let target = files::resolve_links(&self.path);
+        let _lock = files::lock(&target)
+            .map_err(|e| StoreError::Other(format!("locking {}: {e}", self.path.display())))?;
+        let mut map = self.read()?;
+        let (out, changed) = change(&mut map);
+        if changed {
+            self.write(&map)?;
+        }
+        Ok(out)
     }
 }
 
@@ -51,18 +72,17 @@ impl CredentialStore for FileStore {
     }
 
     fn set(&self, profile: &str, secret: &Secret) -> Result<(), StoreError> {
-        let mut map = self.read()?;
-        map.insert(profile.to_owned(), secret.clone());
-        self.write(&map)
+        self.update(|map| {
+            map.insert(profile.to_owned(), secret.clone());
+            ((), true)
+        })
     }
 
     fn delete(&self, profile: &str) -> Result<bool, StoreError> {
-        let mut map = self.read()?;
-        let removed = map.remove(profile).is_some();
-        if removed {
-            self.write(&map)?;
-        }
-        Ok(removed)
+        self.update(|map| {
+            let removed = map.remove(profile).is_some();
+            (removed, removed)
+        })
     }
 }
 

@@ -14,6 +14,7 @@ mod completion;
 mod contract;
 mod contract_mailtrap;
 mod faults;
+mod files;
 mod generated;
 mod harness;
 mod help;

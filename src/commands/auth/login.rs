@@ -55,7 +55,7 @@ pub struct LoginArgs {
 }
 
 pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
-    let mut config = ctx.config()?;
+    let config = ctx.config()?;
     let name = ctx
         .globals
         .profile
@@ -140,11 +140,14 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
 
     store.set(&name, &secret)?;
     profile.storage = Some(storage);
-    config.profiles.insert(name.clone(), profile.clone());
-    if config.default_profile.is_none() {
-        config.default_profile = Some(name.clone());
-    }
-    ctx.save_config(&config)?;
+    // Written under the lock from a fresh read, so parallel logins keep each other's profiles.
+    ctx.update_config(|config| {
+        config.profiles.insert(name.clone(), profile.clone());
+        if config.default_profile.is_none() {
+            config.default_profile = Some(name.clone());
+        }
+        Ok(())
+    })?;
     let place = match storage {
         Storage::Keyring => "the OS keyring".to_owned(),
         Storage::File => format!(

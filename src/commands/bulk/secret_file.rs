@@ -1,13 +1,12 @@
 //! The `--secret-file` of bulk roll/rotate: every issued object in one JSON array, 0600,
 //! created in one step so that no reader sees half a document.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::commands::sinks::SecretFileArgs;
-use crate::config::private_file_options;
 use crate::context::Context;
 use crate::error::CliError;
+use crate::files;
 use crate::output::bulk::{BulkRecord, Entry, Outcome};
 
 /// Writes every issued object as one JSON array; returns the failure, if any.
@@ -40,51 +39,17 @@ pub(super) fn write<R: BulkRecord>(
     }
 }
 
-/// Creates `path` (0600) in one step: a temporary file beside it, then a hard link that fails
-/// if the file appeared meanwhile (or, with `force`, a rename over it). Readers never see half
-/// a document. Where hard links are not possible, the file is created directly.
+/// Creates `path` (0600) in one step (see [`files::write_new_private`]): readers never see
+/// half a document, and a failed write leaves nothing at the name, so a retry needs no --force.
 fn write_atomically(path: &Path, force: bool, contents: &str) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "secrets".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let staged = (|| -> std::io::Result<()> {
-        let mut f = private_file_options(false).open(&tmp)?;
-        f.write_all(contents.as_bytes())?;
-        f.sync_all()
-    })();
-    let placed = staged.and_then(|()| {
-        if force {
-            std::fs::rename(&tmp, path)
-        } else {
-            std::fs::hard_link(&tmp, path)
-        }
-    });
-    let _ = std::fs::remove_file(&tmp);
-    match placed {
+    match files::write_new_private(path, force, contents.as_bytes()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(CliError::failure(format!(
             "{} appeared while the tokens were being changed; pass --force to replace it",
             path.display()
         ))
         .into()),
-        Err(_) => {
-            // No temporary file or no hard link here: write the file itself.
-            let mut f = private_file_options(force).open(path)?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-            }
-            f.write_all(contents.as_bytes())?;
-            f.sync_all()?;
-            Ok(())
-        }
+        Err(e) => Err(e.into()),
     }
 }
 

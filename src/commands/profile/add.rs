@@ -45,27 +45,28 @@ fn parse_name(s: &str) -> Result<String, String> {
 }
 
 pub fn run(ctx: &Context, args: AddArgs) -> anyhow::Result<()> {
-    let mut config = ctx.config()?;
-    if config.profiles.contains_key(&args.name) {
-        return Err(
-            CliError::usage(format!("profile '{}' already exists", args.name))
-                .with_hint(format!(
-                    "change it with `tokenctl profile set {}`",
-                    args.name
-                ))
-                .into(),
-        );
-    }
-    if args.name.starts_with("sandbox-") {
-        return usage("profile names starting with 'sandbox-' are reserved for the sandbox");
-    }
-    let mut profile = Profile::new(args.vendor);
-    apply_settings(&mut profile, args.base_url, args.account, args.project)?;
-    config.profiles.insert(args.name.clone(), profile);
-    if args.default || config.default_profile.is_none() {
-        config.default_profile = Some(args.name.clone());
-    }
-    ctx.save_config(&config)?;
+    ctx.update_config(|config| {
+        if config.profiles.contains_key(&args.name) {
+            return Err(
+                CliError::usage(format!("profile '{}' already exists", args.name))
+                    .with_hint(format!(
+                        "change it with `tokenctl profile set {}`",
+                        args.name
+                    ))
+                    .into(),
+            );
+        }
+        if args.name.starts_with("sandbox-") {
+            return usage("profile names starting with 'sandbox-' are reserved for the sandbox");
+        }
+        let mut profile = Profile::new(args.vendor);
+        apply_settings(&mut profile, args.base_url, args.account, args.project)?;
+        config.profiles.insert(args.name.clone(), profile);
+        if args.default || config.default_profile.is_none() {
+            config.default_profile = Some(args.name.clone());
+        }
+        Ok(())
+    })?;
     ctx.ui.status(&format!(
         "Added profile '{}'. Store its secret with `tokenctl auth login -p {}`.",
         args.name, args.name

@@ -17,11 +17,16 @@ pub struct RemoveArgs {
 }
 
 pub fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<()> {
-    let mut config = ctx.config()?;
-    let profile = config
-        .profiles
-        .remove(&args.name)
-        .ok_or_else(|| no_such_profile(&args.name))?;
+    let profile = ctx.update_config(|config| {
+        let profile = config
+            .profiles
+            .remove(&args.name)
+            .ok_or_else(|| no_such_profile(&args.name))?;
+        if config.default_profile.as_deref() == Some(&args.name) {
+            config.default_profile = None;
+        }
+        Ok(profile)
+    })?;
     if let Err(e) = credentials::store_for(&profile, &ctx.paths).delete(&args.name) {
         let e = anyhow::Error::new(e);
         ctx.ui.warn(&format!(
@@ -29,10 +34,6 @@ pub fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<()> {
             crate::error::message(&e)
         ));
     }
-    if config.default_profile.as_deref() == Some(&args.name) {
-        config.default_profile = None;
-    }
-    ctx.save_config(&config)?;
     ctx.ui.status(&format!("Removed profile '{}'.", args.name));
     Ok(())
 }

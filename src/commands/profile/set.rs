@@ -32,13 +32,13 @@ pub fn run(ctx: &Context, args: SetArgs) -> anyhow::Result<()> {
     if args.base_url.is_none() && args.account.is_none() && args.project.is_none() {
         return usage("nothing to change: give --base-url, --account or --project");
     }
-    let mut config = ctx.config()?;
-    let profile = config
-        .profiles
-        .get_mut(&args.name)
-        .ok_or_else(|| no_such_profile(&args.name))?;
-    apply_settings(profile, args.base_url, args.account, args.project)?;
-    ctx.save_config(&config)?;
+    ctx.update_config(|config| {
+        let profile = config
+            .profiles
+            .get_mut(&args.name)
+            .ok_or_else(|| no_such_profile(&args.name))?;
+        apply_settings(profile, args.base_url, args.account, args.project)
+    })?;
     ctx.ui.status(&format!("Updated profile '{}'.", args.name));
     Ok(())
 }

@@ -16,12 +16,13 @@ pub struct UseArgs {
 }
 
 pub fn run(ctx: &Context, args: UseArgs) -> anyhow::Result<()> {
-    let mut config = ctx.config()?;
-    if !config.profiles.contains_key(&args.name) {
-        return Err(no_such_profile(&args.name));
-    }
-    config.default_profile = Some(args.name.clone());
-    ctx.save_config(&config)?;
+    ctx.update_config(|config| {
+        if !config.profiles.contains_key(&args.name) {
+            return Err(no_such_profile(&args.name));
+        }
+        config.default_profile = Some(args.name.clone());
+        Ok(())
+    })?;
     ctx.ui
         .status(&format!("Default profile is now '{}'.", args.name));
     Ok(())

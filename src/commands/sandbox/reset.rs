@@ -14,6 +14,7 @@ use crate::sandbox::{SeedOptions, persist::LockedState};
 pub struct ResetArgs {}
 
 pub async fn run(ctx: &Context, _args: ResetArgs) -> anyhow::Result<()> {
+    ctx.paths.check_data()?;
     let dir = ctx.paths.sandbox_dir();
     tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         let mut locked = LockedState::open(&dir, &SeedOptions::default())?;

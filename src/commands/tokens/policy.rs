@@ -1,12 +1,12 @@
 //! Building token policies from flags: permission groups by name or ID, resources, IP
 //! conditions, or a policy file.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
+use crate::files::{describe_cap, read_capped};
 use crate::vendors::cloudflare::{
     Cloudflare, IpCondition, PermissionGroup, PermissionGroupRef, Policy, looks_like_id,
 };
@@ -177,24 +177,35 @@ pub fn build_policies(
     out
 }
 
+/// The largest `--policy-file` (or policy document on stdin) tokenctl reads: 1 MiB, far above
+/// the few kilobytes of a real token's policies.
+pub const MAX_POLICY_FILE_BYTES: u64 = 1024 * 1024;
+
 /// Reads policies from a JSON file or stdin (`-`): an array of policies, or an object with a
 /// `policies` array (a whole token as `tokens get --json` prints it).
 pub fn read_policy_file(path: &PathBuf) -> anyhow::Result<Vec<Policy>> {
-    let text = if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        s
-    } else {
-        std::fs::read_to_string(path).map_err(|e| {
-            CliError::usage(format!("cannot read policy file {}: {e}", path.display()))
-        })?
-    };
-    let shown = if path.as_os_str() == "-" {
+    let stdin = path.as_os_str() == "-";
+    let shown = if stdin {
         "stdin".to_owned()
     } else {
         path.display().to_string()
     };
-    let value: Value = serde_json::from_str(&text)
+    let read = if stdin {
+        read_capped(std::io::stdin().lock(), MAX_POLICY_FILE_BYTES)
+    } else {
+        std::fs::File::open(path).and_then(|f| read_capped(f, MAX_POLICY_FILE_BYTES))
+    };
+    let bytes = read.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            CliError::usage(format!(
+                "policy file {shown} is larger than {}, the most tokenctl reads",
+                describe_cap(MAX_POLICY_FILE_BYTES)
+            ))
+        } else {
+            CliError::usage(format!("cannot read policy file {shown}: {e}"))
+        }
+    })?;
+    let value: Value = serde_json::from_slice(&bytes)
         .map_err(|e| CliError::usage(format!("policy file {shown} is not valid JSON: {e}")))?;
     let policies = match value {
         Value::Array(_) => value,
