@@ -7,6 +7,7 @@
 mod budget;
 mod client;
 mod error;
+mod notices;
 mod paginate;
 mod retry;
 mod trace;
@@ -15,5 +16,6 @@ mod url;
 pub use budget::BudgetKey;
 pub use client::{Auth, HttpClient, HttpOptions, Request, Response};
 pub use error::{ApiError, ApiErrorKind, VendorError, decode_json, non_json_summary, unreadable};
-pub use paginate::fetch_pages;
-pub use url::check_base_url;
+pub use notices::{Notice, Notices};
+pub use paginate::{Page, Paging, collect_pages};
+pub use url::{check_base_url, join_path, unsafe_segment};

@@ -132,6 +132,8 @@ where
     Fut: Future<Output = anyhow::Result<R>>,
 {
     let ui = &ctx.ui;
+    ctx.report_notices();
+    let items = distinct(items, plan.noun.0)?;
     if items.is_empty() {
         return render::nothing_selected(ui, ctx.format(), plan.noun.1);
     }
@@ -269,6 +271,27 @@ where
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// The selection with each ID once, the first of each kept: a bulk verb never acts twice on one
+/// token. An ID that cannot go in a request path (`..`, `a/b`, empty) refuses the whole run
+/// before any change: the listing it came from cannot be trusted.
+fn distinct<T>(items: Vec<Item<T>>, noun: &str) -> anyhow::Result<Vec<Item<T>>> {
+    if let Some((id, why)) = items
+        .iter()
+        .find_map(|i| crate::http::unsafe_segment(&i.entry.id).map(|why| (&i.entry.id, why)))
+    {
+        return Err(CliError::usage(format!(
+            "the API listed a {noun} with the ID {id:?}: {why}, so it cannot go in a request path; nothing was changed"
+        ))
+        .with_hint("no real ID is '.', '..', empty or contains a slash: check the profile's base URL, or name the tokens one by one")
+        .into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    Ok(items
+        .into_iter()
+        .filter(|i| seen.insert(i.entry.id.clone()))
+        .collect())
 }
 
 /// The error a run with failures ends with: exit 9 when any change's outcome is unknown, else
