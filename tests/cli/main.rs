@@ -15,6 +15,7 @@ mod faults;
 mod generated;
 mod harness;
 mod help;
+mod hostile_pages;
 mod leaks;
 mod man;
 mod misc;
