@@ -52,6 +52,41 @@ pub(crate) fn issued<T: Issued>(v: Option<T>, req: &Request, what: &str) -> Resu
     Ok(v)
 }
 
+#[cfg(test)]
+mod tests {
+    use reqwest::{Method, Url};
+
+    use super::*;
+
+    fn req(method: Method) -> Request {
+        Request::new(method, Url::parse("http://127.0.0.1:1/x").expect("url"))
+    }
+
+    #[test]
+    fn answers_without_what_a_change_made_are_outcome_unknown() {
+        let post = req(Method::POST);
+        let get = req(Method::GET);
+        let kind = |r: Result<Secret, ApiError>| r.map(|_| ()).map_err(|e| e.kind);
+        assert_eq!(
+            kind(required(None, &get, "token")),
+            Err(ApiErrorKind::Decode)
+        );
+        assert_eq!(
+            kind(required(None, &post, "token")),
+            Err(ApiErrorKind::OutcomeUnknown)
+        );
+        for secret in [None, Some(""), Some(" \n")] {
+            let v = secret.map(Secret::new);
+            assert_eq!(
+                kind(issued(v, &post, "token")),
+                Err(ApiErrorKind::OutcomeUnknown),
+                "{secret:?}"
+            );
+        }
+        assert_eq!(kind(issued(Some(Secret::new("s")), &post, "token")), Ok(()));
+    }
+}
+
 /// Arbitrary JSON for the vendor decoders' property tests: small, recursive, and biased towards
 /// the field names the models and error bodies use, so deserialisation gets past the first key.
 #[cfg(test)]

@@ -349,3 +349,33 @@ fn failures<R>(plan: &Plan, results: &[(&Entry, &Outcome<R>)]) -> Option<anyhow:
     }
     Some(err.into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, token: u32) -> Item<u32> {
+        Item {
+            entry: Entry {
+                id: id.into(),
+                name: None,
+            },
+            token,
+            skip: None,
+        }
+    }
+
+    #[test]
+    fn a_selection_acts_once_per_id_and_refuses_ids_that_are_not_path_segments() {
+        let kept =
+            distinct(vec![item("a", 1), item("b", 2), item("a", 3)], "token").expect("distinct");
+        let tokens: Vec<u32> = kept.iter().map(|i| i.token).collect();
+        assert_eq!(tokens, [1, 2], "the first of each ID");
+        for bad in ["..", ".", "a/b", ""] {
+            match distinct(vec![item("a", 1), item(bad, 2)], "token") {
+                Ok(_) => panic!("{bad:?} was accepted"),
+                Err(e) => assert_eq!(classify(&e).0, Exit::Usage, "{bad:?}"),
+            }
+        }
+    }
+}
