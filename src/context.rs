@@ -2,6 +2,7 @@
 //! expensive things (the HTTP client, the embedded sandbox). `--help`, `completion` and
 //! `profile` never build any of them.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use crate::config::{Config, Paths, Profile, Vendor};
 use crate::credentials::{self, Credential, Secretish, Source};
 use crate::env::Env;
 use crate::error::CliError;
-use crate::http::{Auth, HttpClient, HttpOptions, check_base_url};
+use crate::http::{Auth, HttpClient, HttpOptions, Notice, Notices, check_base_url, unsafe_segment};
 use crate::output::Format;
 use crate::sandbox::{self, AppState, SeedOptions, persist::LockedState};
 use crate::secret::Secret;
@@ -40,6 +41,9 @@ pub struct Context {
     /// Changes sent and not yet answered, with the command that shows whether each happened:
     /// reported if the command is interrupted.
     in_flight: Mutex<Vec<(String, String)>>,
+    /// What the vendor clients noticed in the answers, said once per command.
+    notices: Notices,
+    notices_said: AtomicBool,
 }
 
 /// The sandbox running inside this process for `--sandbox`, its state locked in the data dir
@@ -83,6 +87,8 @@ impl Context {
             http: OnceLock::new(),
             plain_http: OnceLock::new(),
             in_flight: Mutex::new(Vec::new()),
+            notices: Notices::new(),
+            notices_said: AtomicBool::new(false),
             sandbox: OnceCell::new(),
         }
     }
@@ -144,6 +150,28 @@ impl Context {
     /// Changes still waiting for their answer, with the command that checks each.
     pub fn unanswered(&self) -> Vec<(String, String)> {
         self.in_flight.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// Where vendor clients note what they worked around in the answers.
+    pub fn notices(&self) -> Notices {
+        self.notices.clone()
+    }
+
+    /// Says what the vendor clients noticed so far, in one warning line; at most once per
+    /// command (later notices are left unsaid).
+    pub fn report_notices(&self) {
+        let notices = self.notices.take();
+        if notices.is_empty() || self.notices_said.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        for n in notices {
+            match n {
+                Notice::RepeatedIds { dropped } => self.ui.warn(&format!(
+                    "the API listed the same ID more than once ({dropped} repeated {}); each token is shown and acted on once",
+                    if dropped == 1 { "entry" } else { "entries" }
+                )),
+            }
+        }
     }
 
     /// The HTTP client for requests to `base`, built on first use. A plain `http://` endpoint
@@ -317,6 +345,9 @@ impl Context {
         origin: Origin,
     ) -> anyhow::Result<Url> {
         let vendor = profile.vendor;
+        if origin == Origin::Configured {
+            check_profile_ids(name, profile)?;
+        }
         if self.sandbox_mode() {
             let conn = self.sandbox_connection(vendor).await?;
             if (profile.account_id.is_none() || origin == Origin::Sandbox)
@@ -348,6 +379,9 @@ impl Context {
             && let Some(var) = vendor.account_var()
         {
             profile.account_id = self.env.non_empty(var);
+            if let Some(a) = &profile.account_id {
+                check_id(a, var, format!("set {var} to the account's ID"))?;
+            }
         }
         Ok(base)
     }
@@ -495,6 +529,7 @@ impl Context {
             base.clone(),
             auth,
             account,
+            self.notices(),
         ))
     }
 
@@ -527,12 +562,14 @@ impl Context {
                     resolved.base_url.clone(),
                     secret,
                     account,
+                    self.notices(),
                 ))
             }
             _ => ApiTokens::Prefactor(Prefactor::new(
                 self.http_for(&resolved.base_url)?,
                 resolved.base_url.clone(),
                 secret,
+                self.notices(),
             )),
         };
         Ok((client, resolved))
@@ -545,6 +582,9 @@ impl Context {
     ) -> anyhow::Result<(Mosquitto, Resolved)> {
         let resolved = self.resolve(Vendor::Mosquitto).await?;
         let secret = token_secret(&resolved)?;
+        if let Some(p) = &project {
+            check_id(p, "--project", "pass the project's ID".into())?;
+        }
         let Some(project) = project.or_else(|| resolved.profile.project_id.clone()) else {
             return Err(CliError::usage(format!(
                 "which project? pass --project ID (profile '{}' has no default)",
@@ -562,6 +602,7 @@ impl Context {
                 resolved.base_url.clone(),
                 secret,
                 project,
+                self.notices(),
             ),
             resolved,
         ))
@@ -617,6 +658,37 @@ impl Context {
             locked.save(&state).context("saving the sandbox state")?;
         }
         Ok(())
+    }
+}
+
+/// Refuses a configured account or project ID that cannot be a URL path segment (`..` would
+/// make every request go to another path), naming the profile's key.
+fn check_profile_ids(name: &str, profile: &Profile) -> Result<(), CliError> {
+    if let Some(a) = &profile.account_id {
+        check_id(
+            a,
+            &format!("account_id of profile '{name}'"),
+            format!("fix it with `tokenctl profile set {name} --account ID`"),
+        )?;
+    }
+    if let Some(p) = &profile.project_id {
+        check_id(
+            p,
+            &format!("project_id of profile '{name}'"),
+            format!("fix it with `tokenctl profile set {name} --project ID`"),
+        )?;
+    }
+    Ok(())
+}
+
+/// A usage error (exit 2) naming `source` when `id` cannot be a URL path segment.
+fn check_id(id: &str, source: &str, hint: String) -> Result<(), CliError> {
+    match unsafe_segment(id) {
+        None => Ok(()),
+        Some(why) => Err(CliError::usage(format!(
+            "{source} is {id:?}: {why}, so it cannot be an ID in a request path"
+        ))
+        .with_hint(hint)),
     }
 }
 

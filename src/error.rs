@@ -113,6 +113,7 @@ fn api_exit(e: &ApiError) -> Exit {
         ApiErrorKind::RateLimited => Exit::RateLimited,
         ApiErrorKind::Network | ApiErrorKind::Timeout => Exit::Network,
         ApiErrorKind::OutcomeUnknown => Exit::OutcomeUnknown,
+        ApiErrorKind::UnsafePath => Exit::Usage,
         ApiErrorKind::Server | ApiErrorKind::Decode | ApiErrorKind::Other => Exit::Failure,
     }
 }
@@ -138,6 +139,9 @@ fn api_hint(e: &ApiError) -> Option<String> {
         ApiErrorKind::Network | ApiErrorKind::Timeout => {
             Some("check the network and the profile's base URL, or raise --timeout".into())
         }
+        ApiErrorKind::UnsafePath => Some(
+            "no real ID is '.', '..', empty or contains a slash: check where this one came from (the API's answer, a flag or the profile)".into(),
+        ),
         _ => None,
     }
 }

@@ -74,6 +74,7 @@ where
             r = commands::dispatch(&ctx, cli.command) => r,
             _ = tokio::signal::ctrl_c() => Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted").into()),
         };
+        ctx.report_notices();
         if result.is_err() {
             report_unanswered(&ctx);
         }

@@ -22,6 +22,9 @@ pub enum ApiErrorKind {
     OutcomeUnknown,
     /// The response could not be decoded.
     Decode,
+    /// A value (an ID from the API, a flag or the configuration) cannot be a URL path segment:
+    /// refused before any request.
+    UnsafePath,
     Other,
 }
 
@@ -126,6 +129,7 @@ impl fmt::Display for ApiError {
             ApiErrorKind::Timeout => "timed out",
             ApiErrorKind::OutcomeUnknown => "no answer, the change may or may not have happened",
             ApiErrorKind::Decode => "unexpected response",
+            ApiErrorKind::UnsafePath => "is refused",
             ApiErrorKind::Other => "request failed",
         };
         write!(f, "{} {}", self.what, summary)?;

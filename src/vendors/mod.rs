@@ -5,6 +5,88 @@ pub mod mailtrap;
 pub mod mosquitto;
 pub mod prefactor;
 
+use crate::http::{ApiError, ApiErrorKind, Request};
+use crate::secret::Secret;
+
+/// An answer that issues a secret (a create, roll, rotate or reset).
+pub(crate) trait Issued {
+    fn secret(&self) -> &Secret;
+}
+
+impl Issued for Secret {
+    fn secret(&self) -> &Secret {
+        self
+    }
+}
+
+/// The result an answer to `req` must carry. Missing after a change that is never sent twice
+/// (a create, a roll), the change happened but what it made is lost: the outcome is unknown to
+/// the user, as for an unreadable answer.
+pub(crate) fn required<T>(v: Option<T>, req: &Request, what: &str) -> Result<T, ApiError> {
+    v.ok_or_else(|| {
+        let kind = if req.idempotent {
+            ApiErrorKind::Decode
+        } else {
+            ApiErrorKind::OutcomeUnknown
+        };
+        ApiError::transport(
+            kind,
+            req.what.clone(),
+            format!("the answer carries no {what}"),
+        )
+    })
+}
+
+/// The answer to a request that issues a secret: missing, null or empty, the secret is never
+/// accepted, and since the change may well have happened, its outcome is unknown.
+pub(crate) fn issued<T: Issued>(v: Option<T>, req: &Request, what: &str) -> Result<T, ApiError> {
+    let lost = |detail: String| {
+        ApiError::transport(ApiErrorKind::OutcomeUnknown, req.what.clone(), detail)
+    };
+    let v = v.ok_or_else(|| lost(format!("the answer carries no {what}")))?;
+    if v.secret().expose().trim().is_empty() {
+        return Err(lost(format!(
+            "the answer carries an empty secret in the {what}"
+        )));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::{Method, Url};
+
+    use super::*;
+
+    fn req(method: Method) -> Request {
+        Request::new(method, Url::parse("http://127.0.0.1:1/x").expect("url"))
+    }
+
+    #[test]
+    fn answers_without_what_a_change_made_are_outcome_unknown() {
+        let post = req(Method::POST);
+        let get = req(Method::GET);
+        let kind = |r: Result<Secret, ApiError>| r.map(|_| ()).map_err(|e| e.kind);
+        assert_eq!(
+            kind(required(None, &get, "token")),
+            Err(ApiErrorKind::Decode)
+        );
+        assert_eq!(
+            kind(required(None, &post, "token")),
+            Err(ApiErrorKind::OutcomeUnknown)
+        );
+        for secret in [None, Some(""), Some(" \n")] {
+            let v = secret.map(Secret::new);
+            assert_eq!(
+                kind(issued(v, &post, "token")),
+                Err(ApiErrorKind::OutcomeUnknown),
+                "{secret:?}"
+            );
+        }
+        assert_eq!(kind(issued(Some(Secret::new("s")), &post, "token")), Ok(()));
+    }
+}
+
 /// Arbitrary JSON for the vendor decoders' property tests: small, recursive, and biased towards
 /// the field names the models and error bodies use, so deserialisation gets past the first key.
 #[cfg(test)]

@@ -19,6 +19,7 @@ mod generated;
 mod harness;
 mod help;
 mod hostile_http;
+mod hostile_pages;
 mod leaks;
 mod man;
 mod misc;

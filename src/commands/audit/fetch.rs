@@ -107,12 +107,18 @@ async fn mailtrap_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Obse
         r.base_url.clone(),
         token(r)?,
         account,
+        ctx.notices(),
     );
     Ok(mt.list().await?.iter().map(facts::mailtrap_token).collect())
 }
 
 async fn prefactor_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Observed>> {
-    let pf = Prefactor::new(ctx.http_for(&r.base_url)?, r.base_url.clone(), token(r)?);
+    let pf = Prefactor::new(
+        ctx.http_for(&r.base_url)?,
+        r.base_url.clone(),
+        token(r)?,
+        ctx.notices(),
+    );
     let tokens = pf.list(r.profile.account_id.as_deref()).await?;
     Ok(tokens.iter().map(facts::prefactor_token).collect())
 }
@@ -134,6 +140,7 @@ async fn mosquitto_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Obs
         r.base_url.clone(),
         token(r)?,
         project,
+        ctx.notices(),
     );
     Ok(mq
         .list()

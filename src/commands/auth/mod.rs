@@ -72,7 +72,8 @@ pub async fn check(
                 )
                 .into());
             };
-            let mt = crate::vendors::mailtrap::Mailtrap::new(http, base, token, account);
+            let mt =
+                crate::vendors::mailtrap::Mailtrap::new(http, base, token, account, ctx.notices());
             let n = mt
                 .list()
                 .await
@@ -81,7 +82,7 @@ pub async fn check(
             Ok(format!("token works ({n} tokens visible)"))
         }
         Vendor::Prefactor => {
-            let pf = crate::vendors::prefactor::Prefactor::new(http, base, token);
+            let pf = crate::vendors::prefactor::Prefactor::new(http, base, token, ctx.notices());
             pf.check()
                 .await
                 .map_err(|e| anyhow::Error::new(e).context(what))?;
@@ -94,7 +95,13 @@ pub async fn check(
                 )
                 .into());
             };
-            let mq = crate::vendors::mosquitto::Mosquitto::new(http, base, token, project.clone());
+            let mq = crate::vendors::mosquitto::Mosquitto::new(
+                http,
+                base,
+                token,
+                project.clone(),
+                ctx.notices(),
+            );
             let n = mq
                 .list()
                 .await

@@ -132,6 +132,8 @@ where
     Fut: Future<Output = anyhow::Result<R>>,
 {
     let ui = &ctx.ui;
+    ctx.report_notices();
+    let items = distinct(items, plan.noun.0)?;
     if items.is_empty() {
         return render::nothing_selected(ui, ctx.format(), plan.noun.1);
     }
@@ -271,6 +273,27 @@ where
     }
 }
 
+/// The selection with each ID once, the first of each kept: a bulk verb never acts twice on one
+/// token. An ID that cannot go in a request path (`..`, `a/b`, empty) refuses the whole run
+/// before any change: the listing it came from cannot be trusted.
+fn distinct<T>(items: Vec<Item<T>>, noun: &str) -> anyhow::Result<Vec<Item<T>>> {
+    if let Some((id, why)) = items
+        .iter()
+        .find_map(|i| crate::http::unsafe_segment(&i.entry.id).map(|why| (&i.entry.id, why)))
+    {
+        return Err(CliError::usage(format!(
+            "the API listed a {noun} with the ID {id:?}: {why}, so it cannot go in a request path; nothing was changed"
+        ))
+        .with_hint("no real ID is '.', '..', empty or contains a slash: check the profile's base URL, or name the tokens one by one")
+        .into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    Ok(items
+        .into_iter()
+        .filter(|i| seen.insert(i.entry.id.clone()))
+        .collect())
+}
+
 /// The error a run with failures ends with: exit 9 when any change's outcome is unknown, else
 /// the failures' code when they share one, else 1.
 fn failures<R>(plan: &Plan, results: &[(&Entry, &Outcome<R>)]) -> Option<anyhow::Error> {
@@ -325,4 +348,34 @@ fn failures<R>(plan: &Plan, results: &[(&Entry, &Outcome<R>)]) -> Option<anyhow:
         ));
     }
     Some(err.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str, token: u32) -> Item<u32> {
+        Item {
+            entry: Entry {
+                id: id.into(),
+                name: None,
+            },
+            token,
+            skip: None,
+        }
+    }
+
+    #[test]
+    fn a_selection_acts_once_per_id_and_refuses_ids_that_are_not_path_segments() {
+        let kept =
+            distinct(vec![item("a", 1), item("b", 2), item("a", 3)], "token").expect("distinct");
+        let tokens: Vec<u32> = kept.iter().map(|i| i.token).collect();
+        assert_eq!(tokens, [1, 2], "the first of each ID");
+        for bad in ["..", ".", "a/b", ""] {
+            match distinct(vec![item("a", 1), item(bad, 2)], "token") {
+                Ok(_) => panic!("{bad:?} was accepted"),
+                Err(e) => assert_eq!(classify(&e).0, Exit::Usage, "{bad:?}"),
+            }
+        }
+    }
 }

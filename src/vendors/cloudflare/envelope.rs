@@ -29,6 +29,16 @@ pub struct ResultInfo {
     pub total_count: Option<u64>,
 }
 
+/// A list answer as one page: its items, and what `result_info` says of the whole list.
+pub fn page<T>(env: Envelope<Vec<T>>) -> crate::http::Page<T> {
+    crate::http::Page {
+        items: env.result.unwrap_or_default(),
+        total: env.result_info.and_then(|i| i.total_count),
+        size: env.result_info.and_then(|i| i.per_page),
+        more: None,
+    }
+}
+
 pub fn decode<T: DeserializeOwned>(
     resp: &Response,
     req: &Request,

@@ -15,7 +15,9 @@ pub use tokens::{ListOptions, PAGE_SIZE};
 
 use reqwest::{Method, Url};
 
-use crate::http::{ApiError, ApiErrorKind, Auth, BudgetKey, HttpClient, Request};
+use crate::http::{ApiError, Auth, BudgetKey, HttpClient, Notices, Request, join_path};
+use crate::secret::Secret;
+use crate::vendors::Issued;
 
 /// A client for one account with one credential.
 #[derive(Clone)]
@@ -24,15 +26,24 @@ pub struct Cloudflare {
     base: Url,
     auth: Auth,
     account_id: String,
+    notices: Notices,
 }
 
 impl Cloudflare {
-    pub fn new(http: HttpClient, base: Url, auth: Auth, account_id: String) -> Self {
+    /// `notices` gets what the client noticed in the answers (repeated IDs).
+    pub fn new(
+        http: HttpClient,
+        base: Url,
+        auth: Auth,
+        account_id: String,
+        notices: Notices,
+    ) -> Self {
         Cloudflare {
             http,
             base,
             auth,
             account_id,
+            notices,
         }
     }
 
@@ -40,26 +51,32 @@ impl Cloudflare {
         &self.account_id
     }
 
-    /// `base` + path segments, each percent-encoded.
-    fn url(&self, segments: &[&str]) -> Url {
-        let mut url = self.base.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty();
-            path.extend(segments);
-        }
-        url
-    }
-
-    fn request(&self, method: Method, segments: &[&str]) -> Request {
-        Request::new(method, self.url(segments)).budget(BudgetKey::Cloudflare)
+    /// A request for `/accounts/{account_id}/` + `tail`; a segment that would change the path
+    /// (`..`, `a/b`) is refused before any request.
+    fn request(&self, method: Method, tail: &[&str]) -> Result<Request, ApiError> {
+        let mut segments = vec!["accounts", self.account_id.as_str()];
+        segments.extend_from_slice(tail);
+        Ok(Request::new(method, join_path(&self.base, &segments)?).budget(BudgetKey::Cloudflare))
     }
 
     async fn call<T: serde::de::DeserializeOwned>(
         &self,
-        req: Request,
+        req: &Request,
     ) -> Result<envelope::Envelope<T>, ApiError> {
-        let resp = self.http.send(&req, &self.auth, decode_error).await?;
-        envelope::decode(&resp, &req)
+        let resp = self.http.send(req, &self.auth, decode_error).await?;
+        envelope::decode(&resp, req)
+    }
+}
+
+impl Issued for TokenCreated {
+    fn secret(&self) -> &Secret {
+        &self.value
+    }
+}
+
+impl Issued for ServiceTokenIssued {
+    fn secret(&self) -> &Secret {
+        &self.client_secret
     }
 }
 
@@ -78,16 +95,6 @@ pub fn looks_like_uuid(s: &str) -> bool {
                 c.is_ascii_hexdigit()
             }
         })
-}
-
-fn required<T>(v: Option<T>, what: &str) -> Result<T, ApiError> {
-    v.ok_or_else(|| {
-        ApiError::transport(
-            ApiErrorKind::Decode,
-            format!("reading the {what}"),
-            "the response has no result".into(),
-        )
-    })
 }
 
 #[cfg(test)]

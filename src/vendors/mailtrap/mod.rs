@@ -8,9 +8,11 @@ use reqwest::{Method, Url};
 use serde_json::{Value, json};
 
 use crate::http::{
-    ApiError, Auth, BudgetKey, HttpClient, Request, Response, VendorError, decode_json,
+    ApiError, Auth, BudgetKey, HttpClient, Notices, Request, Response, VendorError, decode_json,
+    join_path,
 };
 use crate::secret::Secret;
+use crate::vendors::{Issued, issued};
 
 #[derive(Clone)]
 pub struct Mailtrap {
@@ -18,41 +20,49 @@ pub struct Mailtrap {
     base: Url,
     auth: Auth,
     account_id: String,
+    notices: Notices,
 }
 
 impl Mailtrap {
-    /// `secret` goes in Mailtrap's `Api-Token` header.
-    pub fn new(http: HttpClient, base: Url, secret: Secret, account_id: String) -> Self {
+    /// `secret` goes in Mailtrap's `Api-Token` header; `notices` gets what the client noticed
+    /// in the answers (repeated IDs).
+    pub fn new(
+        http: HttpClient,
+        base: Url,
+        secret: Secret,
+        account_id: String,
+        notices: Notices,
+    ) -> Self {
         Mailtrap {
             http,
             base,
             auth: Auth::Header("api-token", secret),
             account_id,
+            notices,
         }
     }
 
-    fn request(&self, method: Method, tail: &[&str]) -> Request {
-        let mut url = self.base.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty()
-                .extend(["api", "accounts", &self.account_id, "api_tokens"])
-                .extend(tail);
-        }
-        Request::new(method, url).budget(BudgetKey::Mailtrap)
+    /// A request for the account's `api_tokens` + `tail`; a segment that would change the path
+    /// is refused before any request.
+    fn request(&self, method: Method, tail: &[&str]) -> Result<Request, ApiError> {
+        let mut segments = vec!["api", "accounts", self.account_id.as_str(), "api_tokens"];
+        segments.extend_from_slice(tail);
+        Ok(Request::new(method, join_path(&self.base, &segments)?).budget(BudgetKey::Mailtrap))
     }
 
     async fn send(&self, req: Request) -> Result<Response, ApiError> {
         self.http.send(&req, &self.auth, decode_error).await
     }
 
-    /// Every token of the account (Mailtrap returns them all in one array).
+    /// Every token of the account, each ID once (Mailtrap returns them all in one array).
     pub async fn list(&self) -> Result<Vec<MailtrapToken>, ApiError> {
-        let req = self.request(Method::GET, &[]);
-        decode_json(&self.send(req.clone()).await?, &req)
+        let req = self.request(Method::GET, &[])?;
+        let all: Vec<MailtrapToken> = decode_json(&self.send(req.clone()).await?, &req)?;
+        Ok(self.notices.dedupe(all, |t| t.id))
     }
 
     pub async fn get(&self, id: &str) -> Result<MailtrapToken, ApiError> {
-        let req = self.request(Method::GET, &[id]);
+        let req = self.request(Method::GET, &[id])?;
         decode_json(&self.send(req.clone()).await?, &req)
     }
 
@@ -65,12 +75,19 @@ impl Mailtrap {
         if !resources.is_empty() {
             body["resources"] = serde_json::to_value(resources).unwrap_or(Value::Null);
         }
-        let req = self.request(Method::POST, &[]).json(body).secret_response();
-        decode_json(&self.send(req.clone()).await?, &req)
+        let req = self
+            .request(Method::POST, &[])?
+            .json(body)
+            .secret_response();
+        issued(
+            Some(decode_json(&self.send(req.clone()).await?, &req)?),
+            &req,
+            "created token",
+        )
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
-        self.send(self.request(Method::DELETE, &[id]))
+        self.send(self.request(Method::DELETE, &[id])?)
             .await
             .map(|_| ())
     }
@@ -78,10 +95,20 @@ impl Mailtrap {
     /// A new token with the same permissions; the old one stops working after a grace period.
     pub async fn reset(&self, id: &str) -> Result<MailtrapTokenIssued, ApiError> {
         let req = self
-            .request(Method::POST, &[id, "reset"])
+            .request(Method::POST, &[id, "reset"])?
             .not_idempotent()
             .secret_response();
-        decode_json(&self.send(req.clone()).await?, &req)
+        issued(
+            Some(decode_json(&self.send(req.clone()).await?, &req)?),
+            &req,
+            "new token",
+        )
+    }
+}
+
+impl Issued for MailtrapTokenIssued {
+    fn secret(&self) -> &Secret {
+        &self.value
     }
 }
 

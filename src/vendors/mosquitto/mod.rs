@@ -7,8 +7,11 @@ pub use models::{CreateBody, MosquittoToken, MosquittoTokenIssued, unix_time};
 use reqwest::{Method, Url};
 use serde_json::Value;
 
-use crate::http::{ApiError, Auth, HttpClient, Request, VendorError, decode_json};
+use crate::http::{
+    ApiError, Auth, HttpClient, Notices, Request, VendorError, decode_json, join_path,
+};
 use crate::secret::Secret;
+use crate::vendors::{Issued, issued};
 
 #[derive(Clone)]
 pub struct Mosquitto {
@@ -16,26 +19,33 @@ pub struct Mosquitto {
     base: Url,
     auth: Auth,
     project_id: String,
+    notices: Notices,
 }
 
 impl Mosquitto {
-    pub fn new(http: HttpClient, base: Url, secret: Secret, project_id: String) -> Self {
+    /// `notices` gets what the client noticed in the answers (repeated IDs).
+    pub fn new(
+        http: HttpClient,
+        base: Url,
+        secret: Secret,
+        project_id: String,
+        notices: Notices,
+    ) -> Self {
         Mosquitto {
             http,
             base,
             auth: Auth::Bearer(secret),
             project_id,
+            notices,
         }
     }
 
-    fn request(&self, method: Method, tail: &[&str]) -> Request {
-        let mut url = self.base.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty()
-                .extend(["api", "projects", &self.project_id, "tokens"])
-                .extend(tail);
-        }
-        Request::new(method, url)
+    /// A request for the project's `tokens` + `tail`; a segment that would change the path
+    /// (the project `..`, a token `a/b`) is refused before any request.
+    fn request(&self, method: Method, tail: &[&str]) -> Result<Request, ApiError> {
+        let mut segments = vec!["api", "projects", self.project_id.as_str(), "tokens"];
+        segments.extend_from_slice(tail);
+        Ok(Request::new(method, join_path(&self.base, &segments)?))
     }
 
     async fn send<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
@@ -43,27 +53,35 @@ impl Mosquitto {
         decode_json(&resp, &req)
     }
 
+    /// Every token of the project, each ID once (one array, no pages).
     pub async fn list(&self) -> Result<Vec<MosquittoToken>, ApiError> {
-        self.send(self.request(Method::GET, &[])).await
+        let all: Vec<MosquittoToken> = self.send(self.request(Method::GET, &[])?).await?;
+        Ok(self.notices.dedupe(all, |t| t.id.clone()))
     }
 
     pub async fn create(&self, body: &CreateBody) -> Result<MosquittoTokenIssued, ApiError> {
         let req = self
-            .request(Method::POST, &[])
+            .request(Method::POST, &[])?
             .json(serde_json::to_value(body).unwrap_or(Value::Null))
             .secret_response();
-        self.send(req).await
+        issued(Some(self.send(req.clone()).await?), &req, "created token")
     }
 
     /// The platform answers with a flag saying whether the token was deleted.
     pub async fn delete(&self, id: &str) -> Result<bool, ApiError> {
-        let req = self.request(Method::DELETE, &[id]);
+        let req = self.request(Method::DELETE, &[id])?;
         let v: Value = self.send(req).await?;
         Ok(match v {
             Value::Bool(b) => b,
             Value::Object(m) => m.values().any(|x| x.as_bool() == Some(true)),
             _ => false,
         })
+    }
+}
+
+impl Issued for MosquittoTokenIssued {
+    fn secret(&self) -> &Secret {
+        &self.token
     }
 }
 

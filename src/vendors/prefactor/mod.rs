@@ -8,18 +8,28 @@ use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::http::{ApiError, Auth, HttpClient, Request, VendorError, decode_json, fetch_pages};
+use crate::http::{
+    ApiError, Auth, HttpClient, Notices, Page as ListPage, Paging, Request, VendorError,
+    collect_pages, decode_json, join_path,
+};
 use crate::secret::Secret;
+use crate::vendors::{Issued, issued};
 
 /// Items asked for per page when listing: the API's default size. Prefactor documents no
 /// maximum, so a larger page could be refused; later pages are fetched concurrently anyway.
 pub const PAGE_SIZE: u64 = 25;
+
+/// The most pages of tokens followed: 5,000 tokens at 25 a page. Prefactor documents no quota,
+/// but an account's API tokens are counted in tens; a list still going after that is not a
+/// real account's.
+pub const MAX_PAGES: u32 = 200;
 
 #[derive(Clone)]
 pub struct Prefactor {
     http: HttpClient,
     base: Url,
     auth: Auth,
+    notices: Notices,
 }
 
 #[derive(Deserialize)]
@@ -55,22 +65,22 @@ pub struct CreateDetails {
 }
 
 impl Prefactor {
-    pub fn new(http: HttpClient, base: Url, secret: Secret) -> Self {
+    /// `notices` gets what the client noticed in the answers (repeated IDs).
+    pub fn new(http: HttpClient, base: Url, secret: Secret, notices: Notices) -> Self {
         Prefactor {
             http,
             base,
             auth: Auth::Bearer(secret),
+            notices,
         }
     }
 
-    fn request(&self, method: Method, tail: &[&str]) -> Request {
-        let mut url = self.base.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty()
-                .extend(["api", "v1", "api_token"])
-                .extend(tail);
-        }
-        Request::new(method, url)
+    /// A request for `api_token` + `tail`; a segment that would change the path is refused
+    /// before any request.
+    fn request(&self, method: Method, tail: &[&str]) -> Result<Request, ApiError> {
+        let mut segments = vec!["api", "v1", "api_token"];
+        segments.extend_from_slice(tail);
+        Ok(Request::new(method, join_path(&self.base, &segments)?))
     }
 
     async fn send<T: serde::de::DeserializeOwned>(&self, req: Request) -> Result<T, ApiError> {
@@ -78,54 +88,45 @@ impl Prefactor {
         decode_json(&resp, &req)
     }
 
-    /// Every token (of `account_id`, if given): page 1, then the other offsets concurrently.
+    /// Every token (of `account_id`, if given), each ID once, page `n` at offset
+    /// `(n - 1) * size` (see `crate::http::collect_pages`). An answer without a pagination
+    /// object is the whole list.
     pub async fn list(&self, account_id: Option<&str>) -> Result<Vec<PrefactorToken>, ApiError> {
-        let page = |offset: u64| async move {
-            let mut req = self.request(Method::GET, &[]);
+        let page = |n: u32, size: u64| async move {
+            let mut req = self.request(Method::GET, &[])?;
             {
                 let mut q = req.url.query_pairs_mut();
                 if let Some(a) = account_id {
                     q.append_pair("account_id", a);
                 }
-                q.append_pair("pagination[offset]", &offset.to_string())
+                q.append_pair("pagination[offset]", &(u64::from(n - 1) * size).to_string())
                     .append_pair("pagination[page_size]", &PAGE_SIZE.to_string());
             }
-            self.send::<Page>(req).await
+            let p = self.send::<Page>(req).await?;
+            Ok(ListPage {
+                items: p.summaries,
+                total: p.pagination.and_then(|p| p.item_count),
+                size: p.pagination.and_then(|p| p.page_size),
+                more: Some(p.pagination.is_some_and(|p| p.next_page_offset.is_some())),
+            })
         };
-        let first = page(0).await?;
-        let mut tokens = first.summaries;
-        let Some(p) = first.pagination else {
-            return Ok(tokens);
+        let paging = Paging {
+            size: PAGE_SIZE,
+            max_pages: MAX_PAGES,
+            what: self.request(Method::GET, &[])?.what,
         };
-        let size = p.page_size.filter(|s| *s > 0).unwrap_or(PAGE_SIZE);
-        match (p.item_count, p.next_page_offset) {
-            (Some(total), Some(_)) if total > size => {
-                let pages = total.div_ceil(size) as u32;
-                let rest = fetch_pages(pages, |n| async move {
-                    page(u64::from(n - 1) * size).await.map(|p| p.summaries)
-                })
-                .await?;
-                tokens.extend(rest);
-            }
-            (_, Some(mut next)) => {
-                // No total: follow the offsets one by one.
-                loop {
-                    let p = page(next).await?;
-                    tokens.extend(p.summaries);
-                    match p.pagination.and_then(|p| p.next_page_offset) {
-                        Some(n) if n > next => next = n,
-                        _ => break,
-                    }
-                }
-            }
-            _ => {}
-        }
-        Ok(tokens)
+        collect_pages(
+            paging,
+            &self.notices,
+            |t: &PrefactorToken| t.id.clone(),
+            page,
+        )
+        .await
     }
 
     /// A cheap authenticated read (one token at most), to check a credential.
     pub async fn check(&self) -> Result<(), ApiError> {
-        let mut req = self.request(Method::GET, &[]);
+        let mut req = self.request(Method::GET, &[])?;
         req.url
             .query_pairs_mut()
             .append_pair("pagination[page_size]", "1");
@@ -134,33 +135,39 @@ impl Prefactor {
 
     pub async fn get(&self, id: &str) -> Result<PrefactorToken, ApiError> {
         Ok(self
-            .send::<Details<PrefactorToken>>(self.request(Method::GET, &[id]))
+            .send::<Details<PrefactorToken>>(self.request(Method::GET, &[id])?)
             .await?
             .details)
     }
 
     pub async fn create(&self, details: &CreateDetails) -> Result<PrefactorTokenIssued, ApiError> {
         let req = self
-            .request(Method::POST, &[])
+            .request(Method::POST, &[])?
             .json(json!({ "details": serde_json::to_value(details).unwrap_or(Value::Null) }))
             .secret_response();
-        self.send(req).await
+        issued(Some(self.send(req.clone()).await?), &req, "created token")
     }
 
     /// `suspend`, `activate` or `revoke`.
     pub async fn action(&self, id: &str, action: &str) -> Result<PrefactorToken, ApiError> {
         let req = self
-            .request(Method::POST, &[id, action])
+            .request(Method::POST, &[id, action])?
             .json(json!({}))
             .idempotent();
         Ok(self.send::<Details<PrefactorToken>>(req).await?.details)
     }
 
     pub async fn delete(&self, id: &str) -> Result<Value, ApiError> {
-        let req = self.request(Method::DELETE, &[id]);
+        let req = self.request(Method::DELETE, &[id])?;
         let resp = self.http.send(&req, &self.auth, decode_error).await?;
         Ok(serde_json::from_slice(&resp.body)
             .unwrap_or_else(|_| json!({ "status": "success", "id": id })))
+    }
+}
+
+impl Issued for PrefactorTokenIssued {
+    fn secret(&self) -> &Secret {
+        &self.token
     }
 }
 
