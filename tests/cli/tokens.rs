@@ -1331,3 +1331,5 @@ fn a_failing_sink_still_delivers_the_secret() {
     );
     assert!(!err.contains(&value));
 }
+
+mod policies;
