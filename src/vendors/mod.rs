@@ -5,6 +5,17 @@ pub mod mailtrap;
 pub mod mosquitto;
 pub mod prefactor;
 
+/// Deserialises `null` as the type's default, for fields the vendors send as `null` where
+/// they mean "none" (a list, a name, a flag).
+pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// Arbitrary JSON for the vendor decoders' property tests: small, recursive, and biased towards
 /// the field names the models and error bodies use, so deserialisation gets past the first key.
 #[cfg(test)]
