@@ -118,6 +118,38 @@ pub(crate) mod arb {
         );
     }
 
+    /// `full` with each field named by a JSON pointer in `optional` kept, set to `null` or left
+    /// out (a field under one already left out stays out).
+    pub fn nulls_and_gaps(
+        full: Value,
+        optional: &'static [&'static str],
+    ) -> impl Strategy<Value = Value> {
+        proptest::collection::vec(0u8..3, optional.len()).prop_map(move |choices| {
+            let mut v = full.clone();
+            for (pointer, choice) in optional.iter().zip(choices) {
+                let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+                let Some(parent) = v.pointer_mut(parent) else {
+                    continue;
+                };
+                match (choice, parent) {
+                    (1, Value::Object(m)) if m.contains_key(key) => {
+                        m.insert(key.to_owned(), Value::Null);
+                    }
+                    (2, Value::Object(m)) => {
+                        m.remove(key);
+                    }
+                    (1, Value::Array(a)) => {
+                        if let Some(slot) = key.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
+                            *slot = Value::Null;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            v
+        })
+    }
+
     /// Bytes a server might send: arbitrary, or arbitrary JSON serialised.
     pub fn body() -> impl Strategy<Value = Vec<u8>> {
         prop_oneof![

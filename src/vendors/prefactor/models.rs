@@ -135,3 +135,6 @@ pub struct PrefactorTokenIssued {
     pub details: PrefactorToken,
     pub token: Secret,
 }
+
+#[cfg(test)]
+mod null_tests;
