@@ -87,6 +87,17 @@ mod tests {
     }
 }
 
+/// Deserialises `null` as the type's default, for fields the vendors send as `null` where
+/// they mean "none" (a list, a name, a flag).
+pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// Arbitrary JSON for the vendor decoders' property tests: small, recursive, and biased towards
 /// the field names the models and error bodies use, so deserialisation gets past the first key.
 #[cfg(test)]
@@ -187,6 +198,38 @@ pub(crate) mod arb {
             "blank message in {e:?} for {:?}",
             String::from_utf8_lossy(body)
         );
+    }
+
+    /// `full` with each field named by a JSON pointer in `optional` kept, set to `null` or left
+    /// out (a field under one already left out stays out).
+    pub fn nulls_and_gaps(
+        full: Value,
+        optional: &'static [&'static str],
+    ) -> impl Strategy<Value = Value> {
+        proptest::collection::vec(0u8..3, optional.len()).prop_map(move |choices| {
+            let mut v = full.clone();
+            for (pointer, choice) in optional.iter().zip(choices) {
+                let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+                let Some(parent) = v.pointer_mut(parent) else {
+                    continue;
+                };
+                match (choice, parent) {
+                    (1, Value::Object(m)) if m.contains_key(key) => {
+                        m.insert(key.to_owned(), Value::Null);
+                    }
+                    (2, Value::Object(m)) => {
+                        m.remove(key);
+                    }
+                    (1, Value::Array(a)) => {
+                        if let Some(slot) = key.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
+                            *slot = Value::Null;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            v
+        })
     }
 
     /// Bytes a server might send: arbitrary, or arbitrary JSON serialised.

@@ -351,3 +351,5 @@ fn prefactor_lists_every_page_and_maps_its_errors() {
         .code(4)
         .stderr(predicate::str::contains("not_authenticated"));
 }
+
+mod prefactor;

@@ -27,6 +27,15 @@ fn every_tokens_verb_is_valid_against_the_schema() {
     )
     .expect("write policy");
     let policy = policy.to_str().expect("path").to_owned();
+    let zones_policy = env.path("zones-policies.json");
+    std::fs::write(
+        &zones_policy,
+        format!(
+            r#"[{{"effect":"allow","permission_groups":[{{"id":"c8fed203ed3043cba015a93ad1616f1f"}}],"resources":{{"com.cloudflare.api.account.{ACCOUNT}":{{"com.cloudflare.api.account.zone.*":"*"}}}}}}]"#
+        ),
+    )
+    .expect("write policy");
+    let zones_policy = zones_policy.to_str().expect("path").to_owned();
     let runs: Vec<Vec<&str>> = vec![
         vec!["tokens", "list", "--json"],
         vec!["tokens", "list", "--include-expired", "--status", "active"],
@@ -60,15 +69,15 @@ fn every_tokens_verb_is_valid_against_the_schema() {
             "203.0.113.9",
             "--json",
         ],
+        // All zones of the account, nested under its key. The mock's permission groups are all
+        // account-scoped, and a zone resource fits none of them, so the policy comes as a file.
         vec![
             "tokens",
             "create",
             "--name",
             "contract-zones",
-            "--permission",
-            "Workers Scripts Read",
-            "--resource",
-            "zones",
+            "--policy-file",
+            &zones_policy,
             "--json",
         ],
         vec![

@@ -166,3 +166,5 @@ fn bad_input_sends_nothing() {
         .code(4);
     drop(env);
 }
+
+mod answers;

@@ -1331,3 +1331,6 @@ fn a_failing_sink_still_delivers_the_secret() {
     );
     assert!(!err.contains(&value));
 }
+
+mod envelope;
+mod policies;

@@ -4,6 +4,7 @@ use clap::Args;
 
 use super::{lifecycle, parse_ref};
 use crate::context::Context;
+use crate::vendors::prefactor::Action;
 
 /// Activate a suspended token. Vendor: Prefactor.
 #[derive(Debug, Args)]
@@ -18,5 +19,5 @@ pub struct ActivateArgs {
 }
 
 pub async fn run(ctx: &Context, args: ActivateArgs) -> anyhow::Result<()> {
-    lifecycle(ctx, "activate", &args.token, None).await
+    lifecycle(ctx, Action::Activate, &args.token, None).await
 }

@@ -1,6 +1,9 @@
 //! `api-tokens delete|revoke|suspend` over a selection. Mailtrap tokens have names but no
-//! status; Prefactor tokens have a status but no names, and their `available_actions` decide
-//! which tokens are skipped.
+//! status; Prefactor tokens have a status but no names. The list's items carry no
+//! `available_actions`, so each token's status decides by Prefactor's lifecycle rules which
+//! tokens are skipped; a token whose status does not tell (missing, or one this client does not
+//! know) is read on its own, and skipped if that does not tell either: no step is sent that the
+//! token cannot take.
 //!
 //! The token the profile authenticates with is skipped too, since acting on it would lock the
 //! rest of the run out. Neither API says which token a request came with, so it is recognised
@@ -18,7 +21,7 @@ use crate::credentials::Secretish;
 use crate::error::message;
 use crate::output::bulk::Entry;
 use crate::vendors::mailtrap::{Mailtrap, MailtrapToken};
-use crate::vendors::prefactor::{Prefactor, PrefactorToken};
+use crate::vendors::prefactor::{Action, Prefactor, PrefactorToken};
 
 const MAILTRAP: Selectable = Selectable {
     noun: "Mailtrap tokens",
@@ -66,7 +69,7 @@ pub async fn delete(ctx: &Context, filter: Filter, concurrency: usize) -> anyhow
         }
         ApiTokens::Prefactor(pf) => {
             filter.check(&PREFACTOR)?;
-            let items = select_prefactor(&pf, &resolved, &filter, "delete").await?;
+            let items = select_prefactor(&pf, &resolved, &filter, Action::Delete).await?;
             let pf = &pf;
             bulk::run(ctx, plan, items, move |t: &PrefactorToken| {
                 let id = t.id.clone();
@@ -85,13 +88,13 @@ pub async fn lifecycle(
     concurrency: usize,
 ) -> anyhow::Result<()> {
     let (action, warning) = match verb {
-        Verb::Revoke => ("revoke", ": they stop working for good"),
-        _ => ("suspend", ": they stop working until activated"),
+        Verb::Revoke => (Action::Revoke, ": they stop working for good"),
+        _ => (Action::Suspend, ": they stop working until activated"),
     };
     bulk::precheck(ctx, verb, NOUN.1, None, None)?;
     let (client, resolved) = ctx.api_tokens().await?;
     let ApiTokens::Prefactor(pf) = client else {
-        return Err(not_offered(action, &resolved, Vendor::Prefactor));
+        return Err(not_offered(action.name(), &resolved, Vendor::Prefactor));
     };
     filter.check(&PREFACTOR)?;
     let items = select_prefactor(&pf, &resolved, &filter, action).await?;
@@ -146,16 +149,16 @@ async fn select_mailtrap(
 }
 
 /// The profile's tokens (of its account, as `api-tokens list` shows them), selected; a token
-/// whose state does not allow `action` is skipped with the reason.
+/// that cannot take `action` is skipped with the reason.
 async fn select_prefactor(
     pf: &Prefactor,
     resolved: &Resolved,
     filter: &Filter,
-    action: &str,
+    action: Action,
 ) -> anyhow::Result<Vec<Item<PrefactorToken>>> {
     let account = resolved.profile.account_id.as_deref();
     let own = own_secret(resolved).and_then(jwt_subject);
-    Ok(pf
+    let selected: Vec<PrefactorToken> = pf
         .list(account)
         .await?
         .into_iter()
@@ -166,26 +169,53 @@ async fn select_prefactor(
                 expires: t.expires_at.as_deref(),
             })
         })
-        .map(|t| Item {
+        .collect();
+    let mut items = Vec::with_capacity(selected.len());
+    for t in selected {
+        let skip = if own.as_deref() == Some(t.id.as_str()) {
+            Some(format!(
+                "the profile authenticates with it; name it alone to {} it",
+                action.name()
+            ))
+        } else {
+            decide(pf, &t, action).await
+        };
+        items.push(Item {
             entry: Entry {
                 id: t.id.clone(),
                 name: None,
             },
-            skip: if own.as_deref() == Some(t.id.as_str()) {
-                Some(format!(
-                    "the profile authenticates with it; name it alone to {action} it"
-                ))
-            } else {
-                not_allowed(&t, action)
-            },
+            skip,
             token: t,
-        })
-        .collect())
+        });
+    }
+    Ok(items)
+}
+
+/// Why `t` cannot take `action`, or `None` if it can: from its status, else from the token
+/// read on its own.
+async fn decide(pf: &Prefactor, t: &PrefactorToken, action: Action) -> Option<String> {
+    if t.can_take(action).is_some() {
+        return not_allowed(t, action);
+    }
+    match pf.get(&t.id).await {
+        Ok(read) if read.can_take(action).is_some() => not_allowed(&read, action),
+        Ok(read) => Some(format!(
+            "its status ({}) does not tell whether {} is allowed; see `tokenctl api-tokens get {}`",
+            read.status.as_deref().unwrap_or("none given"),
+            action.name(),
+            t.id
+        )),
+        Err(e) => Some(format!(
+            "its status does not tell whether {} is allowed, and reading it failed: {e}",
+            action.name()
+        )),
+    }
 }
 
 /// Why the token's state does not allow `action` ("is revoked: suspend is not allowed now
 /// (allowed: delete)"), as the single verb says it, without repeating the ID.
-fn not_allowed(t: &PrefactorToken, action: &str) -> Option<String> {
+fn not_allowed(t: &PrefactorToken, action: Action) -> Option<String> {
     let m = message(&check_allowed(t, action).err()?);
     Some(
         m.strip_prefix(&format!("token {} ", t.id))

@@ -16,13 +16,14 @@ use crate::vendors::prefactor::{self, CreateDetails};
 ///
 /// Mailtrap: --name and at least one resource it may use (--resource TYPE:ID:viewer|admin);
 /// Mailtrap gives a new token a 365-day expiry.
-/// Prefactor: --scope account|environment with --account or --environment, and --expires.
+/// Prefactor: --scope account (optionally --account), agent_deployment (--agent and
+/// --environment) or environment (legacy; --environment), and --expires.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Mailtrap, Prefactor.
 
 Examples:
   tokenctl -p mailtrap api-tokens create --name ci-sender --resource project:3229:admin --secret-file ci.token
-  tokenctl -p prefactor api-tokens create --scope environment --environment 013xrzp12g3nqk8nzxvq7jm2arsfg5h1 --expires 90d
+  tokenctl -p prefactor api-tokens create --scope agent_deployment --agent 013xrzp12g3nqk8nq2w5c8rt1mbv4zha --environment 013xrzp12g3nqk8nzxvq7jm2arsfg5h1 --expires 90d
   tokenctl -p prefactor api-tokens create --scope account --save-as prefactor-ci")]
 pub struct CreateArgs {
     /// Mailtrap: the token's name
@@ -34,17 +35,21 @@ pub struct CreateArgs {
     #[arg(long = "resource", value_name = "TYPE:ID:LEVEL", value_parser = parse_resource)]
     resources: Vec<Resource>,
 
-    /// Prefactor: what the token may reach
-    #[arg(long, value_parser = ["account", "environment"])]
+    /// Prefactor: what the token may reach (environment is the legacy scope)
+    #[arg(long, value_parser = ["account", "agent_deployment", "environment"])]
     scope: Option<String>,
 
     /// Prefactor: the account (default: the profile's)
     #[arg(long, value_name = "ID", value_parser = parse_prefactor_id)]
     account: Option<String>,
 
-    /// Prefactor: the environment, for --scope environment
+    /// Prefactor: the environment, for --scope agent_deployment or environment
     #[arg(long, value_name = "ID", value_parser = parse_prefactor_id)]
     environment: Option<String>,
+
+    /// Prefactor: the agent, for --scope agent_deployment
+    #[arg(long, value_name = "ID", value_parser = parse_prefactor_id)]
+    agent: Option<String>,
 
     /// Prefactor: expiry (RFC 3339, a date, or a duration from now such as 90d)
     #[arg(long, value_name = "WHEN", value_parser = parse_when)]
@@ -99,6 +104,29 @@ pub fn parse_resource(s: &str) -> Result<Resource, String> {
     })
 }
 
+/// The combinations Prefactor takes: an account token names no environment or agent; an
+/// agent_deployment token names both; a (legacy) environment token names its environment only.
+fn check_scope(scope: &str, environment: bool, agent: bool) -> anyhow::Result<()> {
+    match (scope, environment, agent) {
+        ("account", false, false)
+        | ("agent_deployment", true, true)
+        | ("environment", true, false) => Ok(()),
+        ("account", ..) => usage(
+            "--scope account takes no --environment or --agent; use --scope agent_deployment for an agent's token",
+        ),
+        ("agent_deployment", ..) => {
+            usage("--scope agent_deployment needs both --agent ID and --environment ID")
+        }
+        ("environment", _, true) => usage(
+            "--scope environment takes no --agent; use --scope agent_deployment for an agent's token",
+        ),
+        ("environment", ..) => usage("--scope environment needs --environment ID"),
+        (other, ..) => usage(format!(
+            "unknown --scope '{other}': use account, agent_deployment or environment"
+        )),
+    }
+}
+
 pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
     if let Some(e) = args.expires
         && e <= Timestamp::now()
@@ -112,10 +140,11 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
             if args.scope.is_some()
                 || args.account.is_some()
                 || args.environment.is_some()
+                || args.agent.is_some()
                 || args.expires.is_some()
             {
                 return usage(
-                    "--scope, --account, --environment and --expires are Prefactor flags; a Mailtrap token takes --name and --resource",
+                    "--scope, --account, --environment, --agent and --expires are Prefactor flags; a Mailtrap token takes --name and --resource",
                 );
             }
             let Some(name) = args
@@ -149,19 +178,20 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
         ApiTokens::Prefactor(pf) => {
             if args.name.is_some() || !args.resources.is_empty() {
                 return usage(
-                    "--name and --resource are Mailtrap flags; a Prefactor token takes --scope, --account, --environment, --expires",
+                    "--name and --resource are Mailtrap flags; a Prefactor token takes --scope, --account, --environment, --agent, --expires",
                 );
             }
             let Some(scope) = args.scope else {
-                return usage("--scope account|environment is required for a Prefactor token");
+                return usage(
+                    "--scope account|agent_deployment|environment is required for a Prefactor token",
+                );
             };
-            if scope == "environment" && args.environment.is_none() {
-                return usage("--scope environment needs --environment ID");
-            }
+            check_scope(&scope, args.environment.is_some(), args.agent.is_some())?;
             let details = CreateDetails {
                 token_scope: scope,
                 account_id: args.account.or(resolved.profile.account_id.clone()),
                 environment_id: args.environment,
+                agent_id: args.agent,
                 expires_at: args.expires.map(rfc3339),
             };
             let issued = pf.create(&details).await.map_err(|e| {
@@ -182,6 +212,32 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefactor_scopes() {
+        for (scope, env, agent) in [
+            ("account", false, false),
+            ("agent_deployment", true, true),
+            ("environment", true, false),
+        ] {
+            assert!(check_scope(scope, env, agent).is_ok(), "{scope}");
+        }
+        for (scope, env, agent) in [
+            ("account", true, false),
+            ("account", false, true),
+            ("agent_deployment", true, false),
+            ("agent_deployment", false, true),
+            ("agent_deployment", false, false),
+            ("environment", false, false),
+            ("environment", true, true),
+            ("galaxy", false, false),
+        ] {
+            assert!(
+                check_scope(scope, env, agent).is_err(),
+                "{scope} {env} {agent}"
+            );
+        }
+    }
 
     #[test]
     fn resources() {

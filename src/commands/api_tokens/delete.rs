@@ -7,6 +7,7 @@ use super::{check_allowed, find_mailtrap, find_prefactor, parse_ref};
 use crate::commands::bulk::SelectionArgs;
 use crate::context::{ApiTokens, Context};
 use crate::output;
+use crate::vendors::prefactor::Action;
 
 /// Delete an API token. Vendor: Mailtrap (any token), Prefactor (revoked tokens only).
 ///
@@ -56,7 +57,7 @@ async fn one(ctx: &Context, token: &str) -> anyhow::Result<()> {
         }
         ApiTokens::Prefactor(pf) => {
             let t = find_prefactor(&pf, token).await?;
-            check_allowed(&t, "delete")?;
+            check_allowed(&t, Action::Delete)?;
             ctx.ui
                 .confirm_destructive(&format!("Delete token {}", t.id), ctx.globals.yes)?;
             let result = pf.delete(&t.id).await?;

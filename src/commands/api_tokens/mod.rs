@@ -16,7 +16,7 @@ use crate::config::Vendor;
 use crate::context::{ApiTokens, Context, Resolved};
 use crate::error::{CliError, Exit};
 use crate::vendors::mailtrap::{self, Mailtrap, MailtrapToken};
-use crate::vendors::prefactor::{self, Prefactor, PrefactorToken};
+use crate::vendors::prefactor::{self, Action, Prefactor, PrefactorToken};
 
 /// Mailtrap and Prefactor API tokens; the profile's vendor decides which.
 #[derive(Debug, Subcommand)]
@@ -114,14 +114,15 @@ pub async fn find_prefactor(pf: &Prefactor, reference: &str) -> anyhow::Result<P
     Ok(pf.get(reference).await?)
 }
 
-/// Runs a Prefactor lifecycle action after checking the token's `available_actions`, so an
-/// action its state forbids is refused without being sent.
+/// Runs a Prefactor lifecycle action after checking the token's `available_actions` (or its
+/// status), so an action its state forbids is refused without being sent.
 pub async fn lifecycle(
     ctx: &Context,
-    verb: &str,
+    action: Action,
     reference: &str,
     confirm: Option<&str>,
 ) -> anyhow::Result<()> {
+    let verb = action.name();
     let (client, resolved) = ctx.api_tokens().await?;
     let ApiTokens::Prefactor(pf) = client else {
         return Err(not_offered(verb, &resolved, Vendor::Prefactor));
@@ -131,14 +132,14 @@ pub async fn lifecycle(
             .refuse_unconfirmable(&format!("{verb} of token '{reference}'"), ctx.globals.yes)?;
     }
     let token = find_prefactor(&pf, reference).await?;
-    check_allowed(&token, verb)?;
+    check_allowed(&token, action)?;
     if let Some(what) = confirm {
         ctx.ui.confirm_destructive(
             &format!("{} token {}: {what}", capitalise(verb), token.id),
             ctx.globals.yes,
         )?;
     }
-    let after = pf.action(&token.id, verb).await?;
+    let after = pf.action(&token.id, action).await?;
     ctx.ui.status(&format!(
         "Token {} is now {}.",
         after.id,
@@ -147,14 +148,15 @@ pub async fn lifecycle(
     crate::output::one(&ctx.ui, ctx.format(), &after)
 }
 
-/// Refuses an action the token's state does not allow, saying what would be.
-pub fn check_allowed(token: &PrefactorToken, action: &str) -> anyhow::Result<()> {
-    let Some(allowed) = token.allowed() else {
-        return Ok(());
-    };
-    if allowed.iter().any(|a| a == action) {
+/// Refuses an action the token's state does not allow, saying what would be. A token whose
+/// answer says neither (no `available_actions`, a status this client does not know) is left
+/// to the API to judge.
+pub fn check_allowed(token: &PrefactorToken, action: Action) -> anyhow::Result<()> {
+    if token.can_take(action) != Some(false) {
         return Ok(());
     }
+    let allowed = token.steps().unwrap_or_default();
+    let action = action.name();
     let state = token.status.as_deref().unwrap_or("in its current state");
     let now = if allowed.is_empty() {
         "nothing".to_owned()

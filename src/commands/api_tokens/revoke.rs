@@ -5,6 +5,7 @@ use clap::Args;
 use super::{lifecycle, parse_ref};
 use crate::commands::bulk::{SelectionArgs, Verb};
 use crate::context::Context;
+use crate::vendors::prefactor::Action;
 
 /// Revoke an active or suspended token for good (then it can only be deleted). Vendor: Prefactor.
 ///
@@ -33,5 +34,11 @@ pub async fn run(ctx: &Context, args: RevokeArgs) -> anyhow::Result<()> {
 }
 
 async fn one(ctx: &Context, token: &str) -> anyhow::Result<()> {
-    lifecycle(ctx, "revoke", token, Some("it stops working for good")).await
+    lifecycle(
+        ctx,
+        Action::Revoke,
+        token,
+        Some("it stops working for good"),
+    )
+    .await
 }

@@ -5,6 +5,7 @@ use clap::Args;
 use super::{lifecycle, parse_ref};
 use crate::commands::bulk::{SelectionArgs, Verb};
 use crate::context::Context;
+use crate::vendors::prefactor::Action;
 
 /// Suspend an active token (it can be activated again). Vendor: Prefactor.
 ///
@@ -33,5 +34,5 @@ pub async fn run(ctx: &Context, args: SuspendArgs) -> anyhow::Result<()> {
 }
 
 async fn one(ctx: &Context, token: &str) -> anyhow::Result<()> {
-    lifecycle(ctx, "suspend", token, None).await
+    lifecycle(ctx, Action::Suspend, token, None).await
 }

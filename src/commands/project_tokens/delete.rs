@@ -7,7 +7,7 @@ use super::ProjectArg;
 use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output;
-use crate::vendors::mosquitto::MosquittoToken;
+use crate::vendors::mosquitto::{Deleted, MosquittoToken};
 
 /// Delete a project token. Vendor: Cedalo Pro Mosquitto.
 #[derive(Debug, Args)]
@@ -63,10 +63,12 @@ pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
     let label = format!("{} ({})", t.name, t.id);
     ctx.ui
         .confirm_destructive(&format!("Delete project token {label}"), ctx.globals.yes)?;
-    if !mq.delete(&t.id).await? {
+    if let Deleted::No(message) = mq.delete(&t.id).await? {
+        let why = message.map(|m| format!(": {m}")).unwrap_or_default();
         return Err(CliError::failure(format!(
-            "the platform did not delete project token {label}"
+            "the platform did not delete project token {label}{why}"
         ))
+        .with_hint("see `tokenctl project-tokens list`")
         .into());
     }
     output::deleted(

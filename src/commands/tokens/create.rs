@@ -20,7 +20,9 @@ use crate::vendors::cloudflare::{Condition, Policy, TokenBody};
 /// Give permission groups by name or ID (`--permission`, repeatable) and the resources they
 /// apply to (`--resource`, default: the profile's account, and all its zones for zone-scoped
 /// groups), or the policies as JSON (`--policy-file`), or copy them from another token
-/// (`--from-token`). On a terminal, missing flags are asked for interactively.
+/// (`--from-token`). Account-scoped and zone-scoped groups take different resources: each
+/// `--resource` goes to the groups it fits, one policy per scope. On a terminal, missing flags
+/// are asked for interactively.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Cloudflare (account-owned API tokens).
 
@@ -142,7 +144,7 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
             .collect()
     } else {
         let groups = policy::resolve_permissions(&cf, &args.permissions).await?;
-        policy::build_policies(&groups, &args.resources, &account)
+        policy::build_policies(&groups, &args.resources, &account)?
     };
     let body = TokenBody {
         name: args.name.unwrap_or_default(),

@@ -70,29 +70,71 @@ pub fn parse_cidr(s: &str) -> Result<String, String> {
     ))
 }
 
-fn resource_map(resources: &[Resource], account: &str) -> Map<String, Value> {
-    let mut map = Map::new();
-    for r in resources {
-        match r {
-            Resource::Account => {
-                map.insert(format!("{ACCOUNT_SCOPE}.{account}"), json!("*"));
-            }
-            Resource::AllZones => {
-                map.insert(
-                    format!("{ACCOUNT_SCOPE}.{account}"),
-                    json!({ format!("{ZONE_SCOPE}.*"): "*" }),
-                );
-            }
-            Resource::Zone(id) => {
-                map.insert(format!("{ZONE_SCOPE}.{id}"), json!("*"));
-            }
-            Resource::Key(k) => {
-                map.insert(k.clone(), json!("*"));
-            }
+impl std::fmt::Display for Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Resource::Account => f.write_str("account"),
+            Resource::AllZones => f.write_str("zones"),
+            Resource::Zone(id) => write!(f, "zone:{id}"),
+            Resource::Key(k) => f.write_str(k),
         }
     }
-    map
 }
+
+impl Resource {
+    /// The permission-group scope the resource belongs to: account, zone, or for a raw key
+    /// the key less its last part (`com.cloudflare.edge.r2.bucket.ID` is an
+    /// `com.cloudflare.edge.r2.bucket` resource).
+    fn scope(&self) -> &str {
+        match self {
+            Resource::Account => ACCOUNT_SCOPE,
+            Resource::AllZones | Resource::Zone(_) => ZONE_SCOPE,
+            Resource::Key(k) => k.rsplit_once('.').map_or("", |(scope, _)| scope),
+        }
+    }
+
+    /// The map entry as the API takes it. All zones of an account nest under the account's
+    /// key; everything else is a flat `key: "*"`.
+    fn entry(&self, account: &str) -> (String, Value) {
+        match self {
+            Resource::Account => (format!("{ACCOUNT_SCOPE}.{account}"), json!("*")),
+            Resource::AllZones => (
+                format!("{ACCOUNT_SCOPE}.{account}"),
+                json!({ format!("{ZONE_SCOPE}.*"): "*" }),
+            ),
+            Resource::Zone(id) => (format!("{ZONE_SCOPE}.{id}"), json!("*")),
+            Resource::Key(k) => (k.clone(), json!("*")),
+        }
+    }
+
+    /// Whether the group can be granted on this resource. A group that names no scope is
+    /// left to the API to judge.
+    fn fits(&self, group: &PermissionGroup) -> bool {
+        group.scopes.is_empty() || group.scopes.iter().any(|s| s == self.scope())
+    }
+}
+
+/// Adds `(key, value)` to the first map that can hold it: one without that key (an equal
+/// entry is already there: nothing to add) and of the same shape, since the API takes a map
+/// of flat `key: "*"` entries or one of nested account entries, not both. Otherwise it
+/// starts a new map, so no entry ever replaces another.
+fn place(maps: &mut Vec<Map<String, Value>>, (key, value): (String, Value)) {
+    if maps.iter().any(|m| m.get(&key) == Some(&value)) {
+        return;
+    }
+    let nested = value.is_object();
+    let fits = |m: &Map<String, Value>| {
+        !m.contains_key(&key) && m.values().all(|v| v.is_object() == nested)
+    };
+    match maps.iter_mut().find(|m| fits(m)) {
+        Some(m) => {
+            m.insert(key, value);
+        }
+        None => maps.push(Map::from_iter([(key, value)])),
+    }
+}
+
+const SCOPE_HINT: &str = "account-scoped groups take --resource account; zone-scoped groups take --resource zones or zone:ZONE_ID (see the SCOPES column of `tokenctl tokens permission-groups`)";
 
 /// Resolves `--permission` values (names or IDs) against the live permission-group list.
 pub async fn resolve_permissions(
@@ -130,14 +172,16 @@ pub async fn resolve_permissions(
     Ok(picked)
 }
 
-/// Policies for the chosen groups. With explicit resources, one policy holds them all. With
-/// none, account-scoped groups apply to the account and zone-scoped groups to all its zones, as
-/// the dashboard does.
+/// Policies for the chosen groups. With explicit resources, each resource goes to the groups
+/// it fits (account resources to account-scoped groups, zones to zone-scoped ones), one policy
+/// per set of groups; a resource that fits none of the groups, or a group that no resource
+/// fits, is a usage error. With none, account-scoped groups apply to the account and
+/// zone-scoped groups to all its zones, as the dashboard does.
 pub fn build_policies(
     groups: &[PermissionGroup],
     resources: &[Resource],
     account: &str,
-) -> Vec<Policy> {
+) -> Result<Vec<Policy>, CliError> {
     let refs = |gs: &[&PermissionGroup]| -> Vec<PermissionGroupRef> {
         gs.iter()
             .map(|g| PermissionGroupRef {
@@ -153,28 +197,64 @@ pub fn build_policies(
         permission_groups: gs,
         resources: res,
     };
-    if !resources.is_empty() {
-        let all: Vec<&PermissionGroup> = groups.iter().collect();
-        return vec![policy(refs(&all), resource_map(resources, account))];
+    if resources.is_empty() {
+        let (zone, account_groups): (Vec<&PermissionGroup>, Vec<&PermissionGroup>) =
+            groups.iter().partition(|g| {
+                g.scopes.iter().any(|s| s == ZONE_SCOPE)
+                    && !g.scopes.iter().any(|s| s == ACCOUNT_SCOPE)
+            });
+        let mut out = Vec::new();
+        for (gs, r) in [
+            (account_groups, Resource::Account),
+            (zone, Resource::AllZones),
+        ] {
+            if !gs.is_empty() {
+                let (k, v) = r.entry(account);
+                out.push(policy(refs(&gs), Map::from_iter([(k, v)])));
+            }
+        }
+        return Ok(out);
     }
-    let (zone, account_groups): (Vec<&PermissionGroup>, Vec<&PermissionGroup>) =
-        groups.iter().partition(|g| {
-            g.scopes.iter().any(|s| s == ZONE_SCOPE) && !g.scopes.iter().any(|s| s == ACCOUNT_SCOPE)
-        });
-    let mut out = Vec::new();
-    if !account_groups.is_empty() {
-        out.push(policy(
-            refs(&account_groups),
-            resource_map(&[Resource::Account], account),
-        ));
+    if let Some(g) = groups.iter().find(|g| !resources.iter().any(|r| r.fits(g))) {
+        return Err(CliError::usage(format!(
+            "permission group '{}' ({}) fits none of the resources given",
+            g.name,
+            g.scopes.join(", ")
+        ))
+        .with_hint(SCOPE_HINT));
     }
-    if !zone.is_empty() {
-        out.push(policy(
-            refs(&zone),
-            resource_map(&[Resource::AllZones], account),
-        ));
+    // The groups a resource fits, and the maps of the resources that fit exactly those.
+    type Set<'a> = (Vec<&'a PermissionGroup>, Vec<Map<String, Value>>);
+    let mut sets: Vec<Set> = Vec::new();
+    for r in resources {
+        let fit: Vec<&PermissionGroup> = groups.iter().filter(|g| r.fits(g)).collect();
+        if fit.is_empty() {
+            let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+            return Err(CliError::usage(format!(
+                "--resource {r} fits none of the chosen permission groups ({})",
+                names.join(", ")
+            ))
+            .with_hint(SCOPE_HINT));
+        }
+        let same = |(gs, _): &&mut (Vec<&PermissionGroup>, _)| {
+            gs.len() == fit.len() && gs.iter().zip(&fit).all(|(a, b)| a.id == b.id)
+        };
+        match sets.iter_mut().find(|s| same(s)) {
+            Some((_, maps)) => place(maps, r.entry(account)),
+            None => {
+                let mut maps = Vec::new();
+                place(&mut maps, r.entry(account));
+                sets.push((fit, maps));
+            }
+        }
     }
-    out
+    Ok(sets
+        .into_iter()
+        .flat_map(|(gs, maps)| {
+            let gs = refs(&gs);
+            maps.into_iter().map(move |m| policy(gs.clone(), m))
+        })
+        .collect())
 }
 
 /// The largest `--policy-file` (or policy document on stdin) tokenctl reads: 1 MiB, far above
@@ -298,13 +378,17 @@ mod tests {
             g("Account API Tokens Read", ACCOUNT_SCOPE),
             g("DNS Write", ZONE_SCOPE),
         ];
-        let p = build_policies(&groups, &[], "acct");
+        let p = build_policies(&groups, &[], "acct").expect("policies");
         assert_eq!(p.len(), 2);
         assert!(
             p[1].resources
                 .contains_key("com.cloudflare.api.account.acct")
         );
-        let one = build_policies(&groups, &[Resource::Account], "acct");
+        let one = build_policies(&groups[..1], &[Resource::Account], "acct").expect("policies");
         assert_eq!(one.len(), 1);
     }
 }
+
+#[cfg(test)]
+#[path = "policy_scopes_tests.rs"]
+mod scopes_tests;

@@ -15,6 +15,8 @@ impl Record for PrefactorToken {
             "STATUS",
             "ACCOUNT",
             "ENVIRONMENT",
+            "AGENT",
+            "DEPLOYMENT",
             "EXPIRES",
             "LAST USED",
         ]
@@ -26,6 +28,8 @@ impl Record for PrefactorToken {
             Cell::Status(self.status.clone().unwrap_or_else(|| "-".into())),
             Cell::opt(self.account_id.as_deref()),
             Cell::opt(self.environment_id.as_deref()),
+            Cell::opt(self.agent_id.as_deref()),
+            Cell::opt(self.agent_deployment_id.as_deref()),
             Cell::time(self.expires_at.as_deref(), "never"),
             Cell::time(self.last_used_at.as_deref(), "never"),
         ]
@@ -34,10 +38,7 @@ impl Record for PrefactorToken {
         let mut rows: Vec<(&'static str, Cell)> =
             Self::headers().iter().copied().zip(self.row()).collect();
         rows.push(("CREATED", Cell::time(self.inserted_at.as_deref(), "-")));
-        rows.push((
-            "ALLOWED NOW",
-            Cell::List(self.allowed().unwrap_or_default()),
-        ));
+        rows.push(("ALLOWED NOW", Cell::List(self.steps().unwrap_or_default())));
         rows
     }
 }

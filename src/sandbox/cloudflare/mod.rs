@@ -15,6 +15,7 @@ pub mod envelope;
 mod ids;
 pub mod model;
 pub mod permission_groups;
+mod scopes;
 pub mod seed;
 mod tokens;
 mod validate;

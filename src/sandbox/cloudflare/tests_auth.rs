@@ -17,13 +17,24 @@ use crate::sandbox::SeedOptions;
 use crate::sandbox::testing::{TestServer, assert_cf_error, send};
 
 fn token_body(name: &str, groups: &[&str]) -> Value {
+    // Zone-scoped groups are granted on zones (all of the account's), the others on the account.
+    let zone_only = groups.iter().all(|g| {
+        super::permission_groups::by_name(g)
+            .is_some_and(|g| g.scopes == [super::permission_groups::SCOPE_ZONE])
+    });
+    let account = format!("com.cloudflare.api.account.{ACCOUNT_ID}");
+    let resources = if zone_only {
+        json!({ account: { "com.cloudflare.api.account.zone.*": "*" } })
+    } else {
+        json!({ account: "*" })
+    };
     let groups: Vec<_> = groups.iter().map(|g| json!({ "id": id_of(g) })).collect();
     json!({
         "name": name,
         "policies": [{
             "effect": "allow",
             "permission_groups": groups,
-            "resources": { format!("com.cloudflare.api.account.{ACCOUNT_ID}"): "*" },
+            "resources": resources,
         }],
     })
 }

@@ -166,6 +166,7 @@ fn policy(ptr: &str, value: &Value, mode: Mode<'_>, account_id: &str) -> Result<
         present(policy, "resources"),
         account_id,
     )?;
+    super::scopes::check(ptr, &permission_groups, &resources)?;
     Ok(Policy {
         id,
         effect,

@@ -7,13 +7,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::seed::shift;
+use super::validate;
 use super::{
-    Action, DEFAULT_LIFETIME_DAYS, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PfError, PrefactorState,
-    PrefactorToken, Scope, Status, new_jwt, random_id, valid_id,
+    Action, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PfError, PrefactorState, PrefactorToken, Scope,
+    Status, new_jwt, random_id, valid_id,
 };
 use crate::sandbox::cloudflare::{SecretValue, now};
 use crate::sandbox::{AppState, lock};
@@ -44,7 +43,7 @@ fn authorize(pf: &mut PrefactorState, headers: &HeaderMap) -> Result<Caller, PfE
     caller.last_used_at = Some(now);
     if caller.token_scope != Scope::Account {
         return Err(PfError::not_permitted(
-            "Environment-scoped tokens may not manage API tokens",
+            "Only account-scoped tokens may manage API tokens",
         ));
     }
     Ok(Caller {
@@ -124,20 +123,30 @@ pub async fn list(
         .iter()
         .skip(offset)
         .take(page_size)
-        .map(|t| t.details())
+        .map(|t| t.summary())
         .collect();
-    let next = offset.saturating_add(page_size);
     Ok(Json(json!({
         "status": "success",
-        "pagination": {
-            "item_count": total,
-            "offset": offset,
-            "page_size": page_size,
-            "next_page_offset": (next < total).then_some(next),
-        },
+        "pagination": pagination(offset, page_size, total, summaries.len()),
         "summaries": summaries,
     }))
     .into_response())
+}
+
+/// The documented pagination object of a page at `offset` holding `shown`
+/// of `total` items.
+fn pagination(offset: usize, page_size: usize, total: usize, shown: usize) -> Value {
+    let next = offset.saturating_add(page_size);
+    json!({
+        "page_offset": offset,
+        "page_size": page_size,
+        "page_count": total.div_ceil(page_size),
+        "item_count": total,
+        "item_start": if shown == 0 { 0 } else { offset + 1 },
+        "item_end": offset + shown,
+        "previous_page_offset": (offset > 0).then(|| offset.saturating_sub(page_size)),
+        "next_page_offset": (next < total).then_some(next),
+    })
 }
 
 pub async fn create(
@@ -160,7 +169,7 @@ pub async fn create(
         return Err(PfError::bad_request("The body must be a JSON object"));
     }
     let now = now();
-    let input = validate(pf, &caller.account, details, now)?;
+    let input = validate::create(pf, &caller.account, details, now)?;
     let id = random_id();
     let value = new_jwt(&id, &input.account_id, now, input.expires_at);
     let token = PrefactorToken {
@@ -168,6 +177,8 @@ pub async fn create(
         token_scope: input.scope,
         account_id: input.account_id,
         environment_id: input.environment_id,
+        agent_deployment_id: input.agent_id.as_ref().map(|_| random_id()),
+        agent_id: input.agent_id,
         status: Status::Active,
         expires_at: input.expires_at,
         inserted_at: now,
@@ -179,123 +190,6 @@ pub async fn create(
     let details = token.details();
     pf.tokens.push(token);
     Ok(Json(json!({ "status": "success", "details": details, "token": value })).into_response())
-}
-
-struct CreateInput {
-    scope: Scope,
-    account_id: String,
-    environment_id: Option<String>,
-    expires_at: Timestamp,
-}
-
-/// Checks `ApiToken_DetailsForCreate`.
-fn validate(
-    pf: &PrefactorState,
-    caller_account: &str,
-    details: &Value,
-    now: Timestamp,
-) -> Result<CreateInput, PfError> {
-    let mut errors = Vec::new();
-    let text = |key: &str| -> Result<Option<String>, ()> {
-        match details.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
-            Some(_) => Err(()),
-        }
-    };
-    let scope = match text("token_scope") {
-        Ok(Some(s)) if s == "account" => Some(Scope::Account),
-        Ok(Some(s)) if s == "environment" => Some(Scope::Environment),
-        Ok(None) => {
-            errors.push(("token_scope", "can't be blank".to_owned()));
-            None
-        }
-        _ => {
-            errors.push((
-                "token_scope",
-                "must be 'account' or 'environment'".to_owned(),
-            ));
-            None
-        }
-    };
-    let account_id = match text("account_id") {
-        Ok(None) => Some(caller_account.to_owned()),
-        Ok(Some(id)) if pf.account(&id).is_some() => {
-            if id != caller_account {
-                return Err(PfError::not_permitted(
-                    "This token may not create tokens for that account",
-                ));
-            }
-            Some(id)
-        }
-        Ok(Some(_)) => {
-            errors.push(("account_id", "does not exist".to_owned()));
-            None
-        }
-        Err(()) => {
-            errors.push(("account_id", "is invalid".to_owned()));
-            None
-        }
-    };
-    let environment_id = match (text("environment_id"), scope) {
-        (Err(()), _) => {
-            errors.push(("environment_id", "is invalid".to_owned()));
-            None
-        }
-        (Ok(None), Some(Scope::Environment)) => {
-            errors.push((
-                "environment_id",
-                "can't be blank for an environment-scoped token".to_owned(),
-            ));
-            None
-        }
-        (Ok(Some(_)), Some(Scope::Account)) => {
-            errors.push((
-                "environment_id",
-                "must be blank for an account-scoped token".to_owned(),
-            ));
-            None
-        }
-        (Ok(Some(env)), _) => {
-            let known = account_id
-                .as_deref()
-                .and_then(|a| pf.account(a))
-                .is_some_and(|a| a.environments.contains(&env));
-            if !known {
-                errors.push(("environment_id", "does not exist in the account".to_owned()));
-            }
-            Some(env)
-        }
-        (Ok(None), _) => None,
-    };
-    let expires_at = match text("expires_at") {
-        Ok(None) => shift(now, DEFAULT_LIFETIME_DAYS * 86_400),
-        Ok(Some(raw)) => match raw.parse::<Timestamp>() {
-            Ok(at) if at > now => Timestamp::from_second(at.as_second()).unwrap_or(at),
-            Ok(_) => {
-                errors.push(("expires_at", "must be in the future".to_owned()));
-                now
-            }
-            Err(_) => {
-                errors.push(("expires_at", "is not a valid ISO 8601 date-time".to_owned()));
-                now
-            }
-        },
-        Err(()) => {
-            errors.push(("expires_at", "is invalid".to_owned()));
-            now
-        }
-    };
-    match (scope, account_id) {
-        (Some(scope), Some(account_id)) if errors.is_empty() => Ok(CreateInput {
-            scope,
-            account_id,
-            environment_id,
-            expires_at,
-        }),
-        _ => Err(PfError::validation(errors)),
-    }
 }
 
 /// Applies a lifecycle step, or says why it does not apply.

@@ -12,15 +12,22 @@
 //! | `DELETE /api/v1/api_token/{id}` | 200 `{status, details}` (as it was) |
 //!
 //! Create takes `{"details": {token_scope, account_id?, environment_id?,
-//! expires_at?}}` (the official client's wrapping) or the same object bare
-//! (the seed's `ApiToken_DetailsForCreate`). Without `account_id` the
-//! caller's account is used; without `expires_at` the token expires in
-//! [`DEFAULT_LIFETIME_DAYS`] days.
+//! agent_id?, expires_at?}}` (the official client's wrapping) or the same
+//! object bare (the seed's `ApiToken_DetailsForCreate`). Scopes, as the
+//! official CLI offers them: `account` (no environment, no agent),
+//! `agent_deployment` (both `agent_id` and `environment_id`; the token gets
+//! an `agent_deployment_id`) and the legacy `environment` (`environment_id`
+//! only). Without `account_id` the caller's account is used; without
+//! `expires_at` the token expires in [`DEFAULT_LIFETIME_DAYS`] days.
 //!
 //! Lists are ordered oldest first; `page_size` defaults to
-//! [`DEFAULT_PAGE_SIZE`] and may be 1..=[`MAX_PAGE_SIZE`].
-//! `pagination.item_count` is the number of matching tokens (all pages),
-//! `next_page_offset` is null on the last page.
+//! [`DEFAULT_PAGE_SIZE`] and may be 1..=[`MAX_PAGE_SIZE`]. Their items
+//! (`summaries`) are documented without `available_actions`: only the
+//! single-token answers carry them. `pagination` has the documented
+//! `page_offset`, `page_size`, `page_count`, `item_count` (all pages),
+//! `item_start`, `item_end` (1-based, 0 on an empty page),
+//! `previous_page_offset` (null on the first page) and `next_page_offset`
+//! (null on the last page).
 //!
 //! Errors are `{status: "error", code, message}`: 400 `bad_request` (body
 //! not JSON, bad pagination), 401 `not_authenticated` (no, unknown,
@@ -32,15 +39,19 @@
 //! [messages]}`.
 //!
 //! Credentials: `Authorization: Bearer <token>`; the token must be
-//! account-scoped to manage tokens, and sees its own account's tokens only.
+//! account-scoped to manage tokens (environment and agent_deployment tokens
+//! get 403), and sees its own account's tokens only.
 
+mod error;
 mod handlers;
 pub mod seed;
+mod validate;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_scopes;
 
-use axum::Json;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -52,7 +63,8 @@ use serde_json::{Map, Value, json};
 
 use super::cloudflare::SecretValue;
 use super::{AppState, Connection, SeedOptions};
-pub use seed::{ACCOUNT_ID, ADMIN_USER_ID, ENVIRONMENT_ID, OTHER_ACCOUNT_ID};
+pub use error::PfError;
+pub use seed::{ACCOUNT_ID, ADMIN_USER_ID, AGENT_ID, ENVIRONMENT_ID, OTHER_ACCOUNT_ID};
 
 /// Path prefix of the Prefactor emulator.
 pub const PREFIX: &str = "/prefactor";
@@ -77,18 +89,24 @@ pub struct PrefactorState {
     pub tokens: Vec<PrefactorToken>,
 }
 
-/// An account and its environments.
+/// An account, its environments and its agents (an agent can be deployed in
+/// any of the environments).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Account {
     pub id: String,
     pub name: String,
     pub environments: Vec<String>,
+    /// Added with the agent_deployment scope; empty in older saved states.
+    #[serde(default)]
+    pub agents: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Scope {
     Account,
+    AgentDeployment,
+    /// Legacy, kept for the seed's tokens.
     Environment,
 }
 
@@ -107,6 +125,10 @@ pub struct PrefactorToken {
     pub token_scope: Scope,
     pub account_id: String,
     pub environment_id: Option<String>,
+    #[serde(default)]
+    pub agent_id: Option<String>,
+    #[serde(default)]
+    pub agent_deployment_id: Option<String>,
     pub status: Status,
     pub expires_at: Timestamp,
     pub inserted_at: Timestamp,
@@ -152,7 +174,7 @@ impl PrefactorToken {
         )
     }
 
-    /// `ApiToken_Details`.
+    /// `ApiToken_Details`: the summary and the actions that apply now.
     pub fn details(&self) -> Value {
         let mut actions = Map::new();
         for action in [
@@ -163,9 +185,19 @@ impl PrefactorToken {
         ] {
             actions.insert(action.name().into(), Value::Bool(self.allows(action)));
         }
+        let mut details = self.summary();
+        if let Some(map) = details.as_object_mut() {
+            map.insert("available_actions".into(), Value::Object(actions));
+        }
+        details
+    }
+
+    /// `ApiToken_Summary`, a list item: no `available_actions`.
+    pub fn summary(&self) -> Value {
         json!({
             "account_id": self.account_id,
-            "available_actions": actions,
+            "agent_deployment_id": self.agent_deployment_id,
+            "agent_id": self.agent_id,
             "created_by_admin_user_id": self.created_by_admin_user_id,
             "environment_id": self.environment_id,
             "expires_at": self.expires_at,
@@ -316,76 +348,4 @@ pub(crate) fn fault_response(status: StatusCode) -> Response {
     };
     let message = status.canonical_reason().unwrap_or("Error");
     PfError::new(status, code, message).into_response()
-}
-
-/// An error answer: `{status: "error", code, message}` plus `errors` for
-/// validation failures.
-#[derive(Debug, Clone)]
-pub struct PfError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-    pub errors: Option<Map<String, Value>>,
-}
-
-impl PfError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            errors: None,
-        }
-    }
-
-    pub fn unauthenticated() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "not_authenticated",
-            "Invalid or missing API token",
-        )
-    }
-
-    pub fn not_permitted(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "not_permitted", message)
-    }
-
-    pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "API token not found")
-    }
-
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
-    }
-
-    /// 422 `validation_errors` from `(field, message)` pairs.
-    pub fn validation(list: Vec<(&'static str, String)>) -> Self {
-        let mut errors = Map::new();
-        for (field, message) in list {
-            let entry = errors.entry(field).or_insert_with(|| json!([]));
-            if let Some(array) = entry.as_array_mut() {
-                array.push(Value::String(message));
-            }
-        }
-        Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "validation_errors",
-            message: "Validation failed".into(),
-            errors: Some(errors),
-        }
-    }
-}
-
-impl IntoResponse for PfError {
-    fn into_response(self) -> Response {
-        let mut body = json!({
-            "status": "error",
-            "code": self.code,
-            "message": self.message,
-        });
-        if let (Some(errors), Some(map)) = (self.errors, body.as_object_mut()) {
-            map.insert("errors".into(), Value::Object(errors));
-        }
-        (self.status, Json(body)).into_response()
-    }
 }

@@ -1,5 +1,5 @@
 //! Demo data for a fresh sandbox: two Prefactor accounts with their
-//! environments, and a mix of tokens in every scope and status.
+//! environments and agents, and a mix of tokens in every scope and status.
 //!
 //! Ids and the shape of the mix are deterministic; times are relative to
 //! now and secrets (JWT-shaped) are random.
@@ -33,6 +33,13 @@ const OTHER_ENVIRONMENTS: &[&str] = &[
     "013xrzp12g3nqk8nx5q8e3w7gd4ns0bh",
 ];
 
+/// Agents of [`ACCOUNT_ID`] (the first is [`AGENT_ID`]) and of
+/// [`OTHER_ACCOUNT_ID`].
+const MAIN_AGENTS: &[&str] = &[AGENT_ID, "013xrzp12g3nqk8nw7d3k9p2fsa6xe1c"];
+const OTHER_AGENTS: &[&str] = &["013xrzp12g3nqk8nm4r6t1y8vbq0ch3g"];
+/// The first agent of [`ACCOUNT_ID`].
+pub const AGENT_ID: &str = "013xrzp12g3nqk8nq2w5c8rt1mbv4zha";
+
 /// Seeded tokens besides the connection token: 32 in the main account
 /// (enough for two pages at the default page size) and 8 in the other.
 const MAIN_TOKENS: usize = 32;
@@ -65,8 +72,12 @@ impl Mix {
 
 /// Shape of the n-th seeded token: scope, status, and expiry in days (a
 /// negative expiry: expired).
-fn shape(n: usize) -> (bool, Status, i64) {
-    let environment = n % 3 == 1;
+fn shape(n: usize) -> (Scope, Status, i64) {
+    let scope = match (n % 3, n % 2) {
+        (1, 0) => Scope::AgentDeployment,
+        (1, _) => Scope::Environment,
+        _ => Scope::Account,
+    };
     let status = match n % 7 {
         2 => Status::Suspended,
         5 => Status::Revoked,
@@ -77,25 +88,33 @@ fn shape(n: usize) -> (bool, Status, i64) {
         4 => 7 + n as i64,
         _ => 90 + 10 * n as i64,
     };
-    (environment, status, expires)
+    (scope, status, expires)
+}
+
+/// Where a seeded token points: its environment, agent and deployment.
+#[derive(Default)]
+struct Target {
+    environment: Option<String>,
+    agent: Option<String>,
+    deployment: Option<String>,
 }
 
 pub fn seeded(_opts: &SeedOptions) -> PrefactorState {
     let now = now();
     let mut mix = Mix(0x5052_4546_4143_544f);
-    let token = |id: String, account: &str, env: Option<&str>, status, age: i64, expires: i64| {
+    // Deployment ids from a stream of their own, so the token ids stay as they were.
+    let mut deployments = Mix(0x4445_504c_4f59_4d54);
+    let token = |id: String, account: &str, scope, at: Target, status, age: i64, expires: i64| {
         let inserted = shift(now, -age * DAY);
         let expires_at = shift(now, expires * DAY);
         PrefactorToken {
             value: SecretValue::new(new_jwt(&id, account, inserted, expires_at)),
             id,
-            token_scope: if env.is_some() {
-                Scope::Environment
-            } else {
-                Scope::Account
-            },
+            token_scope: scope,
             account_id: account.to_owned(),
-            environment_id: env.map(str::to_owned),
+            environment_id: at.environment,
+            agent_id: at.agent,
+            agent_deployment_id: at.deployment,
             status,
             expires_at,
             inserted_at: inserted,
@@ -108,21 +127,35 @@ pub fn seeded(_opts: &SeedOptions) -> PrefactorState {
     let mut tokens = vec![token(
         ADMIN_TOKEN_ID.to_owned(),
         ACCOUNT_ID,
-        None,
+        Scope::Account,
+        Target::default(),
         Status::Active,
         400,
         3_650,
     )];
     for n in 0..MAIN_TOKENS + OTHER_TOKENS {
-        let (account, environments) = if n < MAIN_TOKENS {
-            (ACCOUNT_ID, MAIN_ENVIRONMENTS)
+        let (account, environments, agents) = if n < MAIN_TOKENS {
+            (ACCOUNT_ID, MAIN_ENVIRONMENTS, MAIN_AGENTS)
         } else {
-            (OTHER_ACCOUNT_ID, OTHER_ENVIRONMENTS)
+            (OTHER_ACCOUNT_ID, OTHER_ENVIRONMENTS, OTHER_AGENTS)
         };
-        let (environment, status, expires) = shape(n);
-        let env = environment.then(|| environments[n % environments.len()]);
+        let (scope, status, expires) = shape(n);
+        let id = mix.id();
+        let environment = Some(environments[n % environments.len()].to_owned());
+        let at = match scope {
+            Scope::Account => Target::default(),
+            Scope::Environment => Target {
+                environment,
+                ..Target::default()
+            },
+            Scope::AgentDeployment => Target {
+                environment,
+                agent: Some(agents[n % agents.len()].to_owned()),
+                deployment: Some(deployments.id()),
+            },
+        };
         let age = 360 - 9 * n as i64;
-        tokens.push(token(mix.id(), account, env, status, age, expires));
+        tokens.push(token(id, account, scope, at, status, age, expires));
     }
     PrefactorState {
         account_id: ACCOUNT_ID.to_owned(),
@@ -131,11 +164,13 @@ pub fn seeded(_opts: &SeedOptions) -> PrefactorState {
                 id: ACCOUNT_ID.to_owned(),
                 name: "Acme Agents".to_owned(),
                 environments: MAIN_ENVIRONMENTS.iter().map(|&e| e.to_owned()).collect(),
+                agents: MAIN_AGENTS.iter().map(|&a| a.to_owned()).collect(),
             },
             Account {
                 id: OTHER_ACCOUNT_ID.to_owned(),
                 name: "Globex Research".to_owned(),
                 environments: OTHER_ENVIRONMENTS.iter().map(|&e| e.to_owned()).collect(),
+                agents: OTHER_AGENTS.iter().map(|&a| a.to_owned()).collect(),
             },
         ],
         admin_token_id: ADMIN_TOKEN_ID.to_owned(),

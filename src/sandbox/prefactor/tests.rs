@@ -60,7 +60,16 @@ async fn connection_and_paginated_list() {
     assert_eq!(first["status"], "success");
     assert_eq!(
         first["pagination"],
-        json!({ "item_count": 33, "offset": 0, "page_size": 25, "next_page_offset": 25 })
+        json!({
+            "page_offset": 0,
+            "page_size": 25,
+            "page_count": 2,
+            "item_count": 33,
+            "item_start": 1,
+            "item_end": 25,
+            "previous_page_offset": null,
+            "next_page_offset": 25,
+        })
     );
     let summaries = first["summaries"].as_array().unwrap();
     assert_eq!(summaries.len(), 25);

@@ -19,8 +19,11 @@ pub struct PermissionGroupRef {
 pub struct Policy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub effect: String,
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub permission_groups: Vec<PermissionGroupRef>,
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub resources: Map<String, Value>,
 }
 
@@ -42,7 +45,9 @@ pub struct Condition {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Token {
     pub id: String,
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub name: String,
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_on: Option<String>,
@@ -54,7 +59,7 @@ pub struct Token {
     pub expires_on: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub policies: Vec<Policy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<Condition>,
@@ -109,10 +114,11 @@ impl TokenBody {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PermissionGroup {
     pub id: String,
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub scopes: Vec<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -122,6 +128,7 @@ pub struct PermissionGroup {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Verified {
     pub id: String,
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_on: Option<String>,
@@ -194,6 +201,7 @@ impl Token {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ServiceToken {
     pub id: String,
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -235,3 +243,6 @@ pub struct ServiceTokenBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_client_secret_expires_at: Option<String>,
 }
+
+#[cfg(test)]
+mod null_tests;

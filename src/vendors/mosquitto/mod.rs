@@ -67,16 +67,49 @@ impl Mosquitto {
         issued(Some(self.send(req.clone()).await?), &req, "created token")
     }
 
-    /// The platform answers with a flag saying whether the token was deleted.
-    pub async fn delete(&self, id: &str) -> Result<bool, ApiError> {
+    /// Whether the platform deleted the token. It documents a boolean flag, and answers
+    /// `true`; some versions answer `{}` or an empty body instead, which a 2xx makes a success.
+    /// Only an explicit `false` (bare, or as the only kind of flag in an object, with the
+    /// object's `message` if any) says no.
+    pub async fn delete(&self, id: &str) -> Result<Deleted, ApiError> {
         let req = self.request(Method::DELETE, &[id])?;
-        let v: Value = self.send(req).await?;
-        Ok(match v {
-            Value::Bool(b) => b,
-            Value::Object(m) => m.values().any(|x| x.as_bool() == Some(true)),
-            _ => false,
-        })
+        let resp = self.http.send(&req, &self.auth, decode_error).await?;
+        if resp.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Deleted::Yes);
+        }
+        let v: Value = decode_json(&resp, &req)?;
+        Ok(deleted(&v))
     }
+}
+
+/// What a delete answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deleted {
+    Yes,
+    /// The platform said no, with its message when it gave one.
+    No(Option<String>),
+}
+
+/// Reads a delete answer: see [`Mosquitto::delete`].
+fn deleted(v: &Value) -> Deleted {
+    let yes = match v {
+        Value::Bool(b) => *b,
+        Value::Object(m) => {
+            let flags: Vec<bool> = m.values().filter_map(Value::as_bool).collect();
+            flags.is_empty() || flags.contains(&true)
+        }
+        _ => true,
+    };
+    if yes {
+        return Deleted::Yes;
+    }
+    let message = v
+        .get("message")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
+    Deleted::No(message)
 }
 
 impl Issued for MosquittoTokenIssued {
@@ -109,6 +142,32 @@ pub fn decode_error(status: u16, body: &[u8]) -> VendorError {
             codes: vec![],
             messages: vec![crate::http::non_json_summary(status, body)],
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{Deleted, deleted};
+
+    #[test]
+    fn delete_answers() {
+        for yes in [
+            json!(true),
+            json!({}),
+            json!({"deleted": true}),
+            json!(null),
+            json!({"message": "ok"}),
+        ] {
+            assert_eq!(deleted(&yes), Deleted::Yes, "{yes}");
+        }
+        assert_eq!(deleted(&json!(false)), Deleted::No(None));
+        assert_eq!(deleted(&json!({"deleted": false})), Deleted::No(None));
+        assert_eq!(
+            deleted(&json!({"success": false, "message": "in use"})),
+            Deleted::No(Some("in use".into()))
+        );
     }
 }
 
@@ -155,6 +214,11 @@ mod proptests {
                 let _ = serde_json::from_slice::<MosquittoTokenIssued>(&bytes);
                 let _ = serde_json::from_slice::<Vec<MosquittoToken>>(&bytes);
             }
+        }
+
+        #[test]
+        fn delete_answers_read_without_panicking(v in arb::json()) {
+            let _ = deleted(&v);
         }
 
         #[test]

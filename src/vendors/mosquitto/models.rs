@@ -16,7 +16,7 @@ pub struct MosquittoToken {
     pub role_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
@@ -64,6 +64,9 @@ pub fn unix_time(v: f64) -> Option<Timestamp> {
     let secs = if v >= 1e11 { v / 1000.0 } else { v };
     Timestamp::from_second(secs as i64).ok()
 }
+
+#[cfg(test)]
+mod null_tests;
 
 #[cfg(test)]
 mod tests {

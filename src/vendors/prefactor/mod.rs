@@ -2,15 +2,15 @@
 
 mod models;
 
-pub use models::{PrefactorToken, PrefactorTokenIssued};
+pub use models::{Action, PrefactorToken, PrefactorTokenIssued};
 
 use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::http::{
-    ApiError, Auth, HttpClient, Notices, Page as ListPage, Paging, Request, VendorError,
-    collect_pages, decode_json, join_path,
+    ApiError, ApiErrorKind, Auth, HttpClient, Notices, Page as ListPage, Paging, Request,
+    VendorError, collect_pages, decode_json, join_path,
 };
 use crate::secret::Secret;
 use crate::vendors::{Issued, issued};
@@ -37,11 +37,12 @@ struct Details<T> {
     details: T,
 }
 
+/// A list page. `summaries` is required: an answer without it is not a list, and reading it
+/// as an empty one would hide every token.
 #[derive(Deserialize)]
 struct Page {
     #[serde(default)]
     pagination: Option<Pagination>,
-    #[serde(default)]
     summaries: Vec<PrefactorToken>,
 }
 
@@ -52,7 +53,7 @@ struct Pagination {
     next_page_offset: Option<u64>,
 }
 
-/// What create sends: scope, and the account or environment it is for.
+/// What create sends: scope, and the account, environment or agent it is for.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct CreateDetails {
     pub token_scope: String,
@@ -60,6 +61,9 @@ pub struct CreateDetails {
     pub account_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment_id: Option<String>,
+    /// `agent_deployment` scope: the agent deployed in `environment_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
 }
@@ -148,13 +152,29 @@ impl Prefactor {
         issued(Some(self.send(req.clone()).await?), &req, "created token")
     }
 
-    /// `suspend`, `activate` or `revoke`.
-    pub async fn action(&self, id: &str, action: &str) -> Result<PrefactorToken, ApiError> {
+    /// `suspend`, `activate` or `revoke`. The step is safe to send again, so a lost answer is
+    /// retried; but a retry of a step that did happen the first time is refused (422
+    /// `invalid_action`: the token is no longer in the state the step starts from), and a 2xx
+    /// answer may be unreadable. In both cases the token is read: if it is in the step's target
+    /// state, the step is done and that is the answer; otherwise the original error stands.
+    pub async fn action(&self, id: &str, action: Action) -> Result<PrefactorToken, ApiError> {
         let req = self
-            .request(Method::POST, &[id, action])?
+            .request(Method::POST, &[id, action.name()])?
             .json(json!({}))
             .idempotent();
-        Ok(self.send::<Details<PrefactorToken>>(req).await?.details)
+        let err = match self.send::<Details<PrefactorToken>>(req).await {
+            Ok(d) => return Ok(d.details),
+            Err(e) => e,
+        };
+        let refused = err.kind == ApiErrorKind::Rejected
+            && err.vendor.codes.iter().any(|c| c == "invalid_action");
+        if !(refused || err.kind == ApiErrorKind::Decode) {
+            return Err(err);
+        }
+        match (self.get(id).await, action.target()) {
+            (Ok(t), Some(target)) if t.status.as_deref() == Some(target) => Ok(t),
+            _ => Err(err),
+        }
     }
 
     pub async fn delete(&self, id: &str) -> Result<Value, ApiError> {
@@ -265,6 +285,10 @@ mod proptests {
                 let bytes = v.to_string().into_bytes();
                 if let Ok(t) = serde_json::from_slice::<PrefactorToken>(&bytes) {
                     let _ = t.allowed();
+                    let _ = t.steps();
+                    for a in [Action::Suspend, Action::Activate, Action::Revoke, Action::Delete] {
+                        let _ = t.can_take(a);
+                    }
                     prop_assert!(serde_json::to_value(&t).is_ok());
                 }
                 let _ = serde_json::from_slice::<PrefactorTokenIssued>(&bytes);

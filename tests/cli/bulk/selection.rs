@@ -119,7 +119,16 @@ fn skipped(noun: Noun, verb: &str, t: &Value) -> bool {
     match noun {
         Noun::Tokens | Noun::Mailtrap => t["name"] == OWN_NAME,
         Noun::ServiceTokens => false,
-        Noun::Prefactor => t["id"] == PREFACTOR_ADMIN || t["available_actions"][verb] != true,
+        // List items carry no `available_actions`: Prefactor's lifecycle rules decide.
+        Noun::Prefactor => {
+            let allowed = match t["status"].as_str() {
+                Some("active") => ["suspend", "revoke"].contains(&verb),
+                Some("suspended") => ["activate", "revoke"].contains(&verb),
+                Some("revoked") => verb == "delete",
+                _ => false,
+            };
+            t["id"] == PREFACTOR_ADMIN || !allowed
+        }
     }
 }
 
