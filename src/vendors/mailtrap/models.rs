@@ -7,15 +7,19 @@ use crate::secret::Secret;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Resource {
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub resource_type: String,
+    #[serde(default)]
     pub resource_id: Value,
+    /// 10 viewer, 100 admin; 0 when the answer gives none.
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub access_level: u32,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct MailtrapToken {
     pub id: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::vendors::null_default")]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_4_digits: Option<String>,
@@ -37,3 +41,6 @@ pub struct MailtrapTokenIssued {
     #[serde(rename = "token")]
     pub value: Secret,
 }
+
+#[cfg(test)]
+mod null_tests;
