@@ -16,6 +16,7 @@ use crate::env::Env;
 use crate::error::CliError;
 use crate::http::{Auth, HttpClient, HttpOptions, check_base_url};
 use crate::output::Format;
+use crate::output::shell::word;
 use crate::sandbox::{self, AppState, SeedOptions, persist::LockedState};
 use crate::secret::Secret;
 use crate::ui::Ui;
@@ -167,7 +168,8 @@ impl Context {
             let Some(p) = config.profiles.get(name) else {
                 return Err(CliError::not_configured(format!("no profile named '{name}'"))
                     .with_hint(format!(
-                        "see `tokenctl profile list`, or add it with `tokenctl profile add {name} --vendor {}`",
+                        "see `tokenctl profile list`, or add it with `tokenctl profile add {} --vendor {}`",
+                        word(name),
                         vendors[0]
                     ))
                     .into());
@@ -248,7 +250,7 @@ impl Context {
                 ))
                 .with_hint(format!(
                     "choose one with -p NAME, or set a default with `tokenctl profile use {}`",
-                    names[0]
+                    word(names[0])
                 ))
                 .into())
             }
@@ -318,7 +320,8 @@ impl Context {
                     "profile '{name}' has no base URL, and {vendor} has no default"
                 ))
                 .with_hint(format!(
-                    "set one with `tokenctl profile set {name} --base-url URL` or {}",
+                    "set one with `tokenctl profile set {} --base-url URL` or {}",
+                    word(name),
                     vendor.base_url_var()
                 ))
             })?;
@@ -356,7 +359,8 @@ impl Context {
         Err(
             CliError::not_configured(format!("no credential for profile '{name}'"))
                 .with_hint(format!(
-                    "run `tokenctl auth login -p {name}` or set {}",
+                    "run `tokenctl auth login -p {}` or set {}",
+                    word(name),
                     profile.vendor.token_var()
                 ))
                 .into(),
@@ -459,7 +463,8 @@ impl Context {
                 "profile '{name}' has no Cloudflare account ID"
             ))
             .with_hint(format!(
-                "set it with `tokenctl profile set {name} --account ID` or CLOUDFLARE_ACCOUNT_ID"
+                "set it with `tokenctl profile set {} --account ID` or CLOUDFLARE_ACCOUNT_ID",
+                word(name)
             ))
             .into());
         };
@@ -492,7 +497,7 @@ impl Context {
                     ))
                     .with_hint(format!(
                         "set it with `tokenctl profile set {} --account ID` or MAILTRAP_ACCOUNT_ID",
-                        resolved.name
+                        word(&resolved.name)
                     ))
                 })?;
                 if !mailtrap::is_id(&account) {
@@ -531,7 +536,7 @@ impl Context {
             ))
             .with_hint(format!(
                 "set a default with `tokenctl profile set {} --project ID`",
-                resolved.name
+                word(&resolved.name)
             ))
             .into());
         };

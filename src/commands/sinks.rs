@@ -173,7 +173,10 @@ pub fn finish(failures: Vec<anyhow::Error>) -> anyhow::Result<()> {
         None => Ok(()),
         Some(first) => {
             for other in iter {
-                eprintln!("error: {}", crate::error::message(&other));
+                eprintln!(
+                    "error: {}",
+                    crate::output::visible(&crate::error::message(&other))
+                );
             }
             Err(first.context(
                 "the new secret was printed above, but a place you asked for did not get it",

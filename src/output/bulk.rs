@@ -12,9 +12,10 @@ use std::io;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::escape::visible;
 use super::progress::Progress;
 use super::table::{self, Cell, TableCtx};
-use super::{Format, env_unsupported};
+use super::{Format, env_unsupported, json_text};
 use crate::error::CliError;
 use crate::secret::Secret;
 use crate::ui::Ui;
@@ -27,6 +28,7 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// `name (id)`, as the data says; escape it before it is shown.
     pub fn label(&self) -> String {
         match &self.name {
             Some(n) => format!("{n} ({})", self.id),
@@ -126,9 +128,11 @@ pub fn nothing_selected(ui: &Ui, format: Format, noun: &str) -> anyhow::Result<(
 /// The selection, on stderr, before the question: name and ID a line, with why a token will
 /// be skipped.
 pub fn selection(ui: &Ui, noun: &str, items: &[(&Entry, Option<&str>)]) {
+    // Names as shown (escaped), so the padding matches what the terminal draws.
+    let name = |e: &Entry| visible(e.name.as_deref().unwrap_or("-")).into_owned();
     let width = items
         .iter()
-        .map(|(e, _)| e.name.as_deref().unwrap_or("-").chars().count())
+        .map(|(e, _)| name(e).chars().count())
         .max()
         .unwrap_or(0);
     let named = items.iter().any(|(e, _)| e.name.is_some());
@@ -136,13 +140,13 @@ pub fn selection(ui: &Ui, noun: &str, items: &[(&Entry, Option<&str>)]) {
     for (e, skip) in items {
         s.push_str("\n  ");
         if named {
-            let name = e.name.as_deref().unwrap_or("-");
+            let name = name(e);
             let pad = width - name.chars().count();
             s.push_str(&format!("{name}{}  ", " ".repeat(pad)));
         }
-        s.push_str(&e.id);
+        s.push_str(&visible(&e.id));
         if let Some(why) = skip {
-            s.push_str(&format!("  (skipped: {why})"));
+            s.push_str(&format!("  (skipped: {})", visible(why)));
         }
     }
     ui.status(&s);
@@ -158,6 +162,9 @@ pub struct Emitter<'a> {
     blocks: usize,
     broken: Option<io::Error>,
     diverted: bool,
+    /// `-o json`: whether the array was opened, and closed.
+    opened: bool,
+    closed: bool,
 }
 
 impl<'a> Emitter<'a> {
@@ -177,14 +184,29 @@ impl<'a> Emitter<'a> {
             blocks: 0,
             broken: None,
             diverted: false,
+            opened: false,
+            closed: false,
         }
     }
 
     /// Writes to stdout; once stdout is gone, text with a secret goes to stderr instead and the
     /// rest is dropped.
     fn write(&mut self, text: &str, secret: bool) {
+        self.emit(text, secret, true);
+    }
+
+    /// The same; `line` ends the text with a newline, else it is written as is (a piece of the
+    /// streamed JSON array).
+    fn emit(&mut self, text: &str, secret: bool, line: bool) {
         if self.broken.is_none() {
-            match self.progress.suspend(|| self.ui.out(text)) {
+            let out = |t: &str| {
+                if line {
+                    self.ui.out(t)
+                } else {
+                    self.ui.out_part(t)
+                }
+            };
+            match self.progress.suspend(|| out(text)) {
                 Ok(()) => return,
                 Err(e) => self.broken = Some(e),
             }
@@ -213,9 +235,12 @@ impl<'a> Emitter<'a> {
         if self.format != Format::Ndjson {
             return;
         }
-        match element(entry, outcome).and_then(|v| serde_json::to_string(&v)) {
+        match element(entry, outcome).and_then(|v| json_text(&v, false)) {
             Ok(line) => self.write(&line, Self::carries_secret(outcome)),
-            Err(e) => eprintln!("error: cannot show the result for {}: {e}", entry.label()),
+            Err(e) => eprintln!(
+                "error: cannot show the result for {}: {e}",
+                visible(&entry.label())
+            ),
         }
     }
 
@@ -225,30 +250,39 @@ impl<'a> Emitter<'a> {
         let secret = Self::carries_secret(outcome);
         match self.format {
             Format::Json => {
-                let text =
-                    match element(entry, outcome).and_then(|v| serde_json::to_string_pretty(&v)) {
-                        Ok(t) => t,
-                        Err(e) => {
-                            eprintln!("error: cannot show the result for {}: {e}", entry.label());
-                            "null".to_owned()
-                        }
-                    };
-                let mut s = String::new();
-                if index == 0 {
-                    s.push_str("[\n");
-                }
+                let text = match element(entry, outcome).and_then(|v| json_text(&v, true)) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        eprintln!(
+                            "error: cannot show the result for {}: {e}",
+                            visible(&entry.label())
+                        );
+                        "null".to_owned()
+                    }
+                };
+                // The separator goes before an element, so that the array can be closed
+                // after any of them (see `close_array`).
+                let mut s = String::from(if self.opened { ",\n" } else { "[\n" });
+                self.opened = true;
                 s.push_str(&indent(&text));
-                s.push_str(if index + 1 == self.total { "\n]" } else { "," });
-                self.write(&s, secret);
+                self.emit(&s, secret, false);
+                if index + 1 == self.total {
+                    self.close_array();
+                }
             }
             // As the single verbs do: the ID, then each new secret, one a line, so that no
             // secret depends on a file written at the end of the run.
             Format::Id => {
                 if let Outcome::Done(r) = outcome {
                     let issued = r.issued();
-                    let mut lines = vec![entry.id.clone()];
+                    // Escaped as in the single verbs' `-o id` (output::issued).
+                    let mut lines = vec![visible(&entry.id).into_owned()];
                     if let Some(Issued { secrets, .. }) = &issued {
-                        lines.extend(secrets.iter().map(|(_, s)| s.expose().to_owned()));
+                        lines.extend(
+                            secrets
+                                .iter()
+                                .map(|(_, s)| visible(s.expose()).into_owned()),
+                        );
                     }
                     self.write(&lines.join("\n"), issued.is_some());
                 }
@@ -274,11 +308,23 @@ impl<'a> Emitter<'a> {
         }
     }
 
+    /// Ends the `-o json` array: after the last element, or early when the run is cut short
+    /// (Ctrl-C drops the emitter), so that stdout is always one valid JSON array.
+    fn close_array(&mut self) {
+        if self.format != Format::Json || self.closed {
+            return;
+        }
+        self.closed = true;
+        let end = if self.opened { "\n]" } else { "[]" };
+        self.write(end, false);
+    }
+
     /// After the last token: the outcome table of changes. Returns what went wrong with stdout.
     pub fn finish<R: BulkRecord>(
         mut self,
         results: &[(&Entry, &Outcome<R>)],
     ) -> Option<anyhow::Error> {
+        self.close_array();
         if self.format == Format::Table && !self.issues {
             let cx = TableCtx::new(self.ui);
             let rows = results.iter().map(|(e, o)| {
@@ -305,7 +351,13 @@ impl<'a> Emitter<'a> {
                 .into(),
             );
         }
-        self.broken.map(Into::into)
+        self.broken.take().map(Into::into)
+    }
+}
+
+impl Drop for Emitter<'_> {
+    fn drop(&mut self) {
+        self.close_array();
     }
 }
 
@@ -333,14 +385,18 @@ pub fn summary<R>(ui: &Ui, past: &str, results: &[(&Entry, &Outcome<R>)]) {
                 hint,
                 exit,
             } => {
-                eprintln!("  failed: {}: {message}", e.label());
+                eprintln!("  failed: {}: {}", visible(&e.label()), visible(message));
                 if *exit == crate::error::Exit::OutcomeUnknown
                     && let Some(h) = hint
                 {
-                    eprintln!("    hint: {h}");
+                    eprintln!("    hint: {}", visible(h));
                 }
             }
-            Outcome::Skipped(why) => ui.status(&format!("  skipped: {}: {why}", e.label())),
+            Outcome::Skipped(why) => ui.status(&format!(
+                "  skipped: {}: {}",
+                visible(&e.label()),
+                visible(why)
+            )),
             Outcome::Done(_) => {}
         }
     }

@@ -96,6 +96,9 @@ pub fn parse_resource(s: &str) -> Result<Resource, String> {
 }
 
 pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
+    ctx.ui.refuse_lost_secret(
+        args.sinks.save_as.is_some() || args.sinks.file.secret_file.is_some(),
+    )?;
     if let Some(e) = args.expires
         && e <= Timestamp::now()
     {
@@ -122,9 +125,13 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
             else {
                 return usage("--name is required for a Mailtrap token");
             };
-            let issued = mt.create(name, &args.resources).await.map_err(|e| {
-                crate::commands::check_with(e, "tokenctl api-tokens list".to_owned())
-            })?;
+            let issued = crate::commands::send_change(
+                ctx,
+                &format!("creating Mailtrap token '{name}'"),
+                "tokenctl api-tokens list".to_owned(),
+                mt.create(name, &args.resources),
+            )
+            .await?;
             let failures = args.sinks.write(
                 ctx,
                 &resolved,
@@ -152,9 +159,13 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                 environment_id: args.environment,
                 expires_at: args.expires.map(rfc3339),
             };
-            let issued = pf.create(&details).await.map_err(|e| {
-                crate::commands::check_with(e, "tokenctl api-tokens list".to_owned())
-            })?;
+            let issued = crate::commands::send_change(
+                ctx,
+                &format!("creating a Prefactor {} token", details.token_scope),
+                "tokenctl api-tokens list".to_owned(),
+                pf.create(&details),
+            )
+            .await?;
             let failures = args.sinks.write(
                 ctx,
                 &resolved,

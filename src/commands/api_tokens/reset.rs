@@ -39,6 +39,9 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         &format!("resetting token '{}'", args.token),
         ctx.globals.yes,
     )?;
+    ctx.ui.refuse_lost_secret(
+        args.sinks.save_as.is_some() || args.sinks.file.secret_file.is_some(),
+    )?;
     args.sinks.check(ctx, Vendor::Mailtrap)?;
     let t = find_mailtrap(&mt, &args.token).await?;
     if let Some(exp) = &t.expires_at {
@@ -72,10 +75,13 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         }
         Secretish::GlobalKey { .. } => false,
     };
-    let issued = mt
-        .reset(&t.id.to_string())
-        .await
-        .map_err(|e| super::super::check_with(e, "tokenctl api-tokens list".into()))?;
+    let issued = crate::commands::send_change(
+        ctx,
+        &format!("resetting token {} ({})", t.name, t.id),
+        "tokenctl api-tokens list".into(),
+        mt.reset(&t.id.to_string()),
+    )
+    .await?;
     let mut failures = Vec::new();
     if own && let Err(e) = ctx.replace_own_secret(&resolved, &issued.value) {
         failures.push(e);

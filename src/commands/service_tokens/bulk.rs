@@ -108,10 +108,9 @@ pub async fn rotate(
     bulk::run(ctx, plan, items, move |t: &ServiceToken| {
         let id = t.id.clone();
         async move {
-            Ok(cf
-                .rotate_service_token(&id, until)
-                .await
-                .map_err(|e| crate::commands::check_with(e, check(&id)))?)
+            Ok(cf.rotate_service_token(&id, until).await.map_err(|e| {
+                crate::commands::check_with(e, check(&crate::output::shell::word(&id)))
+            })?)
         }
     })
     .await

@@ -68,6 +68,7 @@ pub async fn roll(
         let (id, name) = (t.id.clone(), t.name.clone());
         async move {
             let value = cf.roll_token(&id).await.map_err(|e| {
+                let id = crate::output::shell::word(&id);
                 crate::commands::check_with(e, format!("tokenctl tokens get {id} --json"))
             })?;
             Ok(Rolled {
