@@ -22,4 +22,5 @@ mod profile;
 mod project_tokens;
 mod service_tokens;
 mod startup;
+mod terminal;
 mod tokens;
