@@ -57,6 +57,8 @@ pub struct Ui {
     no_input: bool,
     /// Set once a newly issued secret has been written, so a later broken pipe is not silent.
     secret_written: Cell<bool>,
+    /// Set once a sink (`--secret-file`, `--save-as`) holds the new secret.
+    secret_kept: Cell<bool>,
 }
 
 impl Ui {
@@ -80,6 +82,7 @@ impl Ui {
             quiet,
             no_input,
             secret_written: Cell::new(false),
+            secret_kept: Cell::new(false),
         }
     }
 
@@ -118,10 +121,24 @@ impl Ui {
         }
     }
 
+    /// A sink now holds the new secret: stdout is no longer its only way out.
+    pub fn note_secret_kept(&self) {
+        self.secret_kept.set(true);
+    }
+
     /// Writes output that carries a newly issued secret. If stdout is gone, the text goes to
-    /// stderr instead and the command fails: the secret must reach the user.
+    /// stderr instead and the command fails: the secret must reach the user. That includes a
+    /// stdout that discards what it gets (closed, /dev/null) when the sink that was to keep the
+    /// secret failed.
     pub fn out_secret(&self, text: &str) -> anyhow::Result<()> {
-        match self.out(text) {
+        let discarded = stdout_discards().filter(|_| !self.secret_kept.get());
+        let written = match discarded {
+            Some(why) => Err(io::Error::other(format!(
+                "{why}, and no place you asked for holds the secret"
+            ))),
+            None => self.out(text),
+        };
+        match written {
             Ok(()) => {
                 self.secret_written.set(true);
                 Ok(())
@@ -131,7 +148,10 @@ impl Ui {
                     "warning: could not write to stdout ({e}); the new secret follows on stderr, store it now:"
                 );
                 eprintln!("{text}");
-                Err(CliError::failure("stdout was closed while a new secret was being printed; it was written to stderr instead").into())
+                Err(CliError::failure(match discarded {
+                    Some(why) => format!("{why} and the place you asked for did not get the new secret; it was written to stderr instead"),
+                    None => "stdout was closed while a new secret was being printed; it was written to stderr instead".to_owned(),
+                }).into())
             }
         }
     }

@@ -166,6 +166,36 @@ fn with_a_secret_file_a_closed_stdout_loses_nothing() {
     }
 }
 
+#[test]
+fn a_sink_that_fails_behind_a_closed_stdout_still_hands_the_secret_over_on_stderr() {
+    let (env, sb) = everywhere();
+    // Checked before the request (the directory exists), refused when written (even for root).
+    let args: Vec<String> = [
+        "tokens",
+        "create",
+        "--name",
+        "sunk",
+        "--permission",
+        "DNS Read",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .chain(["--secret-file".into(), "/proc/tokenctl-test.token".into()])
+    .collect();
+    for redirect in [">&-", ">/dev/null"] {
+        let out = with_stdout(&env, &args, redirect);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{redirect}: {err}");
+        assert!(
+            err.contains("the new secret follows on stderr")
+                && err.contains("New secret: shown only this once")
+                && err.contains("token: "),
+            "{redirect}: {err}"
+        );
+    }
+    assert_eq!(changes(&sb).len(), 2);
+}
+
 /// Starts tokenctl, waits until the sandbox holds back the faulted request, then sends SIGINT.
 fn interrupted(env: &TestEnv, sb: &Sandbox, args: &[&str]) -> std::process::Output {
     let child: Child = Command::new(BIN)
