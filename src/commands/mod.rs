@@ -46,10 +46,28 @@ pub async fn send_change<T>(
     check: String,
     request: impl std::future::Future<Output = Result<T, crate::http::ApiError>>,
 ) -> Result<T, crate::http::ApiError> {
+    let check = same_target(ctx, &check);
     ctx.sent(what, check.clone());
     let result = request.await;
     ctx.answered(what);
     result.map_err(|e| check_with(e, check))
+}
+
+/// A check command (`tokenctl tokens get ID`) aimed where this command was: the same
+/// `--sandbox` and `-p PROFILE`, or it would look at another account.
+pub fn same_target(ctx: &Context, check: &str) -> String {
+    let Some(rest) = check.strip_prefix("tokenctl ") else {
+        return check.to_owned();
+    };
+    let mut s = String::from("tokenctl ");
+    if ctx.globals.sandbox {
+        s.push_str("--sandbox ");
+    }
+    if let Some(p) = &ctx.globals.profile {
+        s.push_str(&format!("-p {} ", crate::output::shell::word(p)));
+    }
+    s.push_str(rest);
+    s
 }
 
 /// For a change whose answer was lost: says what to run to see whether it happened.

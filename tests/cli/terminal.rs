@@ -358,3 +358,36 @@ fn unparseable_dates_show_as_such_and_audit_flags_them() {
         .assert()
         .code(10);
 }
+
+#[test]
+fn a_hinted_check_command_aims_at_the_same_profile() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    env.cmd()
+        .args(["profile", "add", "ci", "--vendor", "cloudflare"])
+        .args(["--base-url", &sb.base_url, "--account", &sb.account_id])
+        .assert()
+        .success();
+    sb.fault(json!({"method": "POST", "kind": "reset_after",
+        "path_prefix": format!("/client/v4/accounts/{}/tokens", sb.account_id)}));
+    let out = env
+        .cmd()
+        .args([
+            "-p",
+            "ci",
+            "tokens",
+            "create",
+            "--name",
+            "aimed",
+            "--permission",
+            "DNS Read",
+        ])
+        .output()
+        .expect("run");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(9), "{err}");
+    assert_eq!(
+        hinted_command(&err),
+        "tokenctl -p ci tokens list --name 'aimed'"
+    );
+}

@@ -204,7 +204,8 @@ where
                 plan.verb.gerund().to_lowercase(),
                 item.entry.label()
             );
-            let check = (plan.check)(&shell::word(&item.entry.id));
+            let check =
+                crate::commands::same_target(ctx, &(plan.check)(&shell::word(&item.entry.id)));
             async move {
                 ctx.sent(&what, check);
                 let result = fut.await;
@@ -259,7 +260,7 @@ where
         ui.status(note);
     }
     render::summary(ui, plan.verb.past(), &results);
-    if let Some(e) = failures(&plan, &results) {
+    if let Some(e) = failures(ctx, &plan, &results) {
         if let Some(f) = file_error {
             eprintln!("error: {}", crate::output::visible(&message(&f)));
         }
@@ -278,7 +279,11 @@ where
 
 /// The error a run with failures ends with: exit 9 when any change's outcome is unknown, else
 /// the failures' code when they share one, else 1.
-fn failures<R>(plan: &Plan, results: &[(&Entry, &Outcome<R>)]) -> Option<anyhow::Error> {
+fn failures<R>(
+    ctx: &Context,
+    plan: &Plan,
+    results: &[(&Entry, &Outcome<R>)],
+) -> Option<anyhow::Error> {
     let failed: Vec<(&Entry, Exit)> = results
         .iter()
         .filter_map(|(e, o)| match o {
@@ -317,7 +322,10 @@ fn failures<R>(plan: &Plan, results: &[(&Entry, &Outcome<R>)]) -> Option<anyhow:
         let cmds: Vec<String> = unknown
             .iter()
             .take(3)
-            .map(|e| format!("`{}`", (plan.check)(&shell::word(&e.id))))
+            .map(|e| {
+                let check = (plan.check)(&shell::word(&e.id));
+                format!("`{}`", crate::commands::same_target(ctx, &check))
+            })
             .collect();
         let more = match unknown.len() {
             n if n > 3 => format!(" (and likewise for the {} others listed above)", n - 3),

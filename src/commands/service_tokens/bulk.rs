@@ -109,7 +109,8 @@ pub async fn rotate(
         let id = t.id.clone();
         async move {
             Ok(cf.rotate_service_token(&id, until).await.map_err(|e| {
-                crate::commands::check_with(e, check(&crate::output::shell::word(&id)))
+                let check = check(&crate::output::shell::word(&id));
+                crate::commands::check_with(e, crate::commands::same_target(ctx, &check))
             })?)
         }
     })

@@ -69,7 +69,8 @@ pub async fn roll(
         async move {
             let value = cf.roll_token(&id).await.map_err(|e| {
                 let id = crate::output::shell::word(&id);
-                crate::commands::check_with(e, format!("tokenctl tokens get {id} --json"))
+                let check = format!("tokenctl tokens get {id} --json");
+                crate::commands::check_with(e, crate::commands::same_target(ctx, &check))
             })?;
             Ok(Rolled {
                 id,
