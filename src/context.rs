@@ -17,6 +17,7 @@ use crate::env::Env;
 use crate::error::CliError;
 use crate::http::{Auth, HttpClient, HttpOptions, Notice, Notices, check_base_url, unsafe_segment};
 use crate::output::Format;
+use crate::output::shell::word;
 use crate::sandbox::{self, AppState, SeedOptions, persist::LockedState};
 use crate::secret::Secret;
 use crate::ui::Ui;
@@ -216,7 +217,8 @@ impl Context {
             let Some(p) = config.profiles.get(name) else {
                 return Err(CliError::not_configured(format!("no profile named '{name}'"))
                     .with_hint(format!(
-                        "see `tokenctl profile list`, or add it with `tokenctl profile add {name} --vendor {}`",
+                        "see `tokenctl profile list`, or add it with `tokenctl profile add {} --vendor {}`",
+                        word(name),
                         vendors[0]
                     ))
                     .into());
@@ -297,7 +299,7 @@ impl Context {
                 ))
                 .with_hint(format!(
                     "choose one with -p NAME, or set a default with `tokenctl profile use {}`",
-                    names[0]
+                    word(names[0])
                 ))
                 .into())
             }
@@ -370,7 +372,8 @@ impl Context {
                     "profile '{name}' has no base URL, and {vendor} has no default"
                 ))
                 .with_hint(format!(
-                    "set one with `tokenctl profile set {name} --base-url URL` or {}",
+                    "set one with `tokenctl profile set {} --base-url URL` or {}",
+                    word(name),
                     vendor.base_url_var()
                 ))
             })?;
@@ -411,7 +414,8 @@ impl Context {
         Err(
             CliError::not_configured(format!("no credential for profile '{name}'"))
                 .with_hint(format!(
-                    "run `tokenctl auth login -p {name}` or set {}",
+                    "run `tokenctl auth login -p {}` or set {}",
+                    word(name),
                     profile.vendor.token_var()
                 ))
                 .into(),
@@ -514,7 +518,8 @@ impl Context {
                 "profile '{name}' has no Cloudflare account ID"
             ))
             .with_hint(format!(
-                "set it with `tokenctl profile set {name} --account ID` or CLOUDFLARE_ACCOUNT_ID"
+                "set it with `tokenctl profile set {} --account ID` or CLOUDFLARE_ACCOUNT_ID",
+                word(name)
             ))
             .into());
         };
@@ -548,7 +553,7 @@ impl Context {
                     ))
                     .with_hint(format!(
                         "set it with `tokenctl profile set {} --account ID` or MAILTRAP_ACCOUNT_ID",
-                        resolved.name
+                        word(&resolved.name)
                     ))
                 })?;
                 if !mailtrap::is_id(&account) {
@@ -592,7 +597,7 @@ impl Context {
             ))
             .with_hint(format!(
                 "set a default with `tokenctl profile set {} --project ID`",
-                resolved.name
+                word(&resolved.name)
             ))
             .into());
         };

@@ -82,6 +82,51 @@ pub fn parse_when(s: &str) -> Result<Timestamp, String> {
     ))
 }
 
+/// A date as a vendor sent it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VendorDate {
+    /// No date at all (what that means depends on the field: never expires, never used).
+    Absent,
+    At(Timestamp),
+    /// Something that is not a date; kept so it can be shown and flagged, never read as absent.
+    Unparseable(String),
+}
+
+impl VendorDate {
+    /// Reads an ISO 8601 date as the APIs send it: RFC 3339 with an offset, a date and time
+    /// without one (read as UTC, as Elixir's `NaiveDateTime` prints it), or a plain date.
+    pub fn parse(s: Option<&str>) -> VendorDate {
+        let Some(raw) = s else {
+            return VendorDate::Absent;
+        };
+        let t = raw.trim();
+        if let Ok(ts) = t.parse::<Timestamp>() {
+            return VendorDate::At(ts);
+        }
+        let utc = jiff::tz::TimeZone::UTC;
+        let civil = t
+            .parse::<jiff::civil::DateTime>()
+            .ok()
+            .filter(|_| t.contains(['T', 't', ' ']))
+            .or_else(|| {
+                t.parse::<jiff::civil::Date>()
+                    .ok()
+                    .map(|d| d.at(0, 0, 0, 0))
+            });
+        match civil.and_then(|dt| dt.to_zoned(utc).ok()) {
+            Some(z) => VendorDate::At(z.timestamp()),
+            None => VendorDate::Unparseable(raw.to_owned()),
+        }
+    }
+
+    pub fn at(&self) -> Option<Timestamp> {
+        match self {
+            VendorDate::At(ts) => Some(*ts),
+            _ => None,
+        }
+    }
+}
+
 /// Formats a timestamp the way the APIs take it: RFC 3339 in UTC, whole seconds.
 pub fn rfc3339(ts: Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
@@ -183,6 +228,38 @@ mod tests {
             "", "30", "h", "10y", "0h", "-1h", "1..5h", "forever!", "1000000d",
         ] {
             assert!(parse_service_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn vendor_dates() {
+        let at = |s: &str| VendorDate::parse(Some(s)).at().map(rfc3339);
+        assert_eq!(
+            at("2026-01-02T03:04:05Z").as_deref(),
+            Some("2026-01-02T03:04:05Z")
+        );
+        assert_eq!(
+            at("2026-01-02T03:04:05.123456+01:00").as_deref(),
+            Some("2026-01-02T02:04:05Z")
+        );
+        assert_eq!(
+            at("2026-01-02T03:04:05.123456").as_deref(),
+            Some("2026-01-02T03:04:05Z")
+        );
+        assert_eq!(at("2026-01-02").as_deref(), Some("2026-01-02T00:00:00Z"));
+        assert_eq!(VendorDate::parse(None), VendorDate::Absent);
+        for bad in [
+            "2024-13-45",
+            "",
+            "never",
+            "2026-02-30T00:00:00Z",
+            "\u{1b}[2J",
+        ] {
+            assert_eq!(
+                VendorDate::parse(Some(bad)),
+                VendorDate::Unparseable(bad.to_owned()),
+                "{bad}"
+            );
         }
     }
 

@@ -100,7 +100,11 @@ fn report_unanswered(ctx: &Context) {
         pending.len()
     );
     for (what, check) in pending {
-        eprintln!("  {what}: check with `{check}`");
+        eprintln!(
+            "  {}: check with `{}`",
+            output::visible(&what),
+            output::visible(&check)
+        );
     }
 }
 
@@ -115,9 +119,10 @@ fn report(err: &anyhow::Error) -> ExitCode {
     if exit == Exit::Interrupted {
         eprintln!("interrupted");
     } else {
-        eprintln!("error: {}", error::message(err));
+        // The message and hint quote names and vendors' words: shown escaped, never obeyed.
+        eprintln!("error: {}", output::visible(&error::message(err)));
         if let Some(h) = hint {
-            eprintln!("hint: {h}");
+            eprintln!("hint: {}", output::visible(&h));
         }
     }
     ExitCode::from(exit.code())

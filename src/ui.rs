@@ -6,10 +6,40 @@
 
 use std::cell::Cell;
 use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::env::Env;
 use crate::error::CliError;
+use crate::output::visible_lines;
 use crate::secret::Secret;
+
+/// Set by `main.rs` before Rust's runtime starts, when fd 1 was closed (`>&-`): the runtime
+/// then quietly reopens it as /dev/null, so this is the only moment it can be seen.
+static STDOUT_CLOSED_AT_START: AtomicBool = AtomicBool::new(false);
+
+/// Records that the process was started with stdout closed (called from `main.rs`).
+pub fn note_stdout_closed_at_start() {
+    STDOUT_CLOSED_AT_START.store(true, Ordering::Relaxed);
+}
+
+/// Why stdout cannot hold a new secret, if it cannot: closed at start, or /dev/null.
+fn stdout_discards() -> Option<&'static str> {
+    if STDOUT_CLOSED_AT_START.load(Ordering::Relaxed) {
+        return Some("stdout is closed");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        let out = io::stdout().as_fd().try_clone_to_owned().ok()?;
+        let meta = std::fs::File::from(out).metadata().ok()?;
+        let null = std::fs::metadata("/dev/null").ok()?;
+        if meta.file_type().is_char_device() && meta.rdev() == null.rdev() {
+            return Some("stdout is /dev/null");
+        }
+    }
+    None
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -27,6 +57,8 @@ pub struct Ui {
     no_input: bool,
     /// Set once a newly issued secret has been written, so a later broken pipe is not silent.
     secret_written: Cell<bool>,
+    /// Set once a sink (`--secret-file`, `--save-as`) holds the new secret.
+    secret_kept: Cell<bool>,
 }
 
 impl Ui {
@@ -50,6 +82,7 @@ impl Ui {
             quiet,
             no_input,
             secret_written: Cell::new(false),
+            secret_kept: Cell::new(false),
         }
     }
 
@@ -64,10 +97,48 @@ impl Ui {
         out.flush()
     }
 
+    /// Writes a piece of data to stdout as is, without ending the line (a streamed JSON array).
+    pub fn out_part(&self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()
+    }
+
+    /// Refuses, before the request that would issue it, a new secret that nothing would keep:
+    /// stdout closed or /dev/null, and no `--secret-file` or `--save-as` to hold it. The secret
+    /// exists only in the vendor's answer; printed into the void it would be lost for good.
+    pub fn refuse_lost_secret(&self, has_sink: bool) -> anyhow::Result<()> {
+        if has_sink {
+            return Ok(());
+        }
+        match stdout_discards() {
+            None => Ok(()),
+            Some(why) => Err(CliError::usage(format!(
+                "{why}: the new secret would be lost, so nothing was sent"
+            ))
+            .with_hint("send stdout to a file or a pipe, or keep the secret with --secret-file FILE (or --save-as PROFILE where offered)")
+            .into()),
+        }
+    }
+
+    /// A sink now holds the new secret: stdout is no longer its only way out.
+    pub fn note_secret_kept(&self) {
+        self.secret_kept.set(true);
+    }
+
     /// Writes output that carries a newly issued secret. If stdout is gone, the text goes to
-    /// stderr instead and the command fails: the secret must reach the user.
+    /// stderr instead and the command fails: the secret must reach the user. That includes a
+    /// stdout that discards what it gets (closed, /dev/null) when the sink that was to keep the
+    /// secret failed.
     pub fn out_secret(&self, text: &str) -> anyhow::Result<()> {
-        match self.out(text) {
+        let discarded = stdout_discards().filter(|_| !self.secret_kept.get());
+        let written = match discarded {
+            Some(why) => Err(io::Error::other(format!(
+                "{why}, and no place you asked for holds the secret"
+            ))),
+            None => self.out(text),
+        };
+        match written {
             Ok(()) => {
                 self.secret_written.set(true);
                 Ok(())
@@ -77,7 +148,10 @@ impl Ui {
                     "warning: could not write to stdout ({e}); the new secret follows on stderr, store it now:"
                 );
                 eprintln!("{text}");
-                Err(CliError::failure("stdout was closed while a new secret was being printed; it was written to stderr instead").into())
+                Err(CliError::failure(match discarded {
+                    Some(why) => format!("{why} and the place you asked for did not get the new secret; it was written to stderr instead"),
+                    None => "stdout was closed while a new secret was being printed; it was written to stderr instead".to_owned(),
+                }).into())
             }
         }
     }
@@ -85,11 +159,14 @@ impl Ui {
     /// A progress or success note on stderr; silent under `--quiet`.
     pub fn status(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            eprintln!("{}", visible_lines(text));
         }
     }
 
+    /// A warning on stderr. Like [`Ui::status`], any control character left in the text is
+    /// shown escaped; the colour is tokenctl's own and added after.
     pub fn warn(&self, text: &str) {
+        let text = visible_lines(text);
         if self.color && self.stderr_tty {
             eprintln!("{} {text}", console::style("warning:").yellow().bold());
         } else {
@@ -104,7 +181,7 @@ impl Ui {
 
     /// Asks a yes/no question on stderr and reads the answer from stdin.
     pub fn confirm(&self, question: &str) -> anyhow::Result<bool> {
-        eprint!("{question} [y/N] ");
+        eprint!("{} [y/N] ", visible_lines(question));
         io::stderr().flush()?;
         let mut line = String::new();
         io::stdin().lock().read_line(&mut line)?;

@@ -37,6 +37,39 @@ pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// Sends one change that may issue a secret (`request`), noted as in flight until it is
+/// answered: if the command is interrupted meanwhile, the top level says the change `what` may
+/// have happened and how to `check` it. A lost answer gets the same check in its hint.
+pub async fn send_change<T>(
+    ctx: &Context,
+    what: &str,
+    check: String,
+    request: impl std::future::Future<Output = Result<T, crate::http::ApiError>>,
+) -> Result<T, crate::http::ApiError> {
+    let check = same_target(ctx, &check);
+    ctx.sent(what, check.clone());
+    let result = request.await;
+    ctx.answered(what);
+    result.map_err(|e| check_with(e, check))
+}
+
+/// A check command (`tokenctl tokens get ID`) aimed where this command was: the same
+/// `--sandbox` and `-p PROFILE`, or it would look at another account.
+pub fn same_target(ctx: &Context, check: &str) -> String {
+    let Some(rest) = check.strip_prefix("tokenctl ") else {
+        return check.to_owned();
+    };
+    let mut s = String::from("tokenctl ");
+    if ctx.globals.sandbox {
+        s.push_str("--sandbox ");
+    }
+    if let Some(p) = &ctx.globals.profile {
+        s.push_str(&format!("-p {} ", crate::output::shell::word(p)));
+    }
+    s.push_str(rest);
+    s
+}
+
 /// For a change whose answer was lost: says what to run to see whether it happened.
 pub fn check_with(mut e: crate::http::ApiError, command: String) -> crate::http::ApiError {
     if e.kind == crate::http::ApiErrorKind::OutcomeUnknown {

@@ -83,6 +83,7 @@ impl SecretFileArgs {
         let path = self.secret_file.as_ref()?;
         match write_secret_file(path, self.force, contents) {
             Ok(()) => {
+                ctx.ui.note_secret_kept();
                 ctx.ui.status(&format!(
                     "Wrote the new secret to {} (mode 0600).",
                     path.display()
@@ -134,9 +135,11 @@ impl SinkArgs {
             self.file.write(ctx, file_contents).into_iter().collect();
         if let Some(name) = &self.save_as {
             match save_profile(ctx, name, from, secret) {
-                Ok(()) => ctx
-                    .ui
-                    .status(&format!("Saved the new secret as profile '{name}'.")),
+                Ok(()) => {
+                    ctx.ui.note_secret_kept();
+                    ctx.ui
+                        .status(&format!("Saved the new secret as profile '{name}'."))
+                }
                 Err(e) => {
                     failures.push(e.context(format!("saving the secret as profile '{name}'")))
                 }
@@ -189,7 +192,10 @@ pub fn finish(failures: Vec<anyhow::Error>) -> anyhow::Result<()> {
         None => Ok(()),
         Some(first) => {
             for other in iter {
-                eprintln!("error: {}", crate::error::message(&other));
+                eprintln!(
+                    "error: {}",
+                    crate::output::visible(&crate::error::message(&other))
+                );
             }
             Err(first.context(
                 "the new secret was printed above, but a place you asked for did not get it",

@@ -6,8 +6,9 @@
 
 use serde::Serialize;
 
+use super::escape::visible;
 use super::table::{self, Cell, TableCtx};
-use super::{Format, env_unsupported};
+use super::{Format, env_unsupported, json_text};
 use crate::commands::audit::{Finding, Problem, ProfileAudit, Reason};
 use crate::config::Vendor;
 use crate::dates::rfc3339;
@@ -26,7 +27,8 @@ struct Row<'a> {
     expires_on: Option<String>,
     last_used_on: Option<String>,
     created_on: Option<String>,
-    error: Option<&'a str>,
+    /// A problem's message; for an `unparseable-date` finding, which field held what.
+    error: Option<String>,
 }
 
 impl<'a> Row<'a> {
@@ -41,7 +43,10 @@ impl<'a> Row<'a> {
             expires_on: f.expires_on.map(rfc3339),
             last_used_on: f.last_used_on.map(rfc3339),
             created_on: f.created_on.map(rfc3339),
-            error: None,
+            error: f
+                .unparseable
+                .as_ref()
+                .map(|(field, raw)| format!("{field} is not a date: {raw}")),
         }
     }
 
@@ -56,7 +61,7 @@ impl<'a> Row<'a> {
             expires_on: None,
             last_used_on: None,
             created_on: None,
-            error: Some(&p.message),
+            error: Some(p.message.clone()),
         }
     }
 }
@@ -77,11 +82,11 @@ fn rows(audits: &[ProfileAudit]) -> Vec<Row<'_>> {
 pub fn render(ui: &Ui, format: Format, audits: &[ProfileAudit]) -> anyhow::Result<()> {
     match format {
         Format::Env => return Err(env_unsupported()),
-        Format::Json => ui.out(&serde_json::to_string_pretty(&rows(audits))?)?,
+        Format::Json => ui.out(&json_text(&rows(audits), true)?)?,
         Format::Ndjson => {
             let mut s = String::new();
             for row in rows(audits) {
-                s.push_str(&serde_json::to_string(&row)?);
+                s.push_str(&json_text(&row, false)?);
                 s.push('\n');
             }
             if !s.is_empty() {
@@ -96,6 +101,7 @@ pub fn render(ui: &Ui, format: Format, audits: &[ProfileAudit]) -> anyhow::Resul
                 }
             }
             if !ids.is_empty() {
+                let ids: Vec<_> = ids.into_iter().map(visible).collect();
                 ui.out(&ids.join("\n"))?;
             }
         }
@@ -111,7 +117,7 @@ fn tables(ui: &Ui, audits: &[ProfileAudit]) -> String {
     let cx = TableCtx::new(ui);
     let mut groups = Vec::new();
     for a in audits {
-        let title = format!("{} ({})", a.profile, a.vendor);
+        let title = format!("{} ({})", visible(&a.profile), a.vendor);
         let mut g = if ui.color {
             console::style(title).bold().force_styling(true).to_string()
         } else {
@@ -119,9 +125,9 @@ fn tables(ui: &Ui, audits: &[ProfileAudit]) -> String {
         };
         for p in &a.problems {
             let what = p.noun.map(|n| format!("{n}: ")).unwrap_or_default();
-            g.push_str(&format!("\n  error: {what}{}", p.message));
+            g.push_str(&format!("\n  error: {what}{}", visible(&p.message)));
             if let Some(h) = &p.hint {
-                g.push_str(&format!("\n  hint: {h}"));
+                g.push_str(&format!("\n  hint: {}", visible(h)));
             }
         }
         if a.findings.is_empty() {
@@ -151,7 +157,10 @@ fn row(f: &Finding) -> Vec<Cell> {
         Cell::opt(f.name.as_deref()),
         Cell::text(&f.id),
         Cell::Status(f.reason.name().to_owned()),
-        Cell::Time(f.date(), none),
+        match &f.unparseable {
+            Some((_, raw)) => Cell::Unparseable(raw.clone()),
+            None => Cell::Time(f.date(), none),
+        },
     ]
 }
 

@@ -7,17 +7,18 @@
 //! changes, and for roll/rotate each new secret in the single verb's block. A secret that cannot
 //! go to stdout goes to stderr rather than being lost.
 
-use std::io;
+mod emitter;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::progress::Progress;
-use super::table::{self, Cell, TableCtx};
+use super::escape::visible;
+use super::table::Cell;
 use super::{Format, env_unsupported};
-use crate::error::CliError;
 use crate::secret::Secret;
 use crate::ui::Ui;
+
+pub use emitter::Emitter;
 
 /// One selected token, as the user knows it.
 #[derive(Clone, Debug)]
@@ -27,6 +28,7 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// `name (id)`, as the data says; escape it before it is shown.
     pub fn label(&self) -> String {
         match &self.name {
             Some(n) => format!("{n} ({})", self.id),
@@ -126,9 +128,11 @@ pub fn nothing_selected(ui: &Ui, format: Format, noun: &str) -> anyhow::Result<(
 /// The selection, on stderr, before the question: name and ID a line, with why a token will
 /// be skipped.
 pub fn selection(ui: &Ui, noun: &str, items: &[(&Entry, Option<&str>)]) {
+    // Names as shown (escaped), so the padding matches what the terminal draws.
+    let name = |e: &Entry| visible(e.name.as_deref().unwrap_or("-")).into_owned();
     let width = items
         .iter()
-        .map(|(e, _)| e.name.as_deref().unwrap_or("-").chars().count())
+        .map(|(e, _)| name(e).chars().count())
         .max()
         .unwrap_or(0);
     let named = items.iter().any(|(e, _)| e.name.is_some());
@@ -136,184 +140,16 @@ pub fn selection(ui: &Ui, noun: &str, items: &[(&Entry, Option<&str>)]) {
     for (e, skip) in items {
         s.push_str("\n  ");
         if named {
-            let name = e.name.as_deref().unwrap_or("-");
+            let name = name(e);
             let pad = width - name.chars().count();
             s.push_str(&format!("{name}{}  ", " ".repeat(pad)));
         }
-        s.push_str(&e.id);
+        s.push_str(&visible(&e.id));
         if let Some(why) = skip {
-            s.push_str(&format!("  (skipped: {why})"));
+            s.push_str(&format!("  (skipped: {})", visible(why)));
         }
     }
     ui.status(&s);
-}
-
-/// Writes the results as they come.
-pub struct Emitter<'a> {
-    ui: &'a Ui,
-    format: Format,
-    progress: &'a Progress,
-    issues: bool,
-    total: usize,
-    blocks: usize,
-    broken: Option<io::Error>,
-    diverted: bool,
-}
-
-impl<'a> Emitter<'a> {
-    pub fn new(
-        ui: &'a Ui,
-        format: Format,
-        progress: &'a Progress,
-        issues: bool,
-        total: usize,
-    ) -> Self {
-        Emitter {
-            ui,
-            format,
-            progress,
-            issues,
-            total,
-            blocks: 0,
-            broken: None,
-            diverted: false,
-        }
-    }
-
-    /// Writes to stdout; once stdout is gone, text with a secret goes to stderr instead and the
-    /// rest is dropped.
-    fn write(&mut self, text: &str, secret: bool) {
-        if self.broken.is_none() {
-            match self.progress.suspend(|| self.ui.out(text)) {
-                Ok(()) => return,
-                Err(e) => self.broken = Some(e),
-            }
-        }
-        if secret {
-            self.progress.suspend(|| {
-                if !self.diverted
-                    && let Some(e) = &self.broken
-                {
-                    eprintln!(
-                        "warning: could not write to stdout ({e}); the new secrets follow on stderr, store them now:"
-                    );
-                }
-                eprintln!("{text}");
-            });
-            self.diverted = true;
-        }
-    }
-
-    fn carries_secret<R: BulkRecord>(outcome: &Outcome<R>) -> bool {
-        matches!(outcome, Outcome::Done(r) if r.issued().is_some())
-    }
-
-    /// A token completed (completion order): `-o ndjson` lines.
-    pub fn completed<R: BulkRecord>(&mut self, entry: &Entry, outcome: &Outcome<R>) {
-        if self.format != Format::Ndjson {
-            return;
-        }
-        match element(entry, outcome).and_then(|v| serde_json::to_string(&v)) {
-            Ok(line) => self.write(&line, Self::carries_secret(outcome)),
-            Err(e) => eprintln!("error: cannot show the result for {}: {e}", entry.label()),
-        }
-    }
-
-    /// The next token shown, `index` being its position in the output: JSON elements, IDs, and
-    /// the secret blocks of tables.
-    pub fn in_order<R: BulkRecord>(&mut self, index: usize, entry: &Entry, outcome: &Outcome<R>) {
-        let secret = Self::carries_secret(outcome);
-        match self.format {
-            Format::Json => {
-                let text =
-                    match element(entry, outcome).and_then(|v| serde_json::to_string_pretty(&v)) {
-                        Ok(t) => t,
-                        Err(e) => {
-                            eprintln!("error: cannot show the result for {}: {e}", entry.label());
-                            "null".to_owned()
-                        }
-                    };
-                let mut s = String::new();
-                if index == 0 {
-                    s.push_str("[\n");
-                }
-                s.push_str(&indent(&text));
-                s.push_str(if index + 1 == self.total { "\n]" } else { "," });
-                self.write(&s, secret);
-            }
-            // As the single verbs do: the ID, then each new secret, one a line, so that no
-            // secret depends on a file written at the end of the run.
-            Format::Id => {
-                if let Outcome::Done(r) = outcome {
-                    let issued = r.issued();
-                    let mut lines = vec![entry.id.clone()];
-                    if let Some(Issued { secrets, .. }) = &issued {
-                        lines.extend(secrets.iter().map(|(_, s)| s.expose().to_owned()));
-                    }
-                    self.write(&lines.join("\n"), issued.is_some());
-                }
-            }
-            Format::Table if self.issues => {
-                if let Outcome::Done(r) = outcome
-                    && let Some(Issued { details, secrets }) = r.issued()
-                {
-                    let cx = TableCtx::new(self.ui);
-                    let pairs: Vec<(&str, &Secret)> =
-                        secrets.iter().map(|(k, v)| (*k, v)).collect();
-                    let lead = if self.blocks == 0 { "" } else { "\n" };
-                    let text = format!(
-                        "{lead}{}\n{}",
-                        table::render_details(&cx, &details),
-                        table::secret_block(&cx, &pairs)
-                    );
-                    self.blocks += 1;
-                    self.write(&text, true);
-                }
-            }
-            Format::Table | Format::Ndjson | Format::Env => {}
-        }
-    }
-
-    /// After the last token: the outcome table of changes. Returns what went wrong with stdout.
-    pub fn finish<R: BulkRecord>(
-        mut self,
-        results: &[(&Entry, &Outcome<R>)],
-    ) -> Option<anyhow::Error> {
-        if self.format == Format::Table && !self.issues {
-            let cx = TableCtx::new(self.ui);
-            let rows = results.iter().map(|(e, o)| {
-                let (word, detail) = match o {
-                    Outcome::Done(_) => ("done", String::new()),
-                    Outcome::Failed { message, .. } => ("failed", message.clone()),
-                    Outcome::Skipped(why) => ("skipped", why.clone()),
-                };
-                vec![
-                    Cell::text(&e.id),
-                    Cell::opt(e.name.as_deref()),
-                    Cell::text(word),
-                    Cell::text(detail),
-                ]
-            });
-            let text = table::render_list(&cx, &["ID", "NAME", "OUTCOME", "DETAIL"], rows);
-            self.write(&text, false);
-        }
-        if self.diverted {
-            return Some(
-                CliError::failure(
-                    "stdout was closed while new secrets were being printed; they were written to stderr instead",
-                )
-                .into(),
-            );
-        }
-        self.broken.map(Into::into)
-    }
-}
-
-fn indent(s: &str) -> String {
-    s.lines()
-        .map(|l| format!("  {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The summary on stderr: `Rotated 18, failed 1, skipped 1.`, then a line per failure (always,
@@ -333,14 +169,18 @@ pub fn summary<R>(ui: &Ui, past: &str, results: &[(&Entry, &Outcome<R>)]) {
                 hint,
                 exit,
             } => {
-                eprintln!("  failed: {}: {message}", e.label());
+                eprintln!("  failed: {}: {}", visible(&e.label()), visible(message));
                 if *exit == crate::error::Exit::OutcomeUnknown
                     && let Some(h) = hint
                 {
-                    eprintln!("    hint: {h}");
+                    eprintln!("    hint: {}", visible(h));
                 }
             }
-            Outcome::Skipped(why) => ui.status(&format!("  skipped: {}: {why}", e.label())),
+            Outcome::Skipped(why) => ui.status(&format!(
+                "  skipped: {}: {}",
+                visible(&e.label()),
+                visible(why)
+            )),
             Outcome::Done(_) => {}
         }
     }

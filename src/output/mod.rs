@@ -6,13 +6,16 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod escape;
 mod progress;
 mod records;
+pub mod shell;
 mod table;
 mod time;
 
 use serde::Serialize;
 
+pub use escape::{visible, visible_lines};
 pub use progress::Progress;
 pub use table::{Cell, TableCtx};
 pub use time::relative;
@@ -46,6 +49,24 @@ pub trait Record: Serialize {
     }
 }
 
+/// JSON text of a value, pretty or on one line, safe for a terminal and exact once parsed.
+pub(crate) fn json_text<T: Serialize + ?Sized>(v: &T, pretty: bool) -> serde_json::Result<String> {
+    let text = if pretty {
+        serde_json::to_string_pretty(v)?
+    } else {
+        serde_json::to_string(v)?
+    };
+    Ok(escape::json(text))
+}
+
+/// A line of `-o id` (or `-o env`) output. Line-based formats cannot carry a newline or a
+/// control character faithfully, and `-o id` is read by people as well as by `xargs`: such a
+/// value is escaped (a newline in an ID would otherwise forge a second ID). No vendor issues
+/// IDs or secrets with control characters; JSON carries any value exactly.
+fn line(s: &str) -> String {
+    visible(s).into_owned()
+}
+
 fn env_unsupported() -> anyhow::Error {
     crate::error::CliError::usage("-o env is only for commands that issue a client ID and secret (service-tokens create, rotate)").into()
 }
@@ -54,11 +75,11 @@ fn env_unsupported() -> anyhow::Error {
 pub fn list<T: Record>(ui: &Ui, format: Format, items: &[T], noun: &str) -> anyhow::Result<()> {
     match format {
         Format::Env => return Err(env_unsupported()),
-        Format::Json => ui.out(&serde_json::to_string_pretty(items)?)?,
+        Format::Json => ui.out(&json_text(items, true)?)?,
         Format::Ndjson => {
             let mut s = String::new();
             for item in items {
-                s.push_str(&serde_json::to_string(item)?);
+                s.push_str(&json_text(item, false)?);
                 s.push('\n');
             }
             if !s.is_empty() {
@@ -67,7 +88,13 @@ pub fn list<T: Record>(ui: &Ui, format: Format, items: &[T], noun: &str) -> anyh
         }
         Format::Id => {
             if !items.is_empty() {
-                ui.out(&items.iter().map(Record::id).collect::<Vec<_>>().join("\n"))?;
+                ui.out(
+                    &items
+                        .iter()
+                        .map(|i| line(&i.id()))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )?;
             }
         }
         Format::Table => {
@@ -92,9 +119,9 @@ pub fn list<T: Record>(ui: &Ui, format: Format, items: &[T], noun: &str) -> anyh
 pub fn one<T: Record>(ui: &Ui, format: Format, item: &T) -> anyhow::Result<()> {
     match format {
         Format::Env => return Err(env_unsupported()),
-        Format::Json => ui.out(&serde_json::to_string_pretty(item)?)?,
-        Format::Ndjson => ui.out(&serde_json::to_string(item)?)?,
-        Format::Id => ui.out(&item.id())?,
+        Format::Json => ui.out(&json_text(item, true)?)?,
+        Format::Ndjson => ui.out(&json_text(item, false)?)?,
+        Format::Id => ui.out(&line(&item.id()))?,
         Format::Table => ui.out(&table::render_details(&TableCtx::new(ui), &item.details()))?,
     }
     Ok(())
@@ -114,17 +141,17 @@ pub fn issued<T: Record>(
         Format::Env => match item.env() {
             Some(pairs) => pairs
                 .iter()
-                .map(|(k, v)| format!("{k}={v}"))
+                .map(|(k, v)| format!("{k}={}", line(v)))
                 .collect::<Vec<_>>()
                 .join("\n"),
-            None => serde_json::to_string_pretty(item)?,
+            None => json_text(item, true)?,
         },
-        Format::Json => serde_json::to_string_pretty(item)?,
-        Format::Ndjson => serde_json::to_string(item)?,
+        Format::Json => json_text(item, true)?,
+        Format::Ndjson => json_text(item, false)?,
         // `-o id` would lose the secret: print the ID and the secret, one a line.
         Format::Id => {
-            let mut lines = vec![item.id()];
-            lines.extend(secrets.iter().map(|(_, s)| s.expose().to_owned()));
+            let mut lines = vec![line(&item.id())];
+            lines.extend(secrets.iter().map(|(_, s)| line(s.expose())));
             lines.join("\n")
         }
         Format::Table => {
@@ -148,9 +175,9 @@ pub fn deleted(
     what: &str,
 ) -> anyhow::Result<()> {
     match format {
-        Format::Json => ui.out(&serde_json::to_string_pretty(result)?)?,
-        Format::Ndjson => ui.out(&serde_json::to_string(result)?)?,
-        Format::Id => ui.out(id)?,
+        Format::Json => ui.out(&json_text(result, true)?)?,
+        Format::Ndjson => ui.out(&json_text(result, false)?)?,
+        Format::Id => ui.out(&line(id))?,
         Format::Table | Format::Env => ui.status(&format!("Deleted {what}.")),
     }
     Ok(())

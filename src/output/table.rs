@@ -3,7 +3,9 @@
 use comfy_table::{Attribute, Color, ContentArrangement, Table, presets};
 use jiff::Timestamp;
 
+use super::escape::visible;
 use super::time::relative;
+use crate::dates::VendorDate;
 use crate::secret::Secret;
 use crate::ui::Ui;
 
@@ -18,6 +20,9 @@ pub enum Cell {
     Time(Option<Timestamp>, &'static str),
     /// A list shown comma-separated.
     List(Vec<String>),
+    /// A date the vendor sent that is not one: shown as `unparseable (VALUE)`, never as the
+    /// placeholder of an absent date.
+    Unparseable(String),
 }
 
 impl Cell {
@@ -28,7 +33,14 @@ impl Cell {
         Cell::Text(s.unwrap_or("-").to_owned())
     }
     pub fn time(s: Option<&str>, none: &'static str) -> Cell {
-        Cell::Time(s.and_then(|v| v.parse().ok()), none)
+        Cell::date(VendorDate::parse(s), none)
+    }
+    pub fn date(d: VendorDate, none: &'static str) -> Cell {
+        match d {
+            VendorDate::Absent => Cell::Time(None, none),
+            VendorDate::At(ts) => Cell::Time(Some(ts), none),
+            VendorDate::Unparseable(raw) => Cell::Unparseable(raw),
+        }
     }
 }
 
@@ -48,12 +60,15 @@ impl TableCtx {
     }
 
     fn cell(&self, c: &Cell) -> comfy_table::Cell {
+        // Server and user data is escaped here; the colours comfy-table adds come after.
+        let text = |s: &str| comfy_table::Cell::new(visible(s));
         match c {
-            Cell::Text(s) => comfy_table::Cell::new(s),
+            Cell::Text(s) => text(s),
             Cell::List(items) if items.is_empty() => comfy_table::Cell::new("-"),
-            Cell::List(items) => comfy_table::Cell::new(items.join(", ")),
+            Cell::List(items) => text(&items.join(", ")),
+            Cell::Unparseable(raw) => text(&format!("unparseable ({})", shorten(raw))),
             Cell::Status(s) => {
-                let cell = comfy_table::Cell::new(s);
+                let cell = text(s);
                 if !self.color {
                     return cell;
                 }
@@ -141,9 +156,22 @@ pub fn secret_block(cx: &TableCtx, secrets: &[(&str, &Secret)]) -> String {
         format!("{title}\n")
     };
     for (label, secret) in secrets {
-        s.push_str(&format!("  {label}: {}\n", secret.expose()));
+        // A real secret is printable; one that is not cannot drive the terminal either.
+        s.push_str(&format!("  {label}: {}\n", visible(secret.expose())));
     }
     s
+}
+
+/// A long unparseable value cut to what fits a cell.
+fn shorten(raw: &str) -> String {
+    const MAX: usize = 40;
+    if raw.chars().count() <= MAX {
+        raw.to_owned()
+    } else {
+        let mut s: String = raw.chars().take(MAX).collect();
+        s.push('…');
+        s
+    }
 }
 
 fn trim_lines(s: &str) -> String {

@@ -28,4 +28,5 @@ mod project_tokens;
 mod rate_budget;
 mod service_tokens;
 mod startup;
+mod terminal;
 mod tokens;

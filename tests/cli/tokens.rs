@@ -1133,7 +1133,8 @@ fn embedded_sandbox_is_safe_when_two_run_at_once() {
             "-o",
             "id",
         ])
-        .stdout(std::process::Stdio::null())
+        // Piped, not /dev/null: a new secret is never issued into /dev/null.
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("spawn")
     };

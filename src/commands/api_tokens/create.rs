@@ -128,6 +128,9 @@ fn check_scope(scope: &str, environment: bool, agent: bool) -> anyhow::Result<()
 }
 
 pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
+    ctx.ui.refuse_lost_secret(
+        args.sinks.save_as.is_some() || args.sinks.file.secret_file.is_some(),
+    )?;
     if let Some(e) = args.expires
         && e <= Timestamp::now()
     {
@@ -163,9 +166,13 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                 .with_hint(RESOURCE_HINT)
                 .into());
             }
-            let issued = mt.create(name, &args.resources).await.map_err(|e| {
-                crate::commands::check_with(e, "tokenctl api-tokens list".to_owned())
-            })?;
+            let issued = crate::commands::send_change(
+                ctx,
+                &format!("creating Mailtrap token '{name}'"),
+                "tokenctl api-tokens list".to_owned(),
+                mt.create(name, &args.resources),
+            )
+            .await?;
             let failures = args.sinks.write(
                 ctx,
                 &resolved,
@@ -194,9 +201,13 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                 agent_id: args.agent,
                 expires_at: args.expires.map(rfc3339),
             };
-            let issued = pf.create(&details).await.map_err(|e| {
-                crate::commands::check_with(e, "tokenctl api-tokens list".to_owned())
-            })?;
+            let issued = crate::commands::send_change(
+                ctx,
+                &format!("creating a Prefactor {} token", details.token_scope),
+                "tokenctl api-tokens list".to_owned(),
+                pf.create(&details),
+            )
+            .await?;
             let failures = args.sinks.write(
                 ctx,
                 &resolved,

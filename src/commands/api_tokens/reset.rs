@@ -39,6 +39,9 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         &format!("resetting token '{}'", args.token),
         ctx.globals.yes,
     )?;
+    ctx.ui.refuse_lost_secret(
+        args.sinks.save_as.is_some() || args.sinks.file.secret_file.is_some(),
+    )?;
     args.sinks.check(ctx, Vendor::Mailtrap)?;
     // No expiry check here: since 2026-08 every new Mailtrap token has one, so only Mailtrap can
     // tell whether a token may be reset. Its refusal is explained below.
@@ -63,8 +66,14 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         }
         Secretish::GlobalKey { .. } => false,
     };
-    let issued = mt.reset(&t.id.to_string()).await.map_err(|e| {
-        let mut e = super::super::check_with(e, "tokenctl api-tokens list".into());
+    let issued = crate::commands::send_change(
+        ctx,
+        &format!("resetting token {} ({})", t.name, t.id),
+        "tokenctl api-tokens list".into(),
+        mt.reset(&t.id.to_string()),
+    )
+    .await
+    .map_err(|mut e| {
         if e.kind == ApiErrorKind::Rejected && e.hint.is_none() {
             e.hint = Some(format!(
                 "Mailtrap resets a token once: a token already reset stays in its grace period until it expires; reset the token that replaced it (named '{} <ID>', see `tokenctl api-tokens list`)",

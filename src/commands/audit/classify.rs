@@ -15,10 +15,12 @@ pub enum Reason {
     Revoked,
     Unused,
     NeverExpires,
+    /// The vendor sent a date that is not one: nothing can be said about what it stands for.
+    UnparseableDate,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 7] = [
+    pub const ALL: [Reason; 8] = [
         Reason::Expired,
         Reason::Expiring,
         Reason::Disabled,
@@ -26,6 +28,7 @@ impl Reason {
         Reason::Revoked,
         Reason::Unused,
         Reason::NeverExpires,
+        Reason::UnparseableDate,
     ];
 
     pub fn name(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Reason {
             Reason::Revoked => "revoked",
             Reason::Unused => "unused",
             Reason::NeverExpires => "never-expires",
+            Reason::UnparseableDate => "unparseable-date",
         }
     }
 }

@@ -2,8 +2,9 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::classify::{Expiry, Facts, State, Usage, Windows, classify};
+use super::classify::{Expiry, Facts, Reason, State, Usage, Windows, classify};
 use super::report::Finding;
+use crate::dates::VendorDate;
 use crate::vendors::cloudflare::{ServiceToken, Token};
 use crate::vendors::mailtrap::MailtrapToken;
 use crate::vendors::mosquitto::{MosquittoToken, unix_time};
@@ -15,13 +16,22 @@ pub struct Observed {
     pub id: String,
     pub name: Option<String>,
     pub facts: Facts,
+    /// Dates the vendor sent that are not dates: the field and the value.
+    pub unparseable: Vec<(&'static str, String)>,
 }
 
 impl Observed {
-    /// One finding per reason that applies.
+    /// One finding per reason that applies; a date that does not parse is a finding of its own
+    /// (`unparseable-date`, for the first such field), except on a revoked token, whose dates no
+    /// longer matter.
     pub fn findings(&self, now: Timestamp, w: &Windows) -> Vec<Finding> {
         let f = &self.facts;
-        classify(f, now, w)
+        let mut reasons = classify(f, now, w);
+        let bad = self.unparseable.first().cloned();
+        if bad.is_some() && reasons != [Reason::Revoked] {
+            reasons.push(Reason::UnparseableDate);
+        }
+        reasons
             .into_iter()
             .map(|reason| Finding {
                 noun: self.noun,
@@ -37,47 +47,84 @@ impl Observed {
                     _ => None,
                 },
                 created_on: f.created,
+                unparseable: (reason == Reason::UnparseableDate)
+                    .then(|| bad.clone())
+                    .flatten(),
             })
             .collect()
     }
 }
 
-fn ts(s: Option<&str>) -> Option<Timestamp> {
-    s.and_then(|v| v.parse().ok())
-}
+/// Reads the vendor's dates, noting those that do not parse.
+#[derive(Default)]
+struct Dates(Vec<(&'static str, String)>);
 
-/// An optional date where absence means "never expires".
-fn expiry(s: Option<&str>) -> Expiry {
-    match s {
-        None => Expiry::Never,
-        Some(v) => v.parse().map_or(Expiry::Unknown, Expiry::At),
+impl Dates {
+    fn read(&mut self, field: &'static str, s: Option<&str>) -> VendorDate {
+        let d = VendorDate::parse(s);
+        if let VendorDate::Unparseable(raw) = &d {
+            self.0.push((field, raw.clone()));
+        }
+        d
     }
-}
 
-/// An optional date where absence means "never used".
-fn usage(s: Option<&str>) -> Usage {
-    match s {
-        None => Usage::Never,
-        Some(v) => v.parse().map_or(Usage::NotReported, Usage::At),
+    /// A date where a present value is always meant to be one.
+    fn ts(&mut self, field: &'static str, s: Option<&str>) -> Option<Timestamp> {
+        self.read(field, s).at()
+    }
+
+    /// An optional date where absence means "never expires".
+    fn expiry(&mut self, field: &'static str, s: Option<&str>) -> Expiry {
+        match self.read(field, s) {
+            VendorDate::Absent => Expiry::Never,
+            VendorDate::At(at) => Expiry::At(at),
+            VendorDate::Unparseable(_) => Expiry::Unknown,
+        }
+    }
+
+    /// An optional date where absence means "never used".
+    fn usage(&mut self, field: &'static str, s: Option<&str>) -> Usage {
+        match self.read(field, s) {
+            VendorDate::Absent => Usage::Never,
+            VendorDate::At(at) => Usage::At(at),
+            VendorDate::Unparseable(_) => Usage::NotReported,
+        }
+    }
+
+    /// A Unix time in seconds or milliseconds (Mosquitto).
+    fn unix(&mut self, field: &'static str, v: Option<f64>) -> VendorDate {
+        match v {
+            None => VendorDate::Absent,
+            Some(n) => unix_time(n).map_or_else(
+                || {
+                    self.0.push((field, n.to_string()));
+                    VendorDate::Unparseable(n.to_string())
+                },
+                VendorDate::At,
+            ),
+        }
     }
 }
 
 pub fn cloudflare_token(t: &Token) -> Observed {
+    let mut d = Dates::default();
+    let facts = Facts {
+        state: if t.status == "disabled" {
+            State::Disabled
+        } else {
+            State::Active
+        },
+        expiry: d.expiry("expires_on", t.expires_on.as_deref()),
+        expired_status: t.status == "expired",
+        usage: d.usage("last_used_on", t.last_used_on.as_deref()),
+        created: d.ts("issued_on", t.issued_on.as_deref()),
+    };
     Observed {
         noun: "tokens",
         id: t.id.clone(),
         name: Some(t.name.clone()),
-        facts: Facts {
-            state: if t.status == "disabled" {
-                State::Disabled
-            } else {
-                State::Active
-            },
-            expiry: expiry(t.expires_on.as_deref()),
-            expired_status: t.status == "expired",
-            usage: usage(t.last_used_on.as_deref()),
-            created: ts(t.issued_on.as_deref()),
-        },
+        facts,
+        unparseable: d.0,
     }
 }
 
@@ -86,84 +133,103 @@ pub fn service_token(t: &ServiceToken) -> Observed {
         .duration
         .as_deref()
         .is_some_and(|d| d.eq_ignore_ascii_case("forever"));
-    let expiry = match t.expires_at.as_deref() {
+    let mut d = Dates::default();
+    let expires = d.read("expires_at", t.expires_at.as_deref());
+    let expiry = match expires {
         _ if forever => Expiry::Never,
-        Some(v) => v.parse().map_or(Expiry::Unknown, Expiry::At),
+        VendorDate::At(at) => Expiry::At(at),
+        VendorDate::Unparseable(_) => Expiry::Unknown,
         // No date and a finite duration: the API left it out, so nothing can be said.
-        None if t.duration.is_some() => Expiry::Unknown,
-        None => Expiry::Never,
+        VendorDate::Absent if t.duration.is_some() => Expiry::Unknown,
+        VendorDate::Absent => Expiry::Never,
+    };
+    let facts = Facts {
+        state: if t.enabled == Some(false) {
+            State::Disabled
+        } else {
+            State::Active
+        },
+        expiry,
+        expired_status: false,
+        usage: d.usage("last_seen_at", t.last_seen_at.as_deref()),
+        created: d.ts("created_at", t.created_at.as_deref()),
     };
     Observed {
         noun: "service-tokens",
         id: t.id.clone(),
         name: Some(t.name.clone()),
-        facts: Facts {
-            state: if t.enabled == Some(false) {
-                State::Disabled
-            } else {
-                State::Active
-            },
-            expiry,
-            expired_status: false,
-            usage: usage(t.last_seen_at.as_deref()),
-            created: ts(t.created_at.as_deref()),
-        },
+        facts,
+        unparseable: d.0,
     }
 }
 
 pub fn mailtrap_token(t: &MailtrapToken) -> Observed {
+    let mut d = Dates::default();
+    let facts = Facts {
+        state: State::Active,
+        expiry: d.expiry("expires_at", t.expires_at.as_deref()),
+        expired_status: false,
+        // Mailtrap does not report when a token was last used.
+        usage: Usage::NotReported,
+        created: d.ts(
+            "created_at",
+            t.extra.get("created_at").and_then(|v| v.as_str()),
+        ),
+    };
     Observed {
         noun: "api-tokens",
         id: t.id.to_string(),
         name: Some(t.name.clone()),
-        facts: Facts {
-            state: State::Active,
-            expiry: expiry(t.expires_at.as_deref()),
-            expired_status: false,
-            // Mailtrap does not report when a token was last used.
-            usage: Usage::NotReported,
-            created: ts(t.extra.get("created_at").and_then(|v| v.as_str())),
-        },
+        facts,
+        unparseable: d.0,
     }
 }
 
 pub fn prefactor_token(t: &PrefactorToken) -> Observed {
+    let mut d = Dates::default();
+    let facts = Facts {
+        state: match t.status.as_deref() {
+            Some("suspended") => State::Suspended,
+            Some("revoked") => State::Revoked,
+            _ => State::Active,
+        },
+        expiry: d.expiry("expires_at", t.expires_at.as_deref()),
+        expired_status: t.status.as_deref() == Some("expired"),
+        usage: d.usage("last_used_at", t.last_used_at.as_deref()),
+        created: d.ts("inserted_at", t.inserted_at.as_deref()),
+    };
     Observed {
         noun: "api-tokens",
         id: t.id.clone(),
         name: None,
-        facts: Facts {
-            state: match t.status.as_deref() {
-                Some("suspended") => State::Suspended,
-                Some("revoked") => State::Revoked,
-                _ => State::Active,
-            },
-            expiry: expiry(t.expires_at.as_deref()),
-            expired_status: t.status.as_deref() == Some("expired"),
-            usage: usage(t.last_used_at.as_deref()),
-            created: ts(t.inserted_at.as_deref()),
-        },
+        facts,
+        unparseable: d.0,
     }
 }
 
 pub fn mosquitto_token(t: &MosquittoToken) -> Observed {
+    let mut d = Dates::default();
+    let facts = Facts {
+        state: State::Active,
+        expiry: match d.unix("valid_date", t.valid_date) {
+            VendorDate::Absent => Expiry::Never,
+            VendorDate::At(at) => Expiry::At(at),
+            VendorDate::Unparseable(_) => Expiry::Unknown,
+        },
+        expired_status: false,
+        usage: match d.unix("last_used_date", t.last_used_date) {
+            VendorDate::Absent => Usage::Never,
+            VendorDate::At(at) => Usage::At(at),
+            VendorDate::Unparseable(_) => Usage::NotReported,
+        },
+        created: d.unix("issue_date", t.issue_date).at(),
+    };
     Observed {
         noun: "project-tokens",
         id: t.id.clone(),
         name: Some(t.name.clone()),
-        facts: Facts {
-            state: State::Active,
-            expiry: match t.valid_date {
-                None => Expiry::Never,
-                Some(v) => unix_time(v).map_or(Expiry::Unknown, Expiry::At),
-            },
-            expired_status: false,
-            usage: match t.last_used_date {
-                None => Usage::Never,
-                Some(v) => unix_time(v).map_or(Usage::NotReported, Usage::At),
-            },
-            created: t.issue_date.and_then(unix_time),
-        },
+        facts,
+        unparseable: d.0,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Auditing one profile: resolve it, list every noun its vendor has, classify each token.
 //! Failures become [`Problem`]s of the profile; they never stop the other profiles.
 
+use crate::output::shell::word;
 use jiff::Timestamp;
 
 use super::classify::Windows;
@@ -91,7 +92,7 @@ async fn mailtrap_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Obse
             true => "set MAILTRAP_ACCOUNT_ID, or add a profile with `tokenctl profile add NAME --vendor mailtrap --account ID`".to_owned(),
             false => format!(
                 "set it with `tokenctl profile set {} --account ID` or MAILTRAP_ACCOUNT_ID",
-                r.name
+                word(&r.name)
             ),
         })
         .into());
@@ -131,7 +132,10 @@ async fn mosquitto_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Obs
         ))
         .with_hint(match env_only(r) {
             true => "the environment names no project: add a profile with `tokenctl profile add NAME --vendor mosquitto --base-url URL --project ID`".to_owned(),
-            false => format!("set one with `tokenctl profile set {} --project ID`", r.name),
+            false => format!(
+                "set one with `tokenctl profile set {} --project ID`",
+                word(&r.name)
+            ),
         })
         .into());
     };

@@ -34,7 +34,8 @@ const CONCURRENCY: usize = 4;
 /// `unused` (no use for --unused-for, or never used and older than that; only where the vendor
 /// reports use, so never for Mailtrap, and only for tokens that could be used now);
 /// `disabled` (Cloudflare, Access); `suspended` (Prefactor); `revoked` (Prefactor: the token is
-/// dead, and that is its only finding; delete it); `never-expires`.
+/// dead, and that is its only finding; delete it); `never-expires`; `unparseable-date` (the
+/// vendor sent a date that is not one, so none of the date reasons can be told).
 ///
 /// Table: one heading per profile, then NOUN, NAME, ID, REASON and DATE (the expiry for expired
 /// and expiring, the last use for unused). JSON (`-o json`: one array; `-o ndjson`: one object a
@@ -92,6 +93,7 @@ pub enum Kind {
     Suspended,
     Revoked,
     NeverExpires,
+    UnparseableDate,
     /// Every kind
     Any,
 }
@@ -110,6 +112,7 @@ impl Kind {
                     Kind::Suspended => *r == Reason::Suspended,
                     Kind::Revoked => *r == Reason::Revoked,
                     Kind::NeverExpires => *r == Reason::NeverExpires,
+                    Kind::UnparseableDate => *r == Reason::UnparseableDate,
                 })
             })
             .collect()

@@ -21,6 +21,8 @@ pub struct Finding {
     pub expires_on: Option<Timestamp>,
     pub last_used_on: Option<Timestamp>,
     pub created_on: Option<Timestamp>,
+    /// For `unparseable-date`: the field and the value the vendor sent.
+    pub unparseable: Option<(&'static str, String)>,
 }
 
 impl Finding {
@@ -172,6 +174,7 @@ mod tests {
             expires_on: None,
             last_used_on: None,
             created_on: None,
+            unparseable: None,
         }
     }
 

@@ -17,8 +17,8 @@ use futures::{StreamExt, stream};
 use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::error::{CliError, Exit, classify, message};
-use crate::output::Progress;
 use crate::output::bulk::{self as render, BulkRecord, Emitter, Entry, Outcome};
+use crate::output::{Progress, shell};
 
 pub use selection::{Facts, Filter, Selectable, SelectionArgs};
 
@@ -77,7 +77,8 @@ pub struct Plan<'a> {
     pub noun: (&'static str, &'static str),
     /// Said with the question, e.g. ": their current secrets stop working at once".
     pub warning: &'a str,
-    /// The command that shows whether a change whose answer was lost happened, for an ID.
+    /// The command that shows whether a change whose answer was lost happened, for an ID
+    /// (given quoted for the shell).
     pub check: fn(&str) -> String,
     pub concurrency: usize,
     pub secret_file: Option<&'a SecretFileArgs>,
@@ -110,6 +111,10 @@ pub fn precheck(
         .into());
     }
     render::check_format(ctx.format())?;
+    if verb.issues() {
+        ctx.ui
+            .refuse_lost_secret(secret_file.is_some_and(|f| f.secret_file.is_some()))?;
+    }
     if let Some(f) = secret_file {
         f.check()?;
     }
@@ -201,7 +206,8 @@ where
                 plan.verb.gerund().to_lowercase(),
                 item.entry.label()
             );
-            let check = (plan.check)(&item.entry.id);
+            let check =
+                crate::commands::same_target(ctx, &(plan.check)(&shell::word(&item.entry.id)));
             async move {
                 ctx.sent(&what, check);
                 let result = fut.await;
@@ -256,9 +262,9 @@ where
         ui.status(note);
     }
     render::summary(ui, plan.verb.past(), &results);
-    if let Some(e) = failures(&plan, &results) {
+    if let Some(e) = failures(ctx, &plan, &results) {
         if let Some(f) = file_error {
-            eprintln!("error: {}", message(&f));
+            eprintln!("error: {}", crate::output::visible(&message(&f)));
         }
         return Err(e);
     }
@@ -296,7 +302,11 @@ fn distinct<T>(items: Vec<Item<T>>, noun: &str) -> anyhow::Result<Vec<Item<T>>> 
 
 /// The error a run with failures ends with: exit 9 when any change's outcome is unknown, else
 /// the failures' code when they share one, else 1.
-fn failures<R>(plan: &Plan, results: &[(&Entry, &Outcome<R>)]) -> Option<anyhow::Error> {
+fn failures<R>(
+    ctx: &Context,
+    plan: &Plan,
+    results: &[(&Entry, &Outcome<R>)],
+) -> Option<anyhow::Error> {
     let failed: Vec<(&Entry, Exit)> = results
         .iter()
         .filter_map(|(e, o)| match o {
@@ -335,7 +345,10 @@ fn failures<R>(plan: &Plan, results: &[(&Entry, &Outcome<R>)]) -> Option<anyhow:
         let cmds: Vec<String> = unknown
             .iter()
             .take(3)
-            .map(|e| format!("`{}`", (plan.check)(&e.id)))
+            .map(|e| {
+                let check = (plan.check)(&shell::word(&e.id));
+                format!("`{}`", crate::commands::same_target(ctx, &check))
+            })
             .collect();
         let more = match unknown.len() {
             n if n > 3 => format!(" (and likewise for the {} others listed above)", n - 3),

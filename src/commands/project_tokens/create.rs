@@ -8,7 +8,7 @@ use crate::commands::sinks::{self, SecretFileArgs};
 use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::usage;
-use crate::output;
+use crate::output::{self, shell};
 use crate::vendors::mosquitto::CreateBody;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -94,7 +94,12 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
     {
         return usage(format!("--valid-until {} is in the past", rfc3339(v)));
     }
+    ctx.ui.refuse_lost_secret(args.file.secret_file.is_some())?;
     args.file.check()?;
+    let check = match &args.project.project {
+        Some(p) => format!("tokenctl project-tokens list --project {}", shell::word(p)),
+        None => "tokenctl project-tokens list".to_owned(),
+    };
     let (mq, _) = ctx.mosquitto(args.project.project).await?;
     let body = CreateBody {
         name: name.to_owned(),
@@ -107,10 +112,13 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| Timestamp::now())
         }))),
     };
-    let issued = mq
-        .create(&body)
-        .await
-        .map_err(|e| super::super::check_with(e, "tokenctl project-tokens list".into()))?;
+    let issued = crate::commands::send_change(
+        ctx,
+        &format!("creating project token '{}'", body.name),
+        check,
+        mq.create(&body),
+    )
+    .await?;
     let failures: Vec<anyhow::Error> = args
         .file
         .write(ctx, &format!("{}\n", issued.token.expose()))

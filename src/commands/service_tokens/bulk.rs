@@ -108,10 +108,10 @@ pub async fn rotate(
     bulk::run(ctx, plan, items, move |t: &ServiceToken| {
         let id = t.id.clone();
         async move {
-            Ok(cf
-                .rotate_service_token(&id, until)
-                .await
-                .map_err(|e| crate::commands::check_with(e, check(&id)))?)
+            Ok(cf.rotate_service_token(&id, until).await.map_err(|e| {
+                let check = check(&crate::output::shell::word(&id));
+                crate::commands::check_with(e, crate::commands::same_target(ctx, &check))
+            })?)
         }
     })
     .await

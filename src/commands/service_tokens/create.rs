@@ -5,6 +5,7 @@ use clap::Args;
 use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::dates::parse_service_duration;
+use crate::output::shell;
 use crate::vendors::cloudflare::ServiceTokenBody;
 
 /// Create a service token. Its client secret is shown once.
@@ -39,6 +40,7 @@ pub fn parse_name(s: &str) -> Result<String, String> {
 }
 
 pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
+    ctx.ui.refuse_lost_secret(args.file.secret_file.is_some())?;
     args.file.check()?;
     let (cf, _) = ctx.cloudflare().await?;
     let body = ServiceTokenBody {
@@ -46,14 +48,16 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
         duration: args.duration,
         ..Default::default()
     };
-    let issued = cf.create_service_token(&body).await.map_err(|e| {
-        super::super::check_with(
-            e,
-            format!(
-                "tokenctl service-tokens list --name '{}'",
-                body.name.clone().unwrap_or_default()
-            ),
-        )
-    })?;
+    let name = body.name.clone().unwrap_or_default();
+    let issued = crate::commands::send_change(
+        ctx,
+        &format!("creating service token '{name}'"),
+        format!(
+            "tokenctl service-tokens list --name {}",
+            shell::quote(&name)
+        ),
+        cf.create_service_token(&body),
+    )
+    .await?;
     super::hand_over(ctx, &issued, &args.file)
 }

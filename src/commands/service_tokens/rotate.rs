@@ -8,6 +8,7 @@ use crate::commands::bulk::SelectionArgs;
 use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::dates::{parse_duration, rfc3339};
+use crate::output::shell;
 
 /// Issue a new client secret for the same client ID. The new secret is shown once.
 ///
@@ -57,6 +58,7 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         );
         ctx.ui.refuse_unconfirmable(&what, ctx.globals.yes)?;
     }
+    ctx.ui.refuse_lost_secret(args.file.secret_file.is_some())?;
     args.file.check()?;
     let (cf, _) = ctx.cloudflare().await?;
     let found = find(&cf, &token).await?;
@@ -73,12 +75,13 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| Timestamp::now()),
         )
     });
-    let issued = cf
-        .rotate_service_token(&found.id, until.as_deref())
-        .await
-        .map_err(|e| {
-            super::super::check_with(e, format!("tokenctl service-tokens get {}", found.id))
-        })?;
+    let issued = crate::commands::send_change(
+        ctx,
+        &format!("rotating service token {}", found.label()),
+        format!("tokenctl service-tokens get {}", shell::word(&found.id)),
+        cf.rotate_service_token(&found.id, until.as_deref()),
+    )
+    .await?;
     match &until {
         Some(t) => ctx
             .ui

@@ -68,7 +68,9 @@ pub async fn roll(
         let (id, name) = (t.id.clone(), t.name.clone());
         async move {
             let value = cf.roll_token(&id).await.map_err(|e| {
-                crate::commands::check_with(e, format!("tokenctl tokens get {id} --json"))
+                let id = crate::output::shell::word(&id);
+                let check = format!("tokenctl tokens get {id} --json");
+                crate::commands::check_with(e, crate::commands::same_target(ctx, &check))
             })?;
             Ok(Rolled {
                 id,

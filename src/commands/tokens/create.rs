@@ -12,7 +12,7 @@ use crate::config::Vendor;
 use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::{CliError, usage};
-use crate::output;
+use crate::output::{self, shell};
 use crate::vendors::cloudflare::{Condition, Policy, TokenBody};
 
 /// Create an API token. Its secret is shown once.
@@ -103,6 +103,9 @@ pub fn check_dates(
 
 pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
     check_dates(args.expires, args.not_before)?;
+    ctx.ui.refuse_lost_secret(
+        args.sinks.save_as.is_some() || args.sinks.file.secret_file.is_some(),
+    )?;
     args.sinks.check(ctx, Vendor::Cloudflare)?;
     let from_file = match &args.policy_file {
         Some(path) => Some(policy::read_policy_file(path)?),
@@ -156,9 +159,12 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
         expires_on: args.expires.map(rfc3339),
         not_before: args.not_before.map(rfc3339),
     };
-    let created = cf.create_token(&body).await.map_err(|e| {
-        super::super::check_with(e, format!("tokenctl tokens list --name '{}'", body.name))
-    })?;
+    let check = format!(
+        "tokenctl tokens list --name {}",
+        shell::quote(&super::list::literal_glob(&body.name))
+    );
+    let what = format!("creating token '{}'", body.name);
+    let created = crate::commands::send_change(ctx, &what, check, cf.create_token(&body)).await?;
     let failures = args.sinks.write(
         ctx,
         &resolved,

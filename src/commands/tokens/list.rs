@@ -39,6 +39,23 @@ fn parse_glob(s: &str) -> Result<GlobMatcher, String> {
         .map_err(|e| format!("invalid glob: {e}"))
 }
 
+/// A `--name` glob that matches exactly `name`, for the check commands hints show: every
+/// character globs treat specially is put in a class of its own (`*` as `[*]`).
+pub fn literal_glob(name: &str) -> String {
+    let mut s = String::with_capacity(name.len() + 8);
+    for c in name.chars() {
+        match c {
+            '*' | '?' | '[' | ']' | '{' | '}' | '\\' => {
+                s.push('[');
+                s.push(c);
+                s.push(']');
+            }
+            c => s.push(c),
+        }
+    }
+    s
+}
+
 pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
     let (cf, _) = ctx.cloudflare_tokens().await?;
     let include_expired = args.include_expired || args.status == Some(Status::Expired);
@@ -55,4 +72,30 @@ pub async fn run(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
         tokens.retain(|t| glob.is_match(&t.name));
     }
     output::list(&ctx.ui, ctx.format(), &tokens, "tokens")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_globs_match_only_the_name() {
+        for name in [
+            "plain",
+            "ci-*",
+            "a?b",
+            "[x]",
+            "]x[",
+            "{a,b}",
+            "!neg",
+            "back\\slash",
+            "a'b $(touch x) *",
+            "**/*",
+        ] {
+            let g = parse_glob(&literal_glob(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(g.is_match(name), "{name} -> {}", literal_glob(name));
+            assert!(!g.is_match(format!("{name}x")), "{name}");
+            assert!(!g.is_match("other"), "{name}");
+        }
+    }
 }

@@ -11,7 +11,7 @@ use crate::config::Vendor;
 use crate::context::Context;
 use crate::credentials::{Secretish, Source};
 use crate::output::bulk::{BulkRecord, Issued};
-use crate::output::{self, Cell, Record};
+use crate::output::{self, Cell, Record, shell};
 use crate::secret::Secret;
 
 /// Replace a token's secret. The old value stops working at once; the new one is shown once.
@@ -80,6 +80,9 @@ async fn one(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
     let token = args.token.unwrap_or_default();
     ctx.ui
         .refuse_unconfirmable(&format!("rolling token '{token}'"), ctx.globals.yes)?;
+    ctx.ui.refuse_lost_secret(
+        args.sinks.save_as.is_some() || args.sinks.file.secret_file.is_some(),
+    )?;
     args.sinks.check(ctx, Vendor::Cloudflare)?;
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
     let found = find(&cf, &token).await?;
@@ -98,15 +101,19 @@ async fn one(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
         (_, Source::Keyring | Source::File(_)) => Check::Before,
         (_, Source::Env(_) | Source::Sandbox) => Check::Beside,
     };
-    let (value, own) = super::own::roll(&cf, &found.id, check).await.map_err(|e| {
-        super::super::check_with(e, format!("tokenctl tokens get {} --json", found.id))
-    })?;
+    let (value, own) = crate::commands::send_change(
+        ctx,
+        &format!("rolling token {label}"),
+        format!("tokenctl tokens get {} --json", shell::word(&found.id)),
+        super::own::roll(&cf, &found.id, check),
+    )
+    .await?;
     if own == Own::Unknown {
         let remedy = match &resolved.credential.source {
             Source::Env(var) => format!("put the new value in {var}"),
             _ => format!(
                 "store the new value with `tokenctl auth login -p {}`",
-                resolved.name
+                shell::word(&resolved.name)
             ),
         };
         ctx.ui.warn(&format!(

@@ -39,7 +39,10 @@ pub async fn ask(
         let all = cf.permission_groups(None, None).await?;
         let labels: Vec<String> = all
             .iter()
-            .map(|g| format!("{}  [{}]", g.name, short_scopes(&g.scopes)))
+            .map(|g| {
+                let scopes = short_scopes(&g.scopes);
+                crate::output::visible(&format!("{}  [{scopes}]", g.name)).into_owned()
+            })
             .collect();
         let picked = MultiSelect::new()
             .with_prompt("Permission groups (space to select, enter to confirm)")

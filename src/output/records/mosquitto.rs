@@ -4,7 +4,13 @@ use crate::output::{Cell, Record};
 use crate::vendors::mosquitto::{MosquittoToken, MosquittoTokenIssued, unix_time};
 
 fn time(v: Option<f64>, none: &'static str) -> Cell {
-    Cell::Time(v.and_then(unix_time), none)
+    match v {
+        None => Cell::Time(None, none),
+        Some(n) => unix_time(n).map_or_else(
+            || Cell::Unparseable(n.to_string()),
+            |t| Cell::Time(Some(t), none),
+        ),
+    }
 }
 
 impl Record for MosquittoToken {
