@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod dates;
 pub mod env;
 pub mod error;
+pub mod escape;
 pub mod files;
 pub mod http;
 pub mod output;

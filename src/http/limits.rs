@@ -32,27 +32,17 @@ pub const MAX_DETAIL_CHARS: usize = 300;
 pub const MAX_LOCATION_CHARS: usize = 120;
 
 /// Server text made safe for one terminal line: control characters (newlines, escape
-/// sequences) and invisible direction overrides become spaces, and text past `max` characters
-/// is cut, ending in `…`.
+/// sequences) and invisible direction overrides are shown escaped (`\e`, `\n`, `\u{202e}`, see
+/// [`crate::escape`]), and text past `max` characters is cut, ending in `…`.
 pub fn clip(text: &str, max: usize) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if is_unsafe(c) { ' ' } else { c })
-        .collect();
-    let clean = clean.trim();
+    let clean = crate::escape::visible(text.trim());
     if clean.chars().count() <= max {
-        return clean.to_owned();
+        return clean.into_owned();
     }
     let mut cut: String = clean.chars().take(max.saturating_sub(1)).collect();
     cut.truncate(cut.trim_end().len());
     cut.push('…');
     cut
-}
-
-/// Characters that can rewrite or hide what a terminal shows.
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -74,9 +64,8 @@ mod tests {
     }
 
     #[test]
-    fn clip_removes_control_and_direction_characters() {
+    fn clip_escapes_control_and_direction_characters() {
         let s = clip("bad\n\u{1b}[31mred\u{202e}txt\r", 100);
-        assert!(!s.chars().any(is_unsafe), "{s:?}");
-        assert!(s.contains("red") && s.contains("txt"));
+        assert_eq!(s, "bad\\n\\e[31mred\\u{202e}txt\\r");
     }
 }

@@ -58,7 +58,11 @@ impl Tracer {
 
     /// One trace line, with the credential cut out.
     fn line(&self, text: &str) {
-        eprintln!("{}", self.redactor.text(text));
+        // Server text (headers, bodies) is shown escaped, never obeyed by the terminal.
+        eprintln!(
+            "{}",
+            crate::escape::visible_lines(&self.redactor.text(text))
+        );
     }
 
     pub fn request(&self, built: &reqwest::Request, req: &Request) {

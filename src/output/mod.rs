@@ -6,7 +6,7 @@
 
 pub mod audit;
 pub mod bulk;
-pub mod escape;
+pub use crate::escape;
 mod progress;
 mod records;
 pub mod shell;

@@ -204,3 +204,38 @@ fn a_new_secret_that_does_not_decode_is_not_quoted_in_the_error() {
     assert!(!stderr.contains(&secret.to_string()), "{stderr}");
     assert!(!super::text(&out.stdout).contains(&secret.to_string()));
 }
+
+/// The `-v` trace is human-facing too: a server's headers and bodies, JSON or not, reach the
+/// terminal escaped at every level.
+#[test]
+fn the_trace_shows_server_text_escaped() {
+    const NASTY: &str = "x\u{1b}]0;pwned\u{7}\u{1b}[2J\r\u{8}\u{202e}y";
+    for json_body in [true, false] {
+        let server = Hostile::start(move |_| {
+            let reply = if json_body {
+                Reply::json(400, &failure(Cred::CloudflareToken, &[NASTY.to_owned()]))
+            } else {
+                Reply::new(400).body(format!("<html>{NASTY}</html>"))
+            };
+            reply.header("X-Note", "a\u{202e}c")
+        });
+        let env = Cred::CloudflareToken.env(&server.url);
+        for v in ["-v", "-vv", "-vvv"] {
+            let mut args = vec![v];
+            args.extend(Cred::CloudflareToken.list());
+            let out = run(&env, &args);
+            let (exit, stderr) = code(&out);
+            assert_eq!(exit, 6, "{v}: {stderr}");
+            assert!(
+                !stderr.contains(['\u{1b}', '\r', '\u{8}', '\u{7}', '\u{202e}']),
+                "{v} json={json_body}: {stderr:?}"
+            );
+            if v == "-vvv" {
+                assert!(
+                    stderr.contains("\\e]0;pwned"),
+                    "{v} json={json_body}: {stderr}"
+                );
+            }
+        }
+    }
+}

@@ -240,7 +240,15 @@ fn ctrl_c_on_a_single_change_names_it_and_the_check() {
     let mt = only(&env, "PREFACTOR_API_TOKEN");
     let made = mt
         .cmd()
-        .args(["api-tokens", "create", "--name", "to-reset", "--json"])
+        .args([
+            "api-tokens",
+            "create",
+            "--name",
+            "to-reset",
+            "--resource",
+            "account:1234567:viewer",
+            "--json",
+        ])
         .output()
         .expect("run");
     assert!(made.status.success(), "{}", text(&made.stderr));
@@ -297,7 +305,14 @@ fn ctrl_c_on_a_single_change_names_it_and_the_check() {
         ),
         (
             &mt,
-            vec!["api-tokens", "create", "--name", "int-c"],
+            vec![
+                "api-tokens",
+                "create",
+                "--name",
+                "int-c",
+                "--resource",
+                "account:1234567:viewer",
+            ],
             "POST",
             "/mailtrap/".into(),
             "creating Mailtrap token 'int-c'",

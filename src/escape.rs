@@ -1,4 +1,5 @@
-//! Text from servers and users made safe for a terminal.
+//! Text from servers and users made safe for a terminal. A leaf module with no dependencies,
+//! so that the HTTP layer (error text, traces) and `output/` escape alike.
 //!
 //! Token names, vendor error messages and the like may carry control characters: ESC starts
 //! sequences that retitle the window, clear the screen or move the cursor; CR and BS overwrite
