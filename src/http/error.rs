@@ -278,6 +278,6 @@ mod tests {
     #[test]
     fn vendor_text_is_one_line() {
         let s = shown(vec!["a\nb\u{1b}[2J".into()], vec!["c\r".into()]);
-        assert_eq!(s, "a b [2J [c]");
+        assert_eq!(s, "a\\nb\\e[2J [c]");
     }
 }

@@ -66,6 +66,6 @@ mod tests {
     #[test]
     fn clip_escapes_control_and_direction_characters() {
         let s = clip("bad\n\u{1b}[31mred\u{202e}txt\r", 100);
-        assert_eq!(s, "bad\\n\\e[31mred\\u{202e}txt\\r");
+        assert_eq!(s, "bad\\n\\e[31mred\\u{202e}txt");
     }
 }
