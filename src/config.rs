@@ -146,7 +146,12 @@ impl Config {
         let bytes = match crate::files::read_file_capped(path, MAX_CONFIG_BYTES) {
             Ok(Some(b)) => b,
             Ok(None) => return Ok(Config::default()),
-            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::FileTooLarge | std::io::ErrorKind::InvalidData
+                ) =>
+            {
                 return Err(invalid(e.to_string()));
             }
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),

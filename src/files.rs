@@ -47,13 +47,31 @@ pub fn read_capped(reader: impl Read, cap: u64) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Reads a file of at most `cap` bytes; `None` when it does not exist.
+/// Reads a regular file of at most `cap` bytes; `None` when it does not exist. Anything else
+/// at the path (a FIFO that would block the read forever, a device, a directory) is an error
+/// of kind `InvalidData`, like a file too large is one of kind `FileTooLarge`.
 pub fn read_file_capped(path: &Path, cap: u64) -> io::Result<Option<Vec<u8>>> {
-    match File::open(path) {
-        Ok(f) => read_capped(f, cap).map(Some),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        // Opening a FIFO for reading blocks until a writer comes; non-blocking, it returns at
+        // once, and the check below refuses it.
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
     }
+    let f = match options.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !f.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "it is not a regular file",
+        ));
+    }
+    read_capped(f, cap).map(Some)
 }
 
 /// The file `path` names, through any chain of symlinks, so a write replaces the target and

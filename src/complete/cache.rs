@@ -47,9 +47,14 @@ pub fn path(dir: &Path, noun: &str, key: &str) -> PathBuf {
     dir.join(format!("{noun}-{:016x}.json", fnv1a(key.as_bytes())))
 }
 
+/// The largest cache entry read: 1 MiB.
+pub const MAX_ENTRY_BYTES: u64 = 1024 * 1024;
+
 /// The cached items, if the entry exists and is younger than [`TTL`].
 pub fn read(path: &Path) -> Option<Vec<Item>> {
-    let bytes = std::fs::read(path).ok()?;
+    // A cache entry holds IDs and names only: far under the cap, which keeps a damaged or
+    // hostile file from costing memory on every TAB.
+    let bytes = crate::files::read_file_capped(path, MAX_ENTRY_BYTES).ok()??;
     let entry: Entry = serde_json::from_slice(&bytes).ok()?;
     let now = unix_now();
     let age = now.checked_sub(entry.fetched_at)?;
@@ -83,6 +88,22 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_past_the_cap_is_not_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = path(dir.path(), "tokens", "key");
+        let padding = " ".repeat(MAX_ENTRY_BYTES as usize);
+        let entry = format!("{{\"fetched_at\": {}, \"items\": []{padding}}}", unix_now());
+        std::fs::write(&p, entry).expect("write");
+        assert_eq!(read(&p), None);
+        std::fs::write(
+            &p,
+            format!("{{\"fetched_at\": {}, \"items\": []}}", unix_now()),
+        )
+        .expect("write");
+        assert_eq!(read(&p), Some(vec![]));
+    }
 
     #[test]
     fn round_trip_then_expiry() {

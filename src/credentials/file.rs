@@ -28,7 +28,12 @@ impl FileStore {
         let bytes = match files::read_file_capped(&self.path, MAX_CONFIG_BYTES) {
             Ok(Some(b)) => b,
             Ok(None) => return Ok(BTreeMap::new()),
-            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::FileTooLarge | std::io::ErrorKind::InvalidData
+                ) =>
+            {
                 return Err(invalid(&e.to_string()));
             }
             Err(e) => {

@@ -39,7 +39,7 @@ impl LockedState {
         let lock = options.open(dir.join(LOCK_FILE))?;
         lock.lock()?;
         let path = dir.join(STATE_FILE);
-        match fs::read(&path) {
+        match read_state(&path) {
             Ok(bytes) => {
                 let state = serde_json::from_slice(&bytes).map_err(|e| {
                     io::Error::new(
@@ -124,6 +124,30 @@ fn private_file(path: &Path) -> io::Result<File> {
     }
     #[cfg(not(unix))]
     options.open(path)
+}
+
+/// The largest state file the embedded sandbox reads: 64 MiB, far above any seeded or grown
+/// state (the benchmark's 500 tokens take well under 1 MiB).
+pub const MAX_STATE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads the state file, at most [`MAX_STATE_BYTES`].
+fn read_state(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(MAX_STATE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_STATE_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} is larger than {} MiB, the most the sandbox reads: run `tokenctl sandbox reset`",
+                path.display(),
+                MAX_STATE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -42,6 +42,46 @@ fn a_binary_config_or_credentials_file_is_not_configured() {
         );
 }
 
+/// A FIFO (or any other non-regular file) in place of config.toml or credentials.toml would
+/// block the read forever: it is refused at once, exit 3, like any other malformed config.
+#[test]
+fn a_fifo_in_place_of_the_config_or_credentials_is_refused_at_once() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.config_dir()).expect("mkdir");
+    let config = env.config_dir().join("config.toml");
+    let mkfifo = |p: &Path| {
+        let ok = StdCommand::new("mkfifo").arg(p).status().expect("mkfifo");
+        assert!(ok.success());
+    };
+    mkfifo(&config);
+    let mut cmd = env.cmd();
+    cmd.timeout(std::time::Duration::from_secs(10));
+    cmd.args(["profile", "list"]).assert().code(3).stderr(
+        predicate::str::contains("config.toml is not valid")
+            .and(predicate::str::contains("not a regular file")),
+    );
+
+    std::fs::remove_file(&config).expect("rm");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.p]\nvendor = \"cloudflare\"\naccount_id = \"{ACCT}\"\nstorage = \"file\"\n"
+        ),
+    )
+    .expect("write");
+    mkfifo(&env.config_dir().join("credentials.toml"));
+    let mut cmd = env.cmd();
+    cmd.timeout(std::time::Duration::from_secs(10));
+    cmd.args(["-p", "p", "tokens", "verify"])
+        .env("CLOUDFLARE_BASE_URL", "http://127.0.0.1:9/client/v4")
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains("credentials.toml is not valid")
+                .and(predicate::str::contains("not a regular file")),
+        );
+}
+
 #[test]
 fn an_oversized_config_is_refused_with_its_cap() {
     let env = TestEnv::new();
@@ -240,4 +280,26 @@ fn completion_with_a_relative_home_leaves_no_cache_behind() {
         "{:?}",
         names_in(cwd.path())
     );
+}
+
+/// The embedded sandbox's state file is read up to its cap, with an error that names it.
+#[test]
+fn an_oversized_sandbox_state_is_refused_with_its_cap() {
+    let env = TestEnv::new();
+    env.cmd()
+        .args(["--sandbox", "tokens", "list", "-o", "id"])
+        .assert()
+        .success();
+    let state = env.path(".local/share/tokenctl/sandbox/state.json");
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&state)
+        .expect("open state");
+    // Sparse: 65 MiB to read, nothing on disk.
+    f.set_len(65 * 1024 * 1024).expect("grow");
+    env.cmd()
+        .args(["--sandbox", "tokens", "list"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("64 MiB").and(predicate::str::contains("sandbox reset")));
 }
