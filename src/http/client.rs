@@ -55,6 +55,12 @@ pub struct Request {
     pub what: String,
     /// The vendor rate budget every attempt counts against, if the vendor has one.
     pub budget: Option<BudgetKey>,
+    /// A change whose lost answer the vendor client settles by reading the resource back
+    /// (Prefactor's suspend, activate, revoke): it is sent again only when the server provably
+    /// did not process it (429, 503, a connection that never opened). A lost answer, a gateway
+    /// error or the deadline is an unknown outcome for the caller to check, never a blind resend
+    /// that the vendor would refuse as an invalid step.
+    pub read_back: bool,
 }
 
 impl Request {
@@ -72,6 +78,7 @@ impl Request {
             secret_response: false,
             what,
             budget: None,
+            read_back: false,
         }
     }
 
@@ -96,6 +103,17 @@ impl Request {
     pub fn idempotent(mut self) -> Self {
         self.idempotent = true;
         self
+    }
+
+    /// See [`Request::read_back`].
+    pub fn read_back(mut self) -> Self {
+        self.read_back = true;
+        self
+    }
+
+    /// Whether a request whose answer was lost may simply be sent again.
+    pub fn resend_if_lost(&self) -> bool {
+        self.idempotent && !self.read_back
     }
 
     pub fn secret_response(mut self) -> Self {
@@ -220,7 +238,7 @@ impl HttpClient {
                             tracer.failure(req, &e.to_string(), started.elapsed());
                             // The server answered, so the request was processed; only the body
                             // was lost.
-                            if req.idempotent && retry::may_retry(attempt, deadline, None) {
+                            if req.resend_if_lost() && retry::may_retry(attempt, deadline, None) {
                                 retry::sleep_backoff(attempt, None).await;
                                 continue;
                             }
@@ -258,7 +276,7 @@ impl HttpClient {
                             err.retry_after = retry_after;
                             // A gateway error does not prove the origin did nothing: for a change
                             // that must not be repeated, the outcome is unknown.
-                            if !req.idempotent && matches!(status, 502 | 504) {
+                            if !req.resend_if_lost() && matches!(status, 502 | 504) {
                                 err.kind = ApiErrorKind::OutcomeUnknown;
                             }
                             err.request_id = request_id(&headers);
@@ -270,7 +288,9 @@ impl HttpClient {
                     tracer.failure(req, &e.to_string(), started.elapsed());
                     // A connection that never opened provably did not deliver the request.
                     let never_sent = e.is_connect();
-                    if (never_sent || req.idempotent) && retry::may_retry(attempt, deadline, None) {
+                    if (never_sent || req.resend_if_lost())
+                        && retry::may_retry(attempt, deadline, None)
+                    {
                         retry::sleep_backoff(attempt, None).await;
                         continue;
                     }
@@ -329,7 +349,7 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
 }
 
 fn timeout_error(req: &Request) -> ApiError {
-    let kind = if req.idempotent {
+    let kind = if req.resend_if_lost() {
         ApiErrorKind::Timeout
     } else {
         ApiErrorKind::OutcomeUnknown
@@ -343,7 +363,7 @@ fn timeout_error(req: &Request) -> ApiError {
 
 fn transport_error(req: &Request, e: &reqwest::Error, never_sent: bool) -> ApiError {
     let detail = describe(e);
-    let kind = if !req.idempotent && !never_sent {
+    let kind = if !req.resend_if_lost() && !never_sent {
         ApiErrorKind::OutcomeUnknown
     } else if e.is_timeout() {
         ApiErrorKind::Timeout
@@ -354,7 +374,7 @@ fn transport_error(req: &Request, e: &reqwest::Error, never_sent: bool) -> ApiEr
 }
 
 fn lost_response(req: &Request, e: reqwest::Error, status: u16) -> ApiError {
-    let kind = if req.idempotent {
+    let kind = if req.resend_if_lost() {
         ApiErrorKind::Network
     } else {
         ApiErrorKind::OutcomeUnknown

@@ -28,7 +28,9 @@ pub fn decide(
     let retryable = match status {
         // The server refused to process it: safe to resend even a POST.
         429 => true,
-        502..=504 => req.idempotent,
+        // 503 says the server did not take the request; 502 and 504 do not prove it.
+        503 => req.idempotent,
+        502 | 504 => req.resend_if_lost(),
         _ => false,
     };
     if !retryable {

@@ -100,10 +100,27 @@ enum Kind {
     Idempotent,
     /// A create, roll, rotate or reset: never sent twice once it may have arrived.
     Unsafe,
+    /// A Prefactor lifecycle step: a lost answer is settled by reading the token back, and the
+    /// step is sent again only when the token shows it did not happen.
+    ReadBack,
 }
 
 /// The exit codes allowed and the number of attempts expected for a fault on a request.
 fn expected(kind: Kind, fault: Fault) -> (&'static [i32], usize) {
+    if kind == Kind::ReadBack {
+        return match fault {
+            Fault::RateLimited => (&[7], 4),
+            Fault::Status500 => (&[1], 1),
+            // Refused unprocessed: safe to resend.
+            Fault::Status503 => (&[1], 4),
+            // Unprocessed, but the client cannot know: it reads the token, sees the step not
+            // done, sends it once more, and that answer is lost too.
+            Fault::Status502Html | Fault::ResetBefore => (&[9], 2),
+            // Processed, answer lost: the token read back is in the target state.
+            Fault::ResetAfter | Fault::Truncated | Fault::InvalidJson => (&[0], 1),
+            Fault::Slow => (&[0, 9], 1),
+        };
+    }
     let retried = kind != Kind::Unsafe;
     match fault {
         Fault::RateLimited => (&[7], 4),
@@ -117,7 +134,7 @@ fn expected(kind: Kind, fault: Fault) -> (&'static [i32], usize) {
         // is lost, which for a secret-issuing send is an unknown outcome.
         Fault::InvalidJson => match kind {
             Kind::Read => (&[1], 1),
-            Kind::Idempotent => (&[0, 1], 1),
+            Kind::Idempotent | Kind::ReadBack => (&[0, 1], 1),
             Kind::Unsafe => (&[9], 1),
         },
         // --timeout 1s: the deadline passes during the first attempt.
@@ -538,7 +555,7 @@ impl Ctx {
                     }
                     case(
                         verb,
-                        Kind::Idempotent,
+                        Kind::ReadBack,
                         &args,
                         "POST",
                         format!("{}/{verb}", item(id)),

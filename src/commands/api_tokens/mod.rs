@@ -139,7 +139,13 @@ pub async fn lifecycle(
             ctx.globals.yes,
         )?;
     }
-    let after = pf.action(&token.id, action).await?;
+    let after = crate::commands::send_change(
+        ctx,
+        &format!("{verb} of token {}", token.id),
+        format!("tokenctl api-tokens get {}", token.id),
+        pf.action(&token.id, action),
+    )
+    .await?;
     ctx.ui.status(&format!(
         "Token {} is now {}.",
         after.id,

@@ -161,20 +161,37 @@ impl Prefactor {
         let req = self
             .request(Method::POST, &[id, action.name()])?
             .json(json!({}))
-            .idempotent();
-        let err = match self.send::<Details<PrefactorToken>>(req).await {
+            .idempotent()
+            .read_back();
+        let err = match self.send::<Details<PrefactorToken>>(req.clone()).await {
             Ok(d) => return Ok(d.details),
             Err(e) => e,
         };
+        // The answer was lost (or unreadable), or the step was refused as invalid, which is
+        // what a step that already happened looks like: the token's state tells which.
+        let lost = matches!(
+            err.kind,
+            ApiErrorKind::OutcomeUnknown | ApiErrorKind::Decode
+        );
         let refused = err.kind == ApiErrorKind::Rejected
             && err.vendor.codes.iter().any(|c| c == "invalid_action");
-        if !(refused || err.kind == ApiErrorKind::Decode) {
+        if !(lost || refused) {
             return Err(err);
         }
-        match (self.get(id).await, action.target()) {
-            (Ok(t), Some(target)) if t.status.as_deref() == Some(target) => Ok(t),
-            _ => Err(err),
+        let Ok(token) = self.get(id).await else {
+            return Err(err);
+        };
+        if action.target().is_some() && token.status.as_deref() == action.target() {
+            return Ok(token);
         }
+        // Provably not done yet, and still possible: now a resend is no longer blind.
+        if lost && token.can_take(action) == Some(true) {
+            return self
+                .send::<Details<PrefactorToken>>(req)
+                .await
+                .map(|d| d.details);
+        }
+        Err(err)
     }
 
     pub async fn delete(&self, id: &str) -> Result<Value, ApiError> {
