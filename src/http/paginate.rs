@@ -79,28 +79,30 @@ where
         return Ok(items);
     }
     let last = total.map(|t| t.div_ceil(size));
-    match last {
-        Some(last) if last <= u64::from(paging.max_pages) => {
-            let mut pages = stream::iter(2..=last as u32)
-                .map(|n| fetch(n, size))
-                .buffered(PAGE_CONCURRENCY);
-            while let Some(page) = pages.next().await {
-                if !take(&mut items, page?, size, seen, id) {
-                    break;
-                }
+    let mut next = 2;
+    if let Some(last) = last.filter(|l| *l <= u64::from(paging.max_pages)) {
+        let mut pages = stream::iter(2..=last as u32)
+            .map(|n| fetch(n, size))
+            .buffered(PAGE_CONCURRENCY);
+        while let Some(page) = pages.next().await {
+            if !take(&mut items, page?, size, seen, id) {
+                return Ok(items);
             }
-            Ok(items)
         }
-        // No total, or one no account reaches: page by page, up to the cap.
-        _ => {
-            for n in 2..=paging.max_pages {
-                if !take(&mut items, fetch(n, size).await?, size, seen, id) {
-                    return Ok(items);
-                }
-            }
-            Err(endless(paging, size))
+        // Every page the total announced was full and they hold more than it said: the total
+        // was stale or wrong, so the list is followed on, page by page, rather than cut there.
+        if total.is_some_and(|t| items.len() as u64 <= t) {
+            return Ok(items);
+        }
+        next = (last as u32).max(1) + 1;
+    }
+    // No total, one no account reaches, or one the pages outgrew: page by page, up to the cap.
+    for n in next..=paging.max_pages {
+        if !take(&mut items, fetch(n, size).await?, size, seen, id) {
+            return Ok(items);
         }
     }
+    Err(endless(paging, size))
 }
 
 /// Adds a page's new items; whether the list may go on after it.
@@ -179,12 +181,21 @@ mod tests {
 
     #[tokio::test]
     async fn known_total_concurrently_in_order() {
-        let (got, asked, _) = run(10, Some(8), |_| 3).await;
+        let (got, asked, _) = run(10, Some(9), |_| 3).await;
         assert_eq!(
             got.expect("ok"),
             [100, 101, 102, 200, 201, 202, 300, 301, 302]
         );
         assert_eq!(asked, [1, 2, 3], "the total says three pages");
+    }
+
+    #[tokio::test]
+    async fn a_total_the_pages_outgrow_is_followed_on_until_a_short_page() {
+        for total in [0, 4, 5] {
+            let (got, asked, _) = run(10, Some(total), |n| if n == 4 { 1 } else { 3 }).await;
+            assert_eq!(got.expect("ok").len(), 10, "total {total}");
+            assert_eq!(asked, [1, 2, 3, 4], "total {total}");
+        }
     }
 
     #[tokio::test]

@@ -143,6 +143,26 @@ fn without_a_total_pages_are_followed_until_a_short_one() {
     );
 }
 
+/// A total the pages outgrow (stale, or zero) is not trusted: the list goes on to its first
+/// short page, so bulk verbs and audit see every token.
+#[test]
+fn a_total_lower_than_the_pages_is_followed_on_to_a_short_page() {
+    for total in [0, 1, 60] {
+        let server = token_pages(
+            |n| match n {
+                1 | 2 => (50 * (n - 1)..50 * n).collect(),
+                3 => (100..107).collect(),
+                _ => vec![],
+            },
+            move |_| Some(json!({"per_page": 50, "total_count": total})),
+        );
+        let (code, stdout, stderr) = run(&cloudflare(&server), &["tokens", "list", "--json"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(list_ids(&stdout).len(), 107, "total_count {total}");
+        assert_eq!(count(&server, "GET", "/tokens"), 3, "total_count {total}");
+    }
+}
+
 #[test]
 fn a_list_that_never_ends_is_refused_at_the_cap() {
     let server = token_pages(
