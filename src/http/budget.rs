@@ -83,7 +83,15 @@ impl Budget {
     }
 
     /// Waits until one more request fits (the server's word, else the window), then counts it.
+    #[cfg(test)]
     pub async fn acquire(&self) {
+        let far = Instant::now() + Duration::from_secs(100 * 365 * 86_400);
+        let _ = self.acquire_until(far).await;
+    }
+
+    /// [`Budget::acquire`], but never waiting past `deadline`: when the budget frees up only
+    /// later, nothing is counted and the wait it would take comes back as the error.
+    pub async fn acquire_until(&self, deadline: Instant) -> Result<(), Duration> {
         loop {
             let wait = {
                 let mut s = self.lock();
@@ -106,7 +114,12 @@ impl Budget {
                     if let Some(left) = &mut s.server {
                         left.remaining -= 1;
                     }
-                    return;
+                    return Ok(());
+                }
+                if let Some(w) = wait
+                    && now + w > deadline
+                {
+                    return Err(w);
                 }
                 wait
             };

@@ -213,9 +213,16 @@ impl HttpClient {
             if remaining.is_zero() {
                 return Err(timeout_error(req));
             }
-            if let Some(key) = req.budget {
-                self.budgets.get(key).acquire().await;
+            if let Some(key) = req.budget
+                && let Err(wait) = self
+                    .budgets
+                    .get(key)
+                    .acquire_until(tokio::time::Instant::from_std(deadline))
+                    .await
+            {
+                return Err(budget_exhausted(req, wait));
             }
+            let remaining = deadline.saturating_duration_since(Instant::now());
             let built = self.build(req, auth, remaining)?;
             tracer.request(&built, req);
             let started = Instant::now();
@@ -346,6 +353,21 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         })
+}
+
+/// The vendor's rate budget frees up only after the deadline: say when, rather than wait
+/// silently past `--timeout`. Nothing was sent.
+fn budget_exhausted(req: &Request, wait: Duration) -> ApiError {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut err = ApiError::transport(
+        ApiErrorKind::RateLimited,
+        req.what.clone(),
+        format!(
+            "the rate budget is used up for the next {secs} s (the vendor's limit, or what the server said is left), longer than --timeout allows; nothing was sent"
+        ),
+    );
+    err.retry_after = Some(secs);
+    err
 }
 
 fn timeout_error(req: &Request) -> ApiError {

@@ -123,3 +123,47 @@ fn without_the_headers_the_same_run_does_not_wait() {
     let took = started.elapsed();
     assert!(took < Duration::from_secs(5), "{took:?}");
 }
+
+/// A server that says no request is left until tomorrow does not make tokenctl wait silently
+/// past `--timeout`: it stops at once with the rate-limit code and says when to retry.
+#[test]
+fn a_budget_that_frees_up_only_after_the_timeout_is_exit_7_at_once() {
+    use crate::support::hostile::{Hostile, Reply};
+    let server = Hostile::start(|seen| {
+        let page: u64 = seen.query("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+        let items: Vec<serde_json::Value> = (0..50)
+            .map(|i| serde_json::json!({"id": format!("{:032x}", page * 100 + i), "name": "t", "status": "active"}))
+            .collect();
+        Reply::json(
+            200,
+            &serde_json::json!({"success": true, "errors": [], "messages": [], "result": items,
+                                "result_info": {"page": page, "per_page": 50, "count": 50, "total_count": 500}}),
+        )
+        .header("Ratelimit", "\"default\";r=0;t=86400")
+        .header("Ratelimit-Policy", "\"default\";q=1200;w=300")
+    });
+    let mut env = crate::common::TestEnv::new();
+    env.set("CLOUDFLARE_BASE_URL", &format!("{}/client/v4", server.url))
+        .set("CLOUDFLARE_API_TOKEN", "x")
+        .set("CLOUDFLARE_ACCOUNT_ID", &"a".repeat(32));
+    let started = std::time::Instant::now();
+    let out = env
+        .cmd()
+        .args(["--timeout", "3s", "tokens", "list", "--json"])
+        .output()
+        .expect("run");
+    let stderr = crate::common::text(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{stderr}");
+    assert!(stderr.contains("rate budget is used up"), "{stderr}");
+    assert!(stderr.contains("retry in"), "{stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        server.seen().len(),
+        1,
+        "nothing sent after the server said none is left"
+    );
+}

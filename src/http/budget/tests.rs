@@ -145,3 +145,22 @@ async fn a_hostile_reset_waits_no_longer_than_the_documented_window() {
         "capped at Mailtrap's 10 s"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_past_the_deadline_is_refused_at_once_and_counts_nothing() {
+    let b = Budget::new(1, Duration::from_secs(10));
+    let start = Instant::now();
+    assert_eq!(
+        b.acquire_until(start + Duration::from_secs(1)).await,
+        Ok(())
+    );
+    let refused = b.acquire_until(start + Duration::from_secs(1)).await;
+    assert_eq!(refused, Err(Duration::from_secs(10)));
+    assert!(start.elapsed() < Duration::from_millis(1), "no wait at all");
+    // Within a deadline that allows it, the same request waits for the window instead.
+    assert_eq!(
+        b.acquire_until(start + Duration::from_secs(11)).await,
+        Ok(())
+    );
+    assert!(start.elapsed() >= Duration::from_secs(10));
+}
