@@ -91,6 +91,18 @@ fn every_mailtrap_verb_is_valid_against_the_schema() {
             "--secret-file",
             &secret_file,
         ],
+        // The schema's names for the other two resource types.
+        vec![
+            "api-tokens",
+            "create",
+            "--name",
+            "contract-three",
+            "--resource",
+            "inbox:4001:viewer",
+            "--resource",
+            "sending_domain:4002:admin",
+            "--json",
+        ],
         vec!["api-tokens", "reset", TOKEN_ID, "--yes", "--json"],
         vec!["api-tokens", "reset", TOKEN_NAME, "--yes", "-o", "id"],
         vec!["api-tokens", "delete", TOKEN_ID, "--yes"],

@@ -30,8 +30,8 @@ pub struct CreateArgs {
     #[arg(long)]
     name: Option<String>,
 
-    /// Mailtrap (at least one): TYPE:ID:LEVEL, TYPE one of account, project, sandbox, domain,
-    /// LEVEL viewer or admin; repeatable
+    /// Mailtrap (at least one): TYPE:ID:LEVEL, TYPE one of account, project, inbox,
+    /// sending_domain (or the older sandbox, domain), LEVEL viewer or admin; repeatable
     #[arg(long = "resource", value_name = "TYPE:ID:LEVEL", value_parser = parse_resource)]
     resources: Vec<Resource>,
 
@@ -60,7 +60,18 @@ pub struct CreateArgs {
 }
 
 /// How to name a resource, for a create that names none.
-const RESOURCE_HINT: &str = "add --resource TYPE:ID:LEVEL, e.g. --resource project:3229:admin (TYPE account, project, sandbox or domain; LEVEL viewer or admin; repeatable)";
+const RESOURCE_HINT: &str = "add --resource TYPE:ID:LEVEL, e.g. --resource project:3229:admin (TYPE account, project, inbox or sending_domain; LEVEL viewer or admin; repeatable)";
+
+/// The resource types a Mailtrap token can be granted on: those of Mailtrap's official schema,
+/// then the older names VENDORS.md gives for the last two.
+const RESOURCE_TYPES: &[&str] = &[
+    "account",
+    "project",
+    "inbox",
+    "sending_domain",
+    "sandbox",
+    "domain",
+];
 
 fn parse_prefactor_id(s: &str) -> Result<String, String> {
     if prefactor::is_id(s) {
@@ -79,9 +90,11 @@ pub fn parse_resource(s: &str) -> Result<Resource, String> {
             "invalid resource '{s}': use TYPE:ID:LEVEL, e.g. project:3229:admin"
         ));
     };
-    if !["account", "project", "sandbox", "domain"].contains(kind) {
+    // Mailtrap's official schema names inbox and sending_domain; VENDORS.md's sandbox and
+    // domain are accepted too and sent as typed.
+    if !RESOURCE_TYPES.contains(kind) {
         return Err(format!(
-            "invalid resource type '{kind}': use account, project, sandbox or domain"
+            "invalid resource type '{kind}': use account, project, inbox or sending_domain"
         ));
     }
     let access_level = match *level {

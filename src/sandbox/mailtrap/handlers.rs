@@ -261,7 +261,8 @@ fn resource(mt: &MailtrapState, account_id: u64, item: &Value) -> Result<Resourc
     let known = match resource_type {
         "account" => resource_id == account_id,
         "project" => mt.projects.contains(&resource_id),
-        "sandbox" => mt.sandboxes.contains(&resource_id),
+        // An inbox is what the older name calls a sandbox; a sending domain, a domain.
+        "sandbox" | "inbox" => mt.sandboxes.contains(&resource_id),
         _ => mt.domains.contains(&resource_id),
     };
     if !known {

@@ -77,7 +77,16 @@ pub const ACCESS_VIEWER: u16 = 10;
 pub const ACCESS_ADMIN: u16 = 100;
 
 /// Resource types a permission may name.
-pub const RESOURCE_TYPES: &[&str] = &["account", "project", "sandbox", "domain"];
+/// Mailtrap's official schema names `inbox` and `sending_domain`; the older `sandbox` and
+/// `domain` (VENDORS.md) are taken too.
+pub const RESOURCE_TYPES: &[&str] = &[
+    "account",
+    "project",
+    "inbox",
+    "sending_domain",
+    "sandbox",
+    "domain",
+];
 
 /// The emulated Mailtrap account, its resources and its tokens.
 ///
