@@ -75,7 +75,7 @@ where
         .map_or(paging.size, |s| s.min(paging.size));
     let total = first.total;
     let mut items = Vec::new();
-    if !take(&mut items, first, size, seen, id) {
+    if !take(&mut items, first, size, seen, id).map_err(|e| named(e, paging))? {
         return Ok(items);
     }
     let last = total.map(|t| t.div_ceil(size));
@@ -85,7 +85,7 @@ where
             .map(|n| fetch(n, size))
             .buffered(PAGE_CONCURRENCY);
         while let Some(page) = pages.next().await {
-            if !take(&mut items, page?, size, seen, id) {
+            if !take(&mut items, page?, size, seen, id).map_err(|e| named(e, paging))? {
                 return Ok(items);
             }
         }
@@ -98,7 +98,7 @@ where
     }
     // No total, one no account reaches, or one the pages outgrew: page by page, up to the cap.
     for n in next..=paging.max_pages {
-        if !take(&mut items, fetch(n, size).await?, size, seen, id) {
+        if !take(&mut items, fetch(n, size).await?, size, seen, id).map_err(|e| named(e, paging))? {
             return Ok(items);
         }
     }
@@ -112,12 +112,30 @@ fn take<T, K: Eq + Hash>(
     size: u64,
     seen: &mut Seen<K>,
     id: &impl Fn(&T) -> K,
-) -> bool {
+) -> Result<bool, ApiError> {
+    // A page holds at most the page size asked for, so a list holds at most `max_pages` of
+    // them: a server stuffing more into a page is refused, or it could fill memory page by page.
+    if page.items.len() as u64 > size {
+        return Err(ApiError::transport(
+            ApiErrorKind::Decode,
+            String::new(),
+            format!(
+                "a page holds {} items, more than the {size} asked for",
+                page.items.len()
+            ),
+        ));
+    }
     let full = page.items.len() as u64 >= size;
     let new = seen.keep_new(page.items, id);
     let repeats_only = new.is_empty();
     items.extend(new);
-    full && !repeats_only && page.more != Some(false)
+    Ok(full && !repeats_only && page.more != Some(false))
+}
+
+/// The error of a page, named after its list.
+fn named(mut e: ApiError, paging: &Paging) -> ApiError {
+    e.what = paging.what.clone();
+    e
 }
 
 fn endless(paging: &Paging, size: u64) -> ApiError {
@@ -216,6 +234,17 @@ mod tests {
         let (got, asked, _) = run(10, Some(300_000), |n| if n == 3 { 2 } else { 3 }).await;
         assert_eq!(got.expect("ok").len(), 8);
         assert_eq!(asked, [1, 2, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_page_with_more_items_than_asked_for_is_refused() {
+        let (got, asked, _) = run(10, None, |n| if n == 2 { 4 } else { 3 }).await;
+        let err = got.expect_err("refused");
+        assert!(
+            err.to_string().contains("more than the 3 asked for"),
+            "{err}"
+        );
+        assert_eq!(asked, [1, 2]);
     }
 
     #[tokio::test]

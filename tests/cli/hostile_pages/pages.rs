@@ -163,6 +163,21 @@ fn a_total_lower_than_the_pages_is_followed_on_to_a_short_page() {
     }
 }
 
+/// A page caps memory only if it holds at most what was asked for: a server stuffing more
+/// items into its pages is refused, so 100 pages can never add up to gigabytes.
+#[test]
+fn a_page_stuffed_past_the_page_size_is_refused() {
+    let server = token_pages(
+        |n| (1000 * n..1000 * n + 51).collect(),
+        |_| Some(json!({"per_page": 50})),
+    );
+    let (code, stdout, stderr) = run(&cloudflare(&server), &["tokens", "list", "--json"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("more than the 50 asked for"), "{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(count(&server, "GET", "/tokens"), 1);
+}
+
 #[test]
 fn a_list_that_never_ends_is_refused_at_the_cap() {
     let server = token_pages(
