@@ -138,6 +138,13 @@ impl Response {
         self.redactor
             .error(ApiError::from_status(status, vendor, req.what.clone()))
     }
+
+    /// A message the vendor put in a 2xx body (Mosquitto's reason for not deleting), as it may
+    /// be shown: the credential removed, cut at the vendor-message cap, control characters
+    /// escaped.
+    pub fn message(&self, text: &str) -> String {
+        super::limits::clip(&self.redactor.text(text), super::limits::MAX_MESSAGE_CHARS)
+    }
 }
 
 /// The shared client. Cheap to clone.

@@ -78,7 +78,12 @@ impl Mosquitto {
             return Ok(Deleted::Yes);
         }
         let v: Value = decode_json(&resp, &req)?;
-        Ok(deleted(&v))
+        Ok(match deleted(&v) {
+            // The platform's words, shown to the user: as any vendor text, without the
+            // credential, capped and escaped.
+            Deleted::No(Some(m)) => Deleted::No(Some(resp.message(&m))),
+            d => d,
+        })
     }
 }
 

@@ -90,3 +90,29 @@ fn tokens_with_null_fields_are_listed() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("dashboards"));
 }
+
+/// The platform's reason for not deleting is vendor text like any other: the credential in
+/// use is cut out, the text capped, and it stays on one line.
+#[test]
+fn a_refusal_message_is_redacted_capped_and_one_line() {
+    let message = format!(
+        "denied for mq-token\nerror: forged line \u{1b}[2J{}",
+        "A".repeat(3000)
+    );
+    let server = server(Reply::json(
+        200,
+        &json!({ "deleted": false, "message": message }),
+    ));
+    let out = run(&server, &["delete", ID, "--yes"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("mq-token"), "{err}");
+    assert!(err.contains("[REDACTED]"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{err}"
+    );
+    assert!(err.len() < 1000, "{} bytes: {err}", err.len());
+}
