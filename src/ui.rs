@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::env::Env;
 use crate::error::CliError;
-use crate::output::visible_lines;
+use crate::output::{visible, visible_lines};
 use crate::secret::Secret;
 
 /// Set by `main.rs` before Rust's runtime starts, when fd 1 was closed (`>&-`): the runtime
@@ -159,6 +159,16 @@ impl Ui {
     /// A progress or success note on stderr; silent under `--quiet`.
     pub fn status(&self, text: &str) {
         if !self.quiet {
+            // One line: a newline inside a server value (a name, a status) is shown escaped,
+            // so it can never forge an `error:` line of its own.
+            eprintln!("{}", visible(text));
+        }
+    }
+
+    /// A note tokenctl composed of several lines (a bulk selection), each value in it already
+    /// escaped; its own line breaks stay.
+    pub fn status_lines(&self, text: &str) {
+        if !self.quiet {
             eprintln!("{}", visible_lines(text));
         }
     }
@@ -166,7 +176,7 @@ impl Ui {
     /// A warning on stderr. Like [`Ui::status`], any control character left in the text is
     /// shown escaped; the colour is tokenctl's own and added after.
     pub fn warn(&self, text: &str) {
-        let text = visible_lines(text);
+        let text = visible(text);
         if self.color && self.stderr_tty {
             eprintln!("{} {text}", console::style("warning:").yellow().bold());
         } else {

@@ -149,7 +149,7 @@ pub fn selection(ui: &Ui, noun: &str, items: &[(&Entry, Option<&str>)]) {
             s.push_str(&format!("  (skipped: {})", visible(why)));
         }
     }
-    ui.status(&s);
+    ui.status_lines(&s);
 }
 
 /// The summary on stderr: `Rotated 18, failed 1, skipped 1.`, then a line per failure (always,

