@@ -223,6 +223,11 @@ impl Paths {
             Some(h) if !Path::new(h).is_absolute() => {
                 Some(format!("HOME is a relative path ({h})"))
             }
+            // Creating `~/.config` below a HOME that does not exist would make that directory
+            // out of nothing (`/nonexistent/.config`).
+            Some(h) if !Path::new(h).is_dir() => {
+                Some(format!("HOME ({h}) is not an existing directory"))
+            }
             Some(_) => None,
         };
         let dirs = unusable

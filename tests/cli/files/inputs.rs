@@ -303,3 +303,26 @@ fn an_oversized_sandbox_state_is_refused_with_its_cap() {
         .failure()
         .stderr(predicate::str::contains("64 MiB").and(predicate::str::contains("sandbox reset")));
 }
+
+/// An absolute HOME that does not exist is unusable too: nothing is made out of nothing.
+#[test]
+fn a_home_that_does_not_exist_is_a_clear_error_and_is_not_created() {
+    let gone = format!("/nonexistent-tokenctl-home-{}", std::process::id());
+    let cwd = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &["profile", "add", "x", "--vendor", "cloudflare"][..],
+        &["--sandbox", "tokens", "list"],
+    ] {
+        let out = bare_cmd(Some(&gone), cwd.path())
+            .args(args)
+            .output()
+            .expect("run");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: HOME") && err.contains("not an existing directory"),
+            "{err}"
+        );
+    }
+    assert!(!Path::new(&gone).exists(), "{gone} was created");
+}
