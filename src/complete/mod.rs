@@ -271,17 +271,31 @@ fn candidates(items: &[cache::Item], current: &str) -> Vec<CompletionCandidate> 
     let mut out = Vec::new();
     for item in items {
         let Some(name) = &item.name else { continue };
-        if uses.get(name.as_str()) == Some(&1) && one_shell_word(name) && name.starts_with(current)
+        if uses.get(name.as_str()) == Some(&1)
+            && one_shell_word(name)
+            && safe_id(&item.id)
+            && name.starts_with(current)
         {
             out.push(CompletionCandidate::new(name).help(Some(item.id.clone().into())));
         }
     }
     for item in items {
-        if item.id.starts_with(current) {
-            out.push(CompletionCandidate::new(&item.id).help(item.name.clone().map(Into::into)));
+        if safe_id(&item.id) && item.id.starts_with(current) {
+            // The help is shown by the shell as is: a hostile name is shown escaped.
+            let help = item
+                .name
+                .as_deref()
+                .map(|n| crate::escape::visible(n).into_owned().into());
+            out.push(CompletionCandidate::new(&item.id).help(help));
         }
     }
     out
+}
+
+/// Whether an ID from the server may be offered: one shell word that can stand in a request
+/// path (the verbs refuse `..`, `a/b` and the like anyway).
+fn safe_id(id: &str) -> bool {
+    one_shell_word(id) && !id.contains('/') && crate::http::unsafe_segment(id).is_none()
 }
 
 /// Whether `s` needs no quoting in any supported shell.

@@ -109,3 +109,22 @@ fn globals_carry_typed_profile_and_sandbox() {
     assert!(g.sandbox && g.quiet && g.no_input);
     assert_eq!(g.timeout, BUDGET);
 }
+
+#[test]
+fn hostile_ids_are_not_offered_and_hostile_names_are_shown_escaped() {
+    let item = |id: &str, name: Option<&str>| Item {
+        id: id.to_owned(),
+        name: name.map(str::to_owned),
+    };
+    let items = [
+        item("0123456789abcdef0123456789abcdef", Some("cr\rXX\u{1b}[2J")),
+        item("..", Some("dotdot")),
+        item("$(id)", Some("subshell")),
+        item("`id`\u{1b}[2J", None),
+        item("a/b", None),
+    ];
+    let got = candidates(&items, "");
+    assert_eq!(values(&got), ["0123456789abcdef0123456789abcdef"]);
+    let help = got[0].get_help().map(|h| h.to_string()).unwrap_or_default();
+    assert_eq!(help, "cr\\rXX\\e[2J");
+}
