@@ -198,6 +198,25 @@ pub fn build_policies(
         resources: res,
     };
     if resources.is_empty() {
+        // Without --resource, a group is granted on the account or on all zones; a group of
+        // another scope (an R2 bucket, a user) fits neither, and the API would refuse it.
+        if let Some(g) = groups.iter().find(|g| {
+            !g.scopes.is_empty()
+                && !g
+                    .scopes
+                    .iter()
+                    .any(|s| s == ACCOUNT_SCOPE || s == ZONE_SCOPE)
+        }) {
+            return Err(CliError::usage(format!(
+                "permission group '{}' applies to {}, neither the account nor its zones",
+                g.name,
+                g.scopes.join(", ")
+            ))
+            .with_hint(format!(
+                "name what it applies to with --resource KEY, e.g. --resource {}.ID (a resource key as the API takes it), or a --policy-file",
+                g.scopes[0]
+            )));
+        }
         let (zone, account_groups): (Vec<&PermissionGroup>, Vec<&PermissionGroup>) =
             groups.iter().partition(|g| {
                 g.scopes.iter().any(|s| s == ZONE_SCOPE)

@@ -104,3 +104,45 @@ fn a_resource_that_fits_none_of_the_groups_is_a_usage_error_and_sends_nothing() 
         assert!(posts.is_empty(), "{groups:?} {resources:?}: {posts:?}");
     }
 }
+
+/// Without --resource a group is granted on the account or all zones; a group of another
+/// scope (an R2 bucket) fits neither: a usage error naming it, nothing sent. With its resource
+/// key it is created.
+#[test]
+fn a_group_of_another_scope_needs_its_resource_and_nothing_is_sent_without() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    sb.clear_requests();
+    let group = "Workers R2 Storage Bucket Item Read";
+    env.cmd()
+        .args(["tokens", "create", "--name", "r2", "--permission", group])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::starts_with("error: ")
+                .and(predicate::str::contains("com.cloudflare.edge.r2.bucket"))
+                .and(predicate::str::contains("hint: ")),
+        );
+    let posts = sb
+        .request_lines()
+        .into_iter()
+        .filter(|l| l.starts_with("POST"))
+        .count();
+    assert_eq!(posts, 0);
+    let out = env
+        .cmd()
+        .args(["tokens", "create", "--name", "r2", "--permission", group])
+        .args([
+            "--resource",
+            "com.cloudflare.edge.r2.bucket.4a5b_default_media",
+        ])
+        .args(["--json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = stdout_json(&out);
+    assert_eq!(
+        v["policies"][0]["resources"]["com.cloudflare.edge.r2.bucket.4a5b_default_media"],
+        "*"
+    );
+}
