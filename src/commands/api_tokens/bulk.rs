@@ -89,7 +89,14 @@ pub async fn lifecycle(
 ) -> anyhow::Result<()> {
     let (action, warning) = match verb {
         Verb::Revoke => (Action::Revoke, ": they stop working for good"),
-        _ => (Action::Suspend, ": they stop working until activated"),
+        Verb::Suspend => (Action::Suspend, ": they stop working until activated"),
+        Verb::Activate => (Action::Activate, ": they work again"),
+        Verb::Delete | Verb::Roll | Verb::Rotate | Verb::Refresh => {
+            return Err(crate::error::CliError::usage(format!(
+                "{verb:?} is not a Prefactor lifecycle step"
+            ))
+            .into());
+        }
     };
     bulk::precheck(ctx, verb, NOUN.1, None, None)?;
     let (client, resolved) = ctx.api_tokens().await?;

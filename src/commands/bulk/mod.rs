@@ -31,6 +31,7 @@ pub enum Verb {
     Refresh,
     Revoke,
     Suspend,
+    Activate,
 }
 
 impl Verb {
@@ -42,6 +43,7 @@ impl Verb {
             Verb::Refresh => "Refresh",
             Verb::Revoke => "Revoke",
             Verb::Suspend => "Suspend",
+            Verb::Activate => "Activate",
         }
     }
     fn past(self) -> &'static str {
@@ -52,6 +54,7 @@ impl Verb {
             Verb::Refresh => "Refreshed",
             Verb::Revoke => "Revoked",
             Verb::Suspend => "Suspended",
+            Verb::Activate => "Activated",
         }
     }
     fn gerund(self) -> &'static str {
@@ -62,6 +65,7 @@ impl Verb {
             Verb::Refresh => "Refreshing",
             Verb::Revoke => "Revoking",
             Verb::Suspend => "Suspending",
+            Verb::Activate => "Activating",
         }
     }
     /// Whether the verb issues a new secret per token.

@@ -309,3 +309,57 @@ fn a_suspend_whose_answer_was_lost_reads_the_token_and_succeeds() {
         assert_eq!(posts, 1, "{verb}: the lost one only, never a blind resend");
     }
 }
+
+/// Bulk activate, like the other lifecycle steps: only suspended tokens are sent the step,
+/// the others are skipped, and afterwards none of the selection is suspended.
+#[test]
+fn bulk_activate_sends_the_step_to_suspended_tokens_only() {
+    let (env, sb) = sandboxed();
+    let listed = |env: &crate::common::TestEnv| {
+        stdout_json(
+            &env.cmd()
+                .args(["api-tokens", "list", "--json"])
+                .output()
+                .expect("list"),
+        )
+    };
+    let before = listed(&env);
+    let suspended: Vec<String> = before
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|t| t["status"] == "suspended")
+        .filter_map(|t| t["id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!suspended.is_empty(), "the demo data has suspended tokens");
+    sb.clear_requests();
+    let out = env
+        .cmd()
+        .args(["api-tokens", "activate", "--all", "--yes", "--json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut sent: Vec<String> = sb
+        .request_lines()
+        .into_iter()
+        .filter(|l| l.starts_with("POST"))
+        .map(|l| {
+            l.trim_start_matches(&format!("POST {ROOT}/"))
+                .trim_end_matches("/activate")
+                .to_owned()
+        })
+        .collect();
+    sent.sort();
+    let mut want = suspended.clone();
+    want.sort();
+    assert_eq!(sent, want, "activate goes to the suspended tokens only");
+    let after = listed(&env);
+    assert!(
+        after
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|t| t["status"] != "suspended"),
+        "{after}"
+    );
+}
