@@ -11,6 +11,12 @@
 //! as it is, with no path rewritten; [`the_schema_is_account_scoped`] checks that this still
 //! holds, so a newer file dropped in its place fails loudly instead of matching nothing.
 //!
+//! Strictness: the schema lets a create body carry any other field and leave `resources` out,
+//! while the live API refuses a create with no permissions (specs/VENDORS.md). So the verb runs
+//! and [`the_mock_refuses_a_wrong_body`] mock a copy of the file with exactly two rules added
+//! ([`strict_spec`]): `additionalProperties: false` on the create body and on each resource,
+//! and `resources` required. A misnamed field then fails the test instead of passing unseen.
+//!
 //! Error paths: a proxy asks Prism for each answer the schema documents for a verb (`Prefer:
 //! code=N`) and records whether Prism found the request itself invalid; every such answer
 //! must become its exit code with one `error:` line, and no request may break the schema.
@@ -56,9 +62,43 @@ fn the_schema_is_account_scoped() {
     );
 }
 
+/// The rules [`strict_spec`] adds, each to one exact place of the file.
+const STRICT: [(&str, &str); 2] = [
+    (
+        "    CreateApiTokenRequest:\n      type: object\n      required:\n        - name\n",
+        "    CreateApiTokenRequest:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n        - resources\n",
+    ),
+    (
+        "    ResourcePermissionInput:\n      type: object\n      required:\n",
+        "    ResourcePermissionInput:\n      type: object\n      additionalProperties: false\n      required:\n",
+    ),
+];
+
+/// A copy of the schema with the [`STRICT`] rules, in `dir`; None without the file.
+fn strict_spec(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    let spec = std::fs::read_to_string(spec_path(SPEC)).ok()?;
+    let mut strict = spec.clone();
+    for (from, to) in STRICT {
+        assert_eq!(spec.matches(from).count(), 1, "{SPEC} changed: {from:?}");
+        strict = strict.replace(from, to);
+    }
+    let path = dir.join("mailtrap-strict.openapi.yml");
+    std::fs::write(&path, strict).expect("write the strict spec");
+    Some(path)
+}
+
+fn strict_prism(dir: &std::path::Path) -> Option<Prism> {
+    let Some(path) = strict_spec(dir) else {
+        eprintln!("contract test NOT COUNTED: no {SPEC}");
+        return None;
+    };
+    Prism::start_path(path)
+}
+
 #[test]
 fn every_mailtrap_verb_is_valid_against_the_schema() {
-    let Some(prism) = Prism::start_spec(SPEC) else {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(prism) = strict_prism(dir.path()) else {
         return;
     };
     let env = env_for(&prism.base_url);
@@ -217,7 +257,8 @@ fn every_documented_mailtrap_error_becomes_its_exit_code() {
 /// would fail if tokenctl sent one.
 #[test]
 fn the_mock_refuses_a_wrong_body() {
-    let Some(prism) = Prism::start_spec(SPEC) else {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(prism) = strict_prism(dir.path()) else {
         return;
     };
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -244,10 +285,16 @@ fn the_mock_refuses_a_wrong_body() {
     assert_eq!(post(good.clone()), (200, None));
     let mut wrong_level = good.clone();
     wrong_level["resources"][0]["access_level"] = "admin".into();
-    let mut no_name = good;
+    let mut no_name = good.clone();
     no_name["title"] = no_name["name"].take();
     no_name.as_object_mut().expect("object").remove("name");
-    for body in [wrong_level, no_name] {
+    // The permissions under another name: what a renamed field in tokenctl would send.
+    let mut renamed = good.clone();
+    renamed["permissions"] = renamed["resources"].take();
+    renamed.as_object_mut().expect("object").remove("resources");
+    let mut odd_resource = good;
+    odd_resource["resources"][0]["level"] = 100.into();
+    for body in [wrong_level, no_name, renamed, odd_resource] {
         let (status, violations) = post(body.clone());
         assert_eq!(status, 422, "{body}");
         assert!(violations.is_some_and(|v| v.contains("body")), "{body}");

@@ -54,6 +54,11 @@ impl Prism {
         Self::start_file(spec_path(file))
     }
 
+    /// Prism mocking the spec file at `path` (one a test derived from a file in specs/).
+    pub fn start_path(path: PathBuf) -> Option<Prism> {
+        Self::start_file(path)
+    }
+
     fn start_file(spec: PathBuf) -> Option<Prism> {
         if !spec.is_file() {
             eprintln!(
