@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::Env;
 use crate::error::CliError;
-use crate::files::MAX_CONFIG_BYTES;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -143,21 +142,13 @@ impl Config {
                 .with_hint("fix the file by hand or remove it and add profiles again")
                 .into()
         };
-        let bytes = match crate::files::read_file_capped(path, MAX_CONFIG_BYTES) {
-            Ok(Some(b)) => b,
-            Ok(None) => return Ok(Config::default()),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::FileTooLarge | std::io::ErrorKind::InvalidData
-                ) =>
-            {
-                return Err(invalid(e.to_string()));
+        match crate::files::read_toml(path) {
+            Ok(config) => Ok(config),
+            Err(crate::files::TomlError::Invalid(why)) => Err(invalid(why)),
+            Err(crate::files::TomlError::Io(e)) => {
+                Err(e).with_context(|| format!("reading {}", path.display()))
             }
-            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-        };
-        let text = String::from_utf8(bytes).map_err(|_| invalid("it is not UTF-8 text".into()))?;
-        toml::from_str(&text).map_err(|e| invalid(e.message().to_owned()))
+        }
     }
 
     /// Reads, changes and writes config.toml while holding its exclusive lock, so parallel

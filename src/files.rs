@@ -74,6 +74,35 @@ pub fn read_file_capped(path: &Path, cap: u64) -> io::Result<Option<Vec<u8>>> {
     read_capped(f, cap).map(Some)
 }
 
+/// Why a TOML file tokenctl keeps could not be read.
+pub enum TomlError {
+    /// Not what the file must be: too large, not a regular file, not UTF-8, not valid TOML.
+    Invalid(String),
+    /// Reading failed (permissions, I/O).
+    Io(io::Error),
+}
+
+/// Reads a TOML file of at most [`MAX_CONFIG_BYTES`] (config.toml, credentials.toml); a
+/// missing file is `T::default()`.
+pub fn read_toml<T: serde::de::DeserializeOwned + Default>(path: &Path) -> Result<T, TomlError> {
+    let bytes = match read_file_capped(path, MAX_CONFIG_BYTES) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(T::default()),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::FileTooLarge | io::ErrorKind::InvalidData
+            ) =>
+        {
+            return Err(TomlError::Invalid(e.to_string()));
+        }
+        Err(e) => return Err(TomlError::Io(e)),
+    };
+    let text =
+        String::from_utf8(bytes).map_err(|_| TomlError::Invalid("it is not UTF-8 text".into()))?;
+    toml::from_str(&text).map_err(|e| TomlError::Invalid(e.message().to_owned()))
+}
+
 /// The file `path` names, through any chain of symlinks, so a write replaces the target and
 /// keeps the link (dotfile managers link config.toml). A path that is no link comes back as is.
 pub fn resolve_links(path: &Path) -> PathBuf {

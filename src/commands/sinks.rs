@@ -149,13 +149,23 @@ impl SinkArgs {
     }
 }
 
-/// Creates the file in one step (see [`files::write_new_private`]): a failed write leaves
-/// nothing at the name, so a retry needs no --force.
 fn write_secret_file(path: &std::path::Path, force: bool, contents: &str) -> anyhow::Result<()> {
+    create_secret_file(path, force, contents, "the secret was being issued")
+}
+
+/// Creates a secret file in one step (see [`files::write_new_private`]): readers never see
+/// half of it, and a failed write leaves nothing at the name, so a retry needs no --force. A
+/// file that appeared at the name `while` the secret was issued is not replaced without --force.
+pub(crate) fn create_secret_file(
+    path: &std::path::Path,
+    force: bool,
+    contents: &str,
+    while_: &str,
+) -> anyhow::Result<()> {
     match files::write_new_private(path, force, contents.as_bytes()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(CliError::failure(format!(
-            "{} appeared while the secret was being issued; pass --force to replace it",
+            "{} appeared while {while_}; pass --force to replace it",
             path.display()
         ))
         .into()),

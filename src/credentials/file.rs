@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::{CredentialStore, StoreError};
 use crate::config::write_private;
-use crate::files::{self, MAX_CONFIG_BYTES};
+use crate::files;
 use crate::secret::Secret;
 
 pub struct FileStore {
@@ -23,28 +23,14 @@ impl FileStore {
     }
 
     fn read(&self) -> Result<BTreeMap<String, Secret>, StoreError> {
-        let invalid =
-            |why: &str| StoreError::Other(format!("{} is not valid: {why}", self.path.display()));
-        let bytes = match files::read_file_capped(&self.path, MAX_CONFIG_BYTES) {
-            Ok(Some(b)) => b,
-            Ok(None) => return Ok(BTreeMap::new()),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::FileTooLarge | std::io::ErrorKind::InvalidData
-                ) =>
-            {
-                return Err(invalid(&e.to_string()));
-            }
-            Err(e) => {
-                return Err(StoreError::Other(format!(
-                    "reading {}: {e}",
-                    self.path.display()
-                )));
-            }
-        };
-        let text = String::from_utf8(bytes).map_err(|_| invalid("it is not UTF-8 text"))?;
-        toml::from_str(&text).map_err(|e| invalid(e.message()))
+        files::read_toml(&self.path).map_err(|e| {
+            StoreError::Other(match e {
+                files::TomlError::Invalid(why) => {
+                    format!("{} is not valid: {why}", self.path.display())
+                }
+                files::TomlError::Io(e) => format!("reading {}: {e}", self.path.display()),
+            })
+        })
     }
 
     fn write(&self, map: &BTreeMap<String, Secret>) -> Result<(), StoreError> {

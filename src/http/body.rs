@@ -4,7 +4,7 @@
 use reqwest::header::{HeaderMap, LOCATION};
 
 use super::client::Request;
-use super::error::{ApiError, ApiErrorKind};
+use super::error::{ApiError, ApiErrorKind, unusable_answer};
 use super::limits::{MAX_BODY_BYTES, MAX_LOCATION_CHARS, clip};
 use super::redact::Redactor;
 
@@ -42,14 +42,8 @@ pub async fn read_capped(resp: &mut reqwest::Response, cap: usize) -> reqwest::R
 /// A 2xx answer whose body passed [`MAX_BODY_BYTES`]. After a change that must not be repeated
 /// the change did happen but its answer is unusable, so the outcome is unknown to the user.
 pub fn too_large(req: &Request, status: u16) -> ApiError {
-    let kind = if req.idempotent {
-        ApiErrorKind::Decode
-    } else {
-        ApiErrorKind::OutcomeUnknown
-    };
-    let mut err = ApiError::transport(
-        kind,
-        req.what.clone(),
+    let mut err = unusable_answer(
+        req,
         format!(
             "the response body is larger than {} MiB, the most that is read; reading stopped",
             MAX_BODY_BYTES / (1024 * 1024)

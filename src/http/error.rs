@@ -173,23 +173,30 @@ pub fn decode_json<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&resp.body).map_err(|e| unreadable(resp, req, &e.to_string()))
 }
 
-/// The error for a 2xx answer whose body cannot be read. The JSON decoder quotes the values it
-/// did not expect (`invalid type: integer `123…`, expected a string`); in an answer that carries
-/// a newly issued secret, such a value may be the secret, so none is kept.
-pub fn unreadable(resp: &super::Response, req: &super::Request, why: &str) -> ApiError {
+/// The error for a 2xx answer that cannot be used (unreadable, too large, or without what it
+/// must carry). After a change that is never sent twice (a create, a roll) the change did
+/// happen but its answer is lost, so the outcome is unknown to the user; otherwise the answer
+/// is simply not what was expected.
+pub fn unusable_answer(req: &super::Request, detail: String) -> ApiError {
     let kind = if req.idempotent {
         ApiErrorKind::Decode
     } else {
         ApiErrorKind::OutcomeUnknown
     };
+    ApiError::transport(kind, req.what.clone(), detail)
+}
+
+/// The error for a 2xx answer whose body cannot be read. The JSON decoder quotes the values it
+/// did not expect (`invalid type: integer `123…`, expected a string`); in an answer that carries
+/// a newly issued secret, such a value may be the secret, so none is kept.
+pub fn unreadable(resp: &super::Response, req: &super::Request, why: &str) -> ApiError {
     let why = if req.secret_response {
         without_values(why)
     } else {
         why.to_owned()
     };
-    let mut err = ApiError::transport(
-        kind,
-        req.what.clone(),
+    let mut err = unusable_answer(
+        req,
         format!("the response is not the expected JSON ({why})"),
     );
     err.status = Some(resp.status);

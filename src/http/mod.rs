@@ -22,7 +22,9 @@ mod url;
 
 pub use budget::BudgetKey;
 pub use client::{Auth, HttpClient, HttpOptions, Request, Response};
-pub use error::{ApiError, ApiErrorKind, VendorError, decode_json, non_json_summary, unreadable};
+pub use error::{
+    ApiError, ApiErrorKind, VendorError, decode_json, non_json_summary, unreadable, unusable_answer,
+};
 pub use notices::{Notice, Notices};
 pub use paginate::{Page, Paging, collect_pages};
 pub use url::{check_base_url, join_path, unsafe_segment};

@@ -23,18 +23,7 @@ impl Issued for Secret {
 /// (a create, a roll), the change happened but what it made is lost: the outcome is unknown to
 /// the user, as for an unreadable answer.
 pub(crate) fn required<T>(v: Option<T>, req: &Request, what: &str) -> Result<T, ApiError> {
-    v.ok_or_else(|| {
-        let kind = if req.idempotent {
-            ApiErrorKind::Decode
-        } else {
-            ApiErrorKind::OutcomeUnknown
-        };
-        ApiError::transport(
-            kind,
-            req.what.clone(),
-            format!("the answer carries no {what}"),
-        )
-    })
+    v.ok_or_else(|| crate::http::unusable_answer(req, format!("the answer carries no {what}")))
 }
 
 /// The answer to a request that issues a secret: missing, null or empty, the secret is never

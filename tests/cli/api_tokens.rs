@@ -352,4 +352,5 @@ fn prefactor_lists_every_page_and_maps_its_errors() {
         .stderr(predicate::str::contains("not_authenticated"));
 }
 
+mod mailtrap;
 mod prefactor;

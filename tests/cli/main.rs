@@ -4,7 +4,6 @@
 mod support;
 
 mod api_tokens;
-mod api_tokens_mailtrap;
 mod audit;
 mod auth;
 mod bad_input;

@@ -3,10 +3,8 @@
 
 use std::path::Path;
 
-use crate::commands::sinks::SecretFileArgs;
+use crate::commands::sinks::{self, SecretFileArgs};
 use crate::context::Context;
-use crate::error::CliError;
-use crate::files;
 use crate::output::bulk::{BulkRecord, Entry, Outcome};
 
 /// Writes every issued object as one JSON array; returns the failure, if any.
@@ -39,18 +37,10 @@ pub(super) fn write<R: BulkRecord>(
     }
 }
 
-/// Creates `path` (0600) in one step (see [`files::write_new_private`]): readers never see
-/// half a document, and a failed write leaves nothing at the name, so a retry needs no --force.
+/// Creates `path` (0600) in one step, as every secret file is (see
+/// [`sinks::create_secret_file`]).
 fn write_atomically(path: &Path, force: bool, contents: &str) -> anyhow::Result<()> {
-    match files::write_new_private(path, force, contents.as_bytes()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(CliError::failure(format!(
-            "{} appeared while the tokens were being changed; pass --force to replace it",
-            path.display()
-        ))
-        .into()),
-        Err(e) => Err(e.into()),
-    }
+    sinks::create_secret_file(path, force, contents, "the tokens were being changed")
 }
 
 #[cfg(test)]
