@@ -25,6 +25,7 @@ mod misc;
 mod profile;
 mod project_tokens;
 mod rate_budget;
+mod schedule;
 mod service_tokens;
 mod startup;
 mod terminal;
