@@ -19,6 +19,15 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     cargo build --release --locked --bin tokenctl \
  && install -D -m 0755 target/release/tokenctl /out/tokenctl
 
+# The same binary on distroless's debug variant, which adds a busybox shell (/busybox/sh), for CI
+# systems that run their job scripts inside the job's image, such as GitLab CI:
+#   docker build --target shell -t tokenctl:shell .
+FROM gcr.io/distroless/cc-debian12:debug-nonroot AS shell
+COPY --from=build /out/tokenctl /usr/local/bin/tokenctl
+USER 65532:65532
+ENTRYPOINT ["tokenctl"]
+
+# The default image (the last stage): no shell at all.
 FROM gcr.io/distroless/cc-debian12:nonroot
 LABEL org.opencontainers.image.title="tokenctl" \
       org.opencontainers.image.description="Create, inspect, rotate and retire API tokens for Cloudflare, Mailtrap, Prefactor and Cedalo Pro Mosquitto" \
