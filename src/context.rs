@@ -15,16 +15,18 @@ use crate::config::{Config, Paths, Profile, Vendor};
 use crate::credentials::{self, Credential, Secretish, Source};
 use crate::env::Env;
 use crate::error::CliError;
-use crate::http::{Auth, HttpClient, HttpOptions, Notice, Notices, check_base_url, unsafe_segment};
 use crate::output::Format;
 use crate::output::shell::word;
-use crate::sandbox::{self, AppState, SeedOptions, persist::LockedState};
-use crate::secret::Secret;
 use crate::ui::Ui;
-use crate::vendors::cloudflare::{self, Cloudflare};
-use crate::vendors::mailtrap::{self, Mailtrap};
-use crate::vendors::mosquitto::Mosquitto;
-use crate::vendors::prefactor::Prefactor;
+use tokenctl_api::http::{
+    Auth, HttpClient, HttpOptions, Notice, Notices, check_base_url, unsafe_segment,
+};
+use tokenctl_api::secret::Secret;
+use tokenctl_api::vendors::cloudflare::{self, Cloudflare};
+use tokenctl_api::vendors::mailtrap::{self, Mailtrap};
+use tokenctl_api::vendors::mosquitto::Mosquitto;
+use tokenctl_api::vendors::prefactor::Prefactor;
+use tokenctl_sandbox::{AppState, LockedState, SeedOptions};
 
 /// The profile name sandbox mode provides for each vendor.
 pub fn sandbox_profile_name(vendor: Vendor) -> String {
@@ -628,7 +630,7 @@ impl Context {
                     .await
                     .context("starting the sandbox")?;
                 let root_url = format!("http://{}", listener.local_addr()?);
-                let server = tokio::spawn(sandbox::serve(listener, app.clone()));
+                let server = tokio::spawn(tokenctl_sandbox::serve(listener, app.clone()));
                 Ok::<_, anyhow::Error>(Embedded {
                     app,
                     root_url,
@@ -640,15 +642,14 @@ impl Context {
     }
 
     /// How to reach the embedded sandbox as `vendor`.
-    pub async fn sandbox_connection(&self, vendor: Vendor) -> anyhow::Result<sandbox::Connection> {
+    pub async fn sandbox_connection(
+        &self,
+        vendor: Vendor,
+    ) -> anyhow::Result<tokenctl_sandbox::Connection> {
         let e = self.embedded().await?;
-        // Read the one connection under the lock, without cloning the whole state.
-        crate::sandbox::lock(&e.app.state)
-            .connections(&e.root_url)
-            .remove(vendor.name())
-            .ok_or_else(|| {
-                CliError::failure(format!("the sandbox does not emulate {vendor} yet")).into()
-            })
+        e.app.connection(&e.root_url, vendor.name()).ok_or_else(|| {
+            CliError::failure(format!("the sandbox does not emulate {vendor} yet")).into()
+        })
     }
 
     /// Ends the command: saves the embedded sandbox's state, if one ran.

@@ -1,6 +1,6 @@
 //! Error kinds, exit codes and hints, mapped in one place.
 //!
-//! Lower layers return typed errors ([`crate::http::ApiError`], [`CliError`],
+//! Lower layers return typed errors ([`tokenctl_api::http::ApiError`], [`CliError`],
 //! [`crate::credentials::StoreError`]); commands add context with `anyhow`; [`report`] walks the
 //! chain once, prints one line (plus an optional hint) and picks the exit code.
 
@@ -8,7 +8,7 @@ use std::fmt;
 use std::io;
 
 use crate::credentials::StoreError;
-use crate::http::{ApiError, ApiErrorKind};
+use tokenctl_api::http::{ApiError, ApiErrorKind};
 
 /// Exit codes, documented in the README and the man page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

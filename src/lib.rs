@@ -12,14 +12,9 @@ pub mod credentials;
 pub mod dates;
 pub mod env;
 pub mod error;
-pub mod escape;
 pub mod files;
-pub mod http;
 pub mod output;
-pub mod sandbox;
-pub mod secret;
 pub mod ui;
-pub mod vendors;
 
 use std::io;
 use std::process::ExitCode;

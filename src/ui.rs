@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::env::Env;
 use crate::error::CliError;
 use crate::output::{visible, visible_lines};
-use crate::secret::Secret;
+use tokenctl_api::secret::Secret;
 
 /// Set by `main.rs` before Rust's runtime starts, when fd 1 was closed (`>&-`): the runtime
 /// then quietly reopens it as /dev/null, so this is the only moment it can be seen.

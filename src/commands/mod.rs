@@ -44,8 +44,8 @@ pub async fn send_change<T>(
     ctx: &Context,
     what: &str,
     check: String,
-    request: impl std::future::Future<Output = Result<T, crate::http::ApiError>>,
-) -> Result<T, crate::http::ApiError> {
+    request: impl std::future::Future<Output = Result<T, tokenctl_api::http::ApiError>>,
+) -> Result<T, tokenctl_api::http::ApiError> {
     let check = same_target(ctx, &check);
     ctx.sent(what, check.clone());
     let result = request.await;
@@ -71,8 +71,11 @@ pub fn same_target(ctx: &Context, check: &str) -> String {
 }
 
 /// For a change whose answer was lost: says what to run to see whether it happened.
-pub fn check_with(mut e: crate::http::ApiError, command: String) -> crate::http::ApiError {
-    if e.kind == crate::http::ApiErrorKind::OutcomeUnknown {
+pub fn check_with(
+    mut e: tokenctl_api::http::ApiError,
+    command: String,
+) -> tokenctl_api::http::ApiError {
+    if e.kind == tokenctl_api::http::ApiErrorKind::OutcomeUnknown {
         e.hint = Some(format!(
             "run `{command}` to see whether it happened before trying again"
         ));

@@ -14,7 +14,7 @@ use crate::context::{Context, Resolved};
 use crate::credentials;
 use crate::error::CliError;
 use crate::files;
-use crate::secret::Secret;
+use tokenctl_api::secret::Secret;
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct SinkArgs {

@@ -9,7 +9,7 @@ use super::cache::Item;
 use crate::cli::GlobalArgs;
 use crate::context::{ApiTokens, Context};
 use crate::env::Env;
-use crate::vendors::cloudflare::ListOptions;
+use tokenctl_api::vendors::cloudflare::ListOptions;
 
 /// The noun's tokens, or `None` on any error or when `deadline` passes first. Credential
 /// lookup (environment first, then the keyring or file store) happens inside the thread, so a

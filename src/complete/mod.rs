@@ -285,7 +285,7 @@ fn candidates(items: &[cache::Item], current: &str) -> Vec<CompletionCandidate> 
             let help = item
                 .name
                 .as_deref()
-                .map(|n| crate::escape::visible(n).into_owned().into());
+                .map(|n| tokenctl_api::escape::visible(n).into_owned().into());
             out.push(CompletionCandidate::new(&item.id).help(help));
         }
     }
@@ -295,7 +295,7 @@ fn candidates(items: &[cache::Item], current: &str) -> Vec<CompletionCandidate> 
 /// Whether an ID from the server may be offered: one shell word that can stand in a request
 /// path (the verbs refuse `..`, `a/b` and the like anyway).
 fn safe_id(id: &str) -> bool {
-    one_shell_word(id) && !id.contains('/') && crate::http::unsafe_segment(id).is_none()
+    one_shell_word(id) && !id.contains('/') && tokenctl_api::http::unsafe_segment(id).is_none()
 }
 
 /// Whether `s` needs no quoting in any supported shell.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::{CredentialStore, StoreError};
 use crate::config::write_private;
 use crate::files;
-use crate::secret::Secret;
+use tokenctl_api::secret::Secret;
 
 pub struct FileStore {
     path: PathBuf,

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::{CredentialStore, StoreError};
-use crate::secret::Secret;
+use tokenctl_api::secret::Secret;
 
 const DEADLINE: Duration = Duration::from_millis(900);
 

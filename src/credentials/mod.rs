@@ -14,7 +14,7 @@ pub use keyring::KeyringStore;
 
 use crate::config::{Profile, Storage, Vendor};
 use crate::env::Env;
-use crate::secret::Secret;
+use tokenctl_api::secret::Secret;
 
 /// The keyring service name every tokenctl secret is stored under (user = profile name).
 pub const KEYRING_SERVICE: &str = "tokenctl";

@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 use super::escape::visible;
 use super::table::Cell;
 use super::{Format, env_unsupported};
-use crate::secret::Secret;
 use crate::ui::Ui;
+use tokenctl_api::secret::Secret;
 
 pub use emitter::Emitter;
 

@@ -6,7 +6,7 @@
 
 pub mod audit;
 pub mod bulk;
-pub use crate::escape;
+pub use tokenctl_api::escape;
 mod progress;
 mod records;
 pub mod shell;
@@ -20,8 +20,8 @@ pub use progress::Progress;
 pub use table::{Cell, TableCtx};
 pub use time::relative;
 
-use crate::secret::Secret;
 use crate::ui::Ui;
+use tokenctl_api::secret::Secret;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

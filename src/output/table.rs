@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use super::escape::visible;
 use super::time::relative;
 use crate::dates::VendorDate;
-use crate::secret::Secret;
 use crate::ui::Ui;
+use tokenctl_api::secret::Secret;
 
 /// A value in a table, typed so the renderer can decide how it looks.
 #[derive(Clone, Debug)]

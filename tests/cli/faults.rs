@@ -853,7 +853,7 @@ fn every_verb_under_every_fault() {
 }
 
 /// CLI defects found by the matrix (description, text of the broken rule). The fix belongs in
-/// src/http or src/commands; remove the entry with it.
+/// crates/tokenctl-api/src/http or src/commands; remove the entry with it.
 const KNOWN_DEFECTS: &[(&str, &str)] = &[];
 
 fn verb_order(verb: &str) -> usize {

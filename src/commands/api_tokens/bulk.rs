@@ -20,8 +20,8 @@ use crate::context::{ApiTokens, Context, Resolved};
 use crate::credentials::Secretish;
 use crate::error::message;
 use crate::output::bulk::Entry;
-use crate::vendors::mailtrap::{Mailtrap, MailtrapToken};
-use crate::vendors::prefactor::{Action, Prefactor, PrefactorToken};
+use tokenctl_api::vendors::mailtrap::{Mailtrap, MailtrapToken};
+use tokenctl_api::vendors::prefactor::{Action, Prefactor, PrefactorToken};
 
 const MAILTRAP: Selectable = Selectable {
     noun: "Mailtrap tokens",

@@ -9,8 +9,8 @@ use crate::context::{ApiTokens, Context};
 use crate::dates::{parse_when, rfc3339};
 use crate::error::{CliError, usage};
 use crate::output;
-use crate::vendors::mailtrap::Resource;
-use crate::vendors::prefactor::{self, CreateDetails};
+use tokenctl_api::vendors::mailtrap::Resource;
+use tokenctl_api::vendors::prefactor::{self, CreateDetails};
 
 /// Create an API token; its secret is shown once. Vendor: Mailtrap, Prefactor.
 ///

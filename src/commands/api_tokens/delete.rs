@@ -7,7 +7,7 @@ use super::{check_allowed, find_mailtrap, find_prefactor, parse_ref};
 use crate::commands::bulk::SelectionArgs;
 use crate::context::{ApiTokens, Context};
 use crate::output;
-use crate::vendors::prefactor::Action;
+use tokenctl_api::vendors::prefactor::Action;
 
 /// Delete an API token. Vendor: Mailtrap (any token), Prefactor (revoked tokens only).
 ///

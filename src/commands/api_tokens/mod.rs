@@ -15,8 +15,8 @@ use clap::Subcommand;
 use crate::config::Vendor;
 use crate::context::{ApiTokens, Context, Resolved};
 use crate::error::{CliError, Exit};
-use crate::vendors::mailtrap::{self, Mailtrap, MailtrapToken};
-use crate::vendors::prefactor::{self, Action, Prefactor, PrefactorToken};
+use tokenctl_api::vendors::mailtrap::{self, Mailtrap, MailtrapToken};
+use tokenctl_api::vendors::prefactor::{self, Action, Prefactor, PrefactorToken};
 
 /// Mailtrap and Prefactor API tokens; the profile's vendor decides which.
 #[derive(Debug, Subcommand)]

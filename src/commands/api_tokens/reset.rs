@@ -7,8 +7,8 @@ use crate::commands::sinks::{self, SinkArgs};
 use crate::config::Vendor;
 use crate::context::{ApiTokens, Context};
 use crate::credentials::Secretish;
-use crate::http::ApiErrorKind;
 use crate::output;
+use tokenctl_api::http::ApiErrorKind;
 
 /// Replace a token with a new one with the same permissions; the new secret is shown once.
 /// Vendor: Mailtrap.

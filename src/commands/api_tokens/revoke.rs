@@ -5,7 +5,7 @@ use clap::Args;
 use super::{lifecycle, parse_ref};
 use crate::commands::bulk::{SelectionArgs, Verb};
 use crate::context::Context;
-use crate::vendors::prefactor::Action;
+use tokenctl_api::vendors::prefactor::Action;
 
 /// Revoke an active or suspended token for good (then it can only be deleted). Vendor: Prefactor.
 ///

@@ -5,10 +5,10 @@ use jiff::{SignedDuration, Timestamp};
 use super::classify::{Expiry, Facts, Reason, State, Usage, Windows, classify};
 use super::report::Finding;
 use crate::dates::VendorDate;
-use crate::vendors::cloudflare::{ServiceToken, Token};
-use crate::vendors::mailtrap::MailtrapToken;
-use crate::vendors::mosquitto::{MosquittoToken, unix_time};
-use crate::vendors::prefactor::PrefactorToken;
+use tokenctl_api::vendors::cloudflare::{ServiceToken, Token};
+use tokenctl_api::vendors::mailtrap::MailtrapToken;
+use tokenctl_api::vendors::mosquitto::{MosquittoToken, unix_time};
+use tokenctl_api::vendors::prefactor::PrefactorToken;
 
 /// One token as the audit sees it.
 pub struct Observed {

@@ -12,11 +12,11 @@ use crate::config::Vendor;
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::error::CliError;
-use crate::secret::Secret;
-use crate::vendors::cloudflare::ListOptions;
-use crate::vendors::mailtrap::{self, Mailtrap};
-use crate::vendors::mosquitto::Mosquitto;
-use crate::vendors::prefactor::Prefactor;
+use tokenctl_api::secret::Secret;
+use tokenctl_api::vendors::cloudflare::ListOptions;
+use tokenctl_api::vendors::mailtrap::{self, Mailtrap};
+use tokenctl_api::vendors::mosquitto::Mosquitto;
+use tokenctl_api::vendors::prefactor::Prefactor;
 
 pub async fn audit_profile(
     ctx: &Context,

@@ -6,9 +6,9 @@ use crate::config::{Profile, Storage, Vendor, validate_profile_name};
 use crate::context::Context;
 use crate::credentials::{self, CredentialStore, FileStore, KEYRING_SERVICE, KeyringStore};
 use crate::error::{CliError, usage};
-use crate::http::check_base_url;
 use crate::ui::read_secret_from_stdin;
-use crate::vendors::cloudflare::looks_like_id;
+use tokenctl_api::http::check_base_url;
+use tokenctl_api::vendors::cloudflare::looks_like_id;
 
 /// Store a profile's secret, after checking it with the vendor.
 ///
@@ -88,7 +88,7 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
         return usage("a mosquitto profile needs --base-url: the platform is self-hosted");
     }
     if let Some(acct) = &args.account {
-        if profile.vendor == Vendor::Mailtrap && !crate::vendors::mailtrap::is_id(acct) {
+        if profile.vendor == Vendor::Mailtrap && !tokenctl_api::vendors::mailtrap::is_id(acct) {
             return usage(format!(
                 "invalid account ID '{acct}': a Mailtrap account ID is a number"
             ));

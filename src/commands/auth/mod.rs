@@ -72,8 +72,13 @@ pub async fn check(
                 )
                 .into());
             };
-            let mt =
-                crate::vendors::mailtrap::Mailtrap::new(http, base, token, account, ctx.notices());
+            let mt = tokenctl_api::vendors::mailtrap::Mailtrap::new(
+                http,
+                base,
+                token,
+                account,
+                ctx.notices(),
+            );
             let n = mt
                 .list()
                 .await
@@ -82,7 +87,8 @@ pub async fn check(
             Ok(format!("token works ({n} tokens visible)"))
         }
         Vendor::Prefactor => {
-            let pf = crate::vendors::prefactor::Prefactor::new(http, base, token, ctx.notices());
+            let pf =
+                tokenctl_api::vendors::prefactor::Prefactor::new(http, base, token, ctx.notices());
             pf.check()
                 .await
                 .map_err(|e| anyhow::Error::new(e).context(what))?;
@@ -95,7 +101,7 @@ pub async fn check(
                 )
                 .into());
             };
-            let mq = crate::vendors::mosquitto::Mosquitto::new(
+            let mq = tokenctl_api::vendors::mosquitto::Mosquitto::new(
                 http,
                 base,
                 token,

@@ -289,7 +289,7 @@ where
 fn distinct<T>(items: Vec<Item<T>>, noun: &str) -> anyhow::Result<Vec<Item<T>>> {
     if let Some((id, why)) = items
         .iter()
-        .find_map(|i| crate::http::unsafe_segment(&i.entry.id).map(|why| (&i.entry.id, why)))
+        .find_map(|i| tokenctl_api::http::unsafe_segment(&i.entry.id).map(|why| (&i.entry.id, why)))
     {
         return Err(CliError::usage(format!(
             "the API listed a {noun} with the ID {id:?}: {why}, so it cannot go in a request path; nothing was changed"

@@ -14,9 +14,9 @@ use serde::Serialize;
 use crate::config::{Profile, Vendor};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::http::check_base_url;
 use crate::output::{Cell, Record};
-use crate::vendors::cloudflare::looks_like_id;
+use tokenctl_api::http::check_base_url;
+use tokenctl_api::vendors::cloudflare::looks_like_id;
 
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
@@ -119,7 +119,7 @@ pub fn apply_settings(
         if a.is_empty() {
             profile.account_id = None;
         } else {
-            if profile.vendor == Vendor::Mailtrap && !crate::vendors::mailtrap::is_id(&a) {
+            if profile.vendor == Vendor::Mailtrap && !tokenctl_api::vendors::mailtrap::is_id(&a) {
                 return Err(CliError::usage(format!(
                     "invalid account ID '{a}': a Mailtrap account ID is a number"
                 ))

@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::usage;
 use crate::output::{self, shell};
-use crate::vendors::mosquitto::CreateBody;
+use tokenctl_api::vendors::mosquitto::CreateBody;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Role {

@@ -7,7 +7,7 @@ use super::ProjectArg;
 use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output;
-use crate::vendors::mosquitto::{Deleted, MosquittoToken};
+use tokenctl_api::vendors::mosquitto::{Deleted, MosquittoToken};
 
 /// Delete a project token. Vendor: Cedalo Pro Mosquitto.
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use crate::context::Context;
-use crate::sandbox::{SeedOptions, persist::LockedState};
+use tokenctl_sandbox::{LockedState, SeedOptions};
 
 /// Reset the `--sandbox` state to fresh demo data.
 #[derive(Debug, Args)]

@@ -8,7 +8,7 @@ use clap::Args;
 use crate::config::Vendor;
 use crate::context::Context;
 use crate::output::Format;
-use crate::sandbox::{self, AppState, SandboxState, SeedOptions};
+use tokenctl_sandbox::{AppState, SandboxState, SeedOptions};
 
 /// Serve the sandbox on loopback, with fresh demo data, until interrupted.
 ///
@@ -78,7 +78,7 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
     ctx.ui.status(&format!(
         "Sandbox listening on {root} with demo data; Ctrl-C stops it."
     ));
-    sandbox::serve(listener, app)
+    tokenctl_sandbox::serve(listener, app)
         .await
         .context("serving the sandbox")
 }

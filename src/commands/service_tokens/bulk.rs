@@ -7,7 +7,7 @@ use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::dates::rfc3339;
 use crate::output::bulk::Entry;
-use crate::vendors::cloudflare::{Cloudflare, ServiceToken};
+use tokenctl_api::vendors::cloudflare::{Cloudflare, ServiceToken};
 
 const SERVICE_TOKENS: Selectable = Selectable {
     noun: "service tokens",

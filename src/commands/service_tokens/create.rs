@@ -6,7 +6,7 @@ use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::dates::parse_service_duration;
 use crate::output::shell;
-use crate::vendors::cloudflare::ServiceTokenBody;
+use tokenctl_api::vendors::cloudflare::ServiceTokenBody;
 
 /// Create a service token. Its client secret is shown once.
 #[derive(Debug, Args)]

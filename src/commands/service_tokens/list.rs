@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::context::Context;
 use crate::dates::parse_duration;
 use crate::output;
-use crate::vendors::cloudflare::ServiceToken;
+use tokenctl_api::vendors::cloudflare::ServiceToken;
 
 /// List the account's Access service tokens.
 #[derive(Debug, Args)]

@@ -13,7 +13,7 @@ use clap::Subcommand;
 
 use crate::context::Context;
 use crate::error::{CliError, Exit};
-use crate::vendors::cloudflare::{Cloudflare, ServiceToken, looks_like_uuid};
+use tokenctl_api::vendors::cloudflare::{Cloudflare, ServiceToken, looks_like_uuid};
 
 /// Cloudflare Access service tokens (`/accounts/{account_id}/access/service_tokens`).
 #[derive(Debug, Subcommand)]
@@ -111,10 +111,11 @@ pub async fn find(cf: &Cloudflare, reference: &str) -> anyhow::Result<Found> {
 /// clients need them), then the one print. A failed file still lets the print happen.
 pub fn hand_over(
     ctx: &Context,
-    issued: &crate::vendors::cloudflare::ServiceTokenIssued,
+    issued: &tokenctl_api::vendors::cloudflare::ServiceTokenIssued,
     file: &crate::commands::sinks::SecretFileArgs,
 ) -> anyhow::Result<()> {
-    let client_id = crate::secret::Secret::new(issued.token.client_id.clone().unwrap_or_default());
+    let client_id =
+        tokenctl_api::secret::Secret::new(issued.token.client_id.clone().unwrap_or_default());
     let v = serde_json::json!({ "client_id": client_id.expose(), "client_secret": issued.client_secret.expose() });
     let contents = format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
     let failures: Vec<anyhow::Error> = file.write(ctx, &contents).into_iter().collect();

@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::dates::parse_service_duration;
 use crate::error::usage;
 use crate::output;
-use crate::vendors::cloudflare::ServiceTokenBody;
+use tokenctl_api::vendors::cloudflare::ServiceTokenBody;
 
 /// Change a service token's name, duration or state. Fields not named stay as they are.
 ///

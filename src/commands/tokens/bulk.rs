@@ -6,7 +6,7 @@ use crate::commands::sinks::SinkArgs;
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::output::bulk::Entry;
-use crate::vendors::cloudflare::{Cloudflare, ListOptions, Token};
+use tokenctl_api::vendors::cloudflare::{Cloudflare, ListOptions, Token};
 
 const TOKENS: Selectable = Selectable {
     noun: "Cloudflare account tokens",

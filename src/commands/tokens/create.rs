@@ -13,7 +13,7 @@ use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::{CliError, usage};
 use crate::output::{self, shell};
-use crate::vendors::cloudflare::{Condition, Policy, TokenBody};
+use tokenctl_api::vendors::cloudflare::{Condition, Policy, TokenBody};
 
 /// Create an API token. Its secret is shown once.
 ///

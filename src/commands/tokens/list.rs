@@ -5,7 +5,7 @@ use globset::{Glob, GlobMatcher};
 
 use crate::context::Context;
 use crate::output;
-use crate::vendors::cloudflare::ListOptions;
+use tokenctl_api::vendors::cloudflare::ListOptions;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Status {

@@ -17,7 +17,7 @@ use clap::Subcommand;
 
 use crate::context::Context;
 use crate::error::{CliError, Exit};
-use crate::vendors::cloudflare::{Cloudflare, ListOptions, Token, looks_like_id};
+use tokenctl_api::vendors::cloudflare::{Cloudflare, ListOptions, Token, looks_like_id};
 
 /// Cloudflare account-owned API tokens (`/accounts/{account_id}/tokens`).
 #[derive(Debug, Subcommand)]

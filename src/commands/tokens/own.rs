@@ -1,8 +1,8 @@
 //! Rolling a token while learning whether it is the one the profile authenticates with.
 
-use crate::http::ApiError;
-use crate::secret::Secret;
-use crate::vendors::cloudflare::Cloudflare;
+use tokenctl_api::http::ApiError;
+use tokenctl_api::secret::Secret;
+use tokenctl_api::vendors::cloudflare::Cloudflare;
 
 /// Whether a rolled token was the profile's own credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub enum Check {
 /// answer naming `id` counts as "own"; a refused verify (the roll may have won the race, or
 /// the endpoint may not accept this kind of token) proves nothing and is `Unknown`.
 pub async fn roll(cf: &Cloudflare, id: &str, check: Check) -> Result<(Secret, Own), ApiError> {
-    let named = |v: Result<crate::vendors::cloudflare::Verified, ApiError>| match v {
+    let named = |v: Result<tokenctl_api::vendors::cloudflare::Verified, ApiError>| match v {
         Ok(v) if v.id == id => Own::Yes,
         Ok(_) => Own::No,
         Err(_) => Own::Unknown,

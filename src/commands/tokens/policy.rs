@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
 use crate::files::{describe_cap, read_capped};
-use crate::vendors::cloudflare::{
+use tokenctl_api::vendors::cloudflare::{
     Cloudflare, IpCondition, PermissionGroup, PermissionGroupRef, Policy, looks_like_id,
 };
 

@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::credentials::{Secretish, Source};
 use crate::output::bulk::{BulkRecord, Issued};
 use crate::output::{self, Cell, Record, shell};
-use crate::secret::Secret;
+use tokenctl_api::secret::Secret;
 
 /// Replace a token's secret. The old value stops working at once; the new one is shown once.
 ///

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::usage;
 use crate::output;
-use crate::vendors::cloudflare::{Condition, IpCondition, TokenBody};
+use tokenctl_api::vendors::cloudflare::{Condition, IpCondition, TokenBody};
 
 /// Change a token. Fields not named stay as they are.
 #[derive(Debug, Args)]

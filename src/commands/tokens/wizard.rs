@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use crate::dates::parse_when;
 use crate::error::CliError;
 use crate::ui::Ui;
-use crate::vendors::cloudflare::Cloudflare;
+use tokenctl_api::vendors::cloudflare::Cloudflare;
 
 pub struct Answers {
     pub name: String,

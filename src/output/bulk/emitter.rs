@@ -9,8 +9,8 @@ use crate::output::escape::visible;
 use crate::output::progress::Progress;
 use crate::output::table::{self, Cell, TableCtx};
 use crate::output::{Format, json_text};
-use crate::secret::Secret;
 use crate::ui::Ui;
+use tokenctl_api::secret::Secret;
 
 /// Writes the results as they come.
 pub struct Emitter<'a> {

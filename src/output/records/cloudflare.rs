@@ -2,8 +2,8 @@
 
 use crate::output::bulk::{BulkRecord, Issued};
 use crate::output::{Cell, Record};
-use crate::secret::Secret;
-use crate::vendors::cloudflare as cf;
+use tokenctl_api::secret::Secret;
+use tokenctl_api::vendors::cloudflare as cf;
 
 impl Record for cf::Token {
     fn id(&self) -> String {

@@ -1,7 +1,7 @@
 //! Mailtrap's models as rows and detail views.
 
 use crate::output::{Cell, Record};
-use crate::vendors::mailtrap::{MailtrapToken, MailtrapTokenIssued};
+use tokenctl_api::vendors::mailtrap::{MailtrapToken, MailtrapTokenIssued};
 
 fn resources(t: &MailtrapToken) -> Vec<String> {
     t.resources

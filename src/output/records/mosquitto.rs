@@ -1,7 +1,7 @@
 //! Mosquitto's models as rows and detail views; dates arrive as Unix seconds or milliseconds.
 
 use crate::output::{Cell, Record};
-use crate::vendors::mosquitto::{MosquittoToken, MosquittoTokenIssued, unix_time};
+use tokenctl_api::vendors::mosquitto::{MosquittoToken, MosquittoTokenIssued, unix_time};
 
 fn time(v: Option<f64>, none: &'static str) -> Cell {
     match v {

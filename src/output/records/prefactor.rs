@@ -2,7 +2,7 @@
 
 use crate::output::bulk::BulkRecord;
 use crate::output::{Cell, Record};
-use crate::vendors::prefactor::{PrefactorToken, PrefactorTokenIssued};
+use tokenctl_api::vendors::prefactor::{PrefactorToken, PrefactorTokenIssued};
 
 impl Record for PrefactorToken {
     fn id(&self) -> String {
