@@ -3,7 +3,6 @@
 //! Secrets never go in this file; a profile only records where its secret lives.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -11,81 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::Env;
 use crate::error::CliError;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Vendor {
-    Cloudflare,
-    Mailtrap,
-    Prefactor,
-    Mosquitto,
-}
-
-impl Vendor {
-    pub fn name(self) -> &'static str {
-        match self {
-            Vendor::Cloudflare => "cloudflare",
-            Vendor::Mailtrap => "mailtrap",
-            Vendor::Prefactor => "prefactor",
-            Vendor::Mosquitto => "mosquitto",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Vendor> {
-        [
-            Vendor::Cloudflare,
-            Vendor::Mailtrap,
-            Vendor::Prefactor,
-            Vendor::Mosquitto,
-        ]
-        .into_iter()
-        .find(|v| v.name() == name)
-    }
-
-    pub fn default_base_url(self) -> Option<&'static str> {
-        match self {
-            Vendor::Cloudflare => Some("https://api.cloudflare.com/client/v4"),
-            Vendor::Mailtrap => Some("https://mailtrap.io"),
-            Vendor::Prefactor => Some("https://app.prefactorai.com"),
-            Vendor::Mosquitto => None,
-        }
-    }
-
-    /// The environment variable the vendor's official SDKs read the base URL from.
-    pub fn base_url_var(self) -> &'static str {
-        match self {
-            Vendor::Cloudflare => "CLOUDFLARE_BASE_URL",
-            Vendor::Mailtrap => "MAILTRAP_BASE_URL",
-            Vendor::Prefactor => "PREFACTOR_BASE_URL",
-            Vendor::Mosquitto => "MOSQUITTO_URL",
-        }
-    }
-
-    /// The environment variable users already keep the vendor's secret in.
-    pub fn token_var(self) -> &'static str {
-        match self {
-            Vendor::Cloudflare => "CLOUDFLARE_API_TOKEN",
-            Vendor::Mailtrap => "MAILTRAP_API_TOKEN",
-            Vendor::Prefactor => "PREFACTOR_API_TOKEN",
-            Vendor::Mosquitto => "MOSQUITTO_API_TOKEN",
-        }
-    }
-
-    /// The environment variable for the default account, where the vendor has accounts.
-    pub fn account_var(self) -> Option<&'static str> {
-        match self {
-            Vendor::Cloudflare => Some("CLOUDFLARE_ACCOUNT_ID"),
-            Vendor::Mailtrap => Some("MAILTRAP_ACCOUNT_ID"),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Vendor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use crate::vendor::Vendor;
 
 /// Where a profile's secret is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,8 +13,10 @@ pub mod dates;
 pub mod env;
 pub mod error;
 pub mod files;
+pub mod kinds;
 pub mod output;
 pub mod ui;
+pub mod vendor;
 
 use std::io;
 use std::process::ExitCode;

@@ -7,9 +7,9 @@ use std::time::Instant;
 use super::Noun;
 use super::cache::Item;
 use crate::cli::GlobalArgs;
-use crate::context::{ApiTokens, Context};
+use crate::context::{Context, check_id};
 use crate::env::Env;
-use tokenctl_api::vendors::cloudflare::ListOptions;
+use crate::vendor::Client;
 
 /// The noun's tokens, or `None` on any error or when `deadline` passes first. Credential
 /// lookup (environment first, then the keyring or file store) happens inside the thread, so a
@@ -44,57 +44,24 @@ pub fn until(
         .flatten()
 }
 
-/// Every token of the noun, as `list` would show them (expired Cloudflare tokens included, as
-/// the verbs find those by name too).
+/// Every token of the noun, as `list` would show them (expired tokens included, as the verbs
+/// find those by name too), through the one client constructor. Tokens without names are
+/// offered by ID.
 async fn list(ctx: &Context, noun: Noun, project: Option<String>) -> anyhow::Result<Vec<Item>> {
-    let named = |id: String, name: String| Item {
-        id,
-        name: Some(name),
-    };
-    Ok(match noun {
-        Noun::Tokens => {
-            let (cf, _) = ctx.cloudflare_tokens().await?;
-            cf.list_tokens(ListOptions {
-                include_expired: true,
-            })
-            .await?
-            .into_iter()
-            .map(|t| named(t.id, t.name))
-            .collect()
-        }
-        Noun::ServiceTokens => {
-            let (cf, _) = ctx.cloudflare().await?;
-            cf.list_service_tokens(None, None)
-                .await?
-                .into_iter()
-                .map(|t| named(t.id, t.name))
-                .collect()
-        }
-        Noun::ApiTokens => match ctx.api_tokens().await? {
-            (ApiTokens::Mailtrap(mt), _) => mt
-                .list()
-                .await?
-                .into_iter()
-                .map(|t| named(t.id.to_string(), t.name))
-                .collect(),
-            // Prefactor tokens have no name; their verbs take the ID only.
-            (ApiTokens::Prefactor(pf), resolved) => pf
-                .list(resolved.profile.account_id.as_deref())
-                .await?
-                .into_iter()
-                .map(|t| Item {
-                    id: t.id,
-                    name: None,
-                })
-                .collect(),
-        },
-        Noun::ProjectTokens => {
-            let (mq, _) = ctx.mosquitto(project).await?;
-            mq.list()
-                .await?
-                .into_iter()
-                .map(|t| named(t.id, t.name))
-                .collect()
-        }
-    })
+    let (name, profile, origin) = ctx.select_profile_for(&noun.vendors())?;
+    let mut r = ctx.resolve_named(name, profile, origin).await?;
+    if let Some(p) = project {
+        check_id(&p, "--project", "pass the project's ID".into())?;
+        r.profile.project_id = Some(p);
+    }
+    let client = Client::connect(ctx, &r)?;
+    Ok(client
+        .summaries(noun, &r)
+        .await?
+        .into_iter()
+        .map(|s| Item {
+            id: s.id,
+            name: s.name,
+        })
+        .collect())
 }

@@ -25,6 +25,7 @@ use crate::cli::{Cli, GlobalArgs};
 use crate::config::Vendor;
 use crate::context::{Context, sandbox_profile_name};
 use crate::env::Env;
+pub use crate::vendor::Noun;
 
 pub use cache::TTL as CACHE_TTL;
 pub use words::Typed;
@@ -81,7 +82,7 @@ pub fn command() -> Command {
     });
     let nouns: Vec<(String, Noun)> = cmd
         .get_subcommands()
-        .filter_map(|s| Noun::from_command(s.get_name()).map(|n| (s.get_name().to_owned(), n)))
+        .filter_map(|s| Noun::from_name(s.get_name()).map(|n| (s.get_name().to_owned(), n)))
         .collect();
     for (name, noun) in nouns {
         cmd = cmd.mut_subcommand(name, |sub| with_token_completer(sub, noun));
@@ -113,45 +114,6 @@ fn with_token_completer(mut cmd: Command, noun: Noun) -> Command {
         cmd = cmd.mut_subcommand(sub, |c| with_token_completer(c, noun));
     }
     cmd
-}
-
-/// A noun whose verbs take a TOKEN, and the vendors that serve it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Noun {
-    Tokens,
-    ServiceTokens,
-    ApiTokens,
-    ProjectTokens,
-}
-
-impl Noun {
-    fn from_command(name: &str) -> Option<Noun> {
-        [
-            Noun::Tokens,
-            Noun::ServiceTokens,
-            Noun::ApiTokens,
-            Noun::ProjectTokens,
-        ]
-        .into_iter()
-        .find(|n| n.name() == name)
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Noun::Tokens => "tokens",
-            Noun::ServiceTokens => "service-tokens",
-            Noun::ApiTokens => "api-tokens",
-            Noun::ProjectTokens => "project-tokens",
-        }
-    }
-
-    fn vendors(self) -> &'static [Vendor] {
-        match self {
-            Noun::Tokens | Noun::ServiceTokens => &[Vendor::Cloudflare],
-            Noun::ApiTokens => &[Vendor::Mailtrap, Vendor::Prefactor],
-            Noun::ProjectTokens => &[Vendor::Mosquitto],
-        }
-    }
 }
 
 /// The words of the line being completed (the shell passes them after `--`).
@@ -200,12 +162,7 @@ fn profile_candidates(current: &OsStr) -> Vec<CompletionCandidate> {
         })
         .unwrap_or_default();
     if ctx.sandbox_mode() {
-        for v in [
-            Vendor::Cloudflare,
-            Vendor::Mailtrap,
-            Vendor::Prefactor,
-            Vendor::Mosquitto,
-        ] {
+        for v in Vendor::ALL {
             names.push((sandbox_profile_name(v), format!("{v} (sandbox)")));
         }
     }
@@ -231,7 +188,7 @@ fn items(noun: Noun) -> Option<Vec<cache::Item>> {
     let env = Env::from_process();
     let ctx = Context::new(globals.clone(), env.clone());
     // Config and environment only: no network, no keyring.
-    let (name, profile, _) = ctx.select_profile_for(noun.vendors()).ok()?;
+    let (name, profile, _) = ctx.select_profile_for(&noun.vendors()).ok()?;
     let mut key = format!(
         "{}\n{name}\n{profile:?}\n{:?}\n",
         ctx.sandbox_mode(),

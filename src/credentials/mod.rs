@@ -95,18 +95,16 @@ pub fn from_env(env: &Env, vendor: Vendor, profile: &Profile) -> Option<Credenti
             source: Source::Env(vendor.token_var().into()),
         });
     }
-    if vendor == Vendor::Cloudflare
-        && let Some(key) = env.non_empty("CLOUDFLARE_API_KEY")
+    if let Some((key_var, email_var)) = vendor.facts().key_vars
+        && let Some(key) = env.non_empty(key_var)
     {
-        let email = env
-            .non_empty("CLOUDFLARE_EMAIL")
-            .or_else(|| profile.email.clone())?;
+        let email = env.non_empty(email_var).or_else(|| profile.email.clone())?;
         return Some(Credential {
             secret: Secretish::GlobalKey {
                 email,
                 key: Secret::new(key),
             },
-            source: Source::Env("CLOUDFLARE_API_KEY".into()),
+            source: Source::Env(key_var.into()),
         });
     }
     None
@@ -122,8 +120,8 @@ pub fn store_for(profile: &Profile, paths: &crate::config::Paths) -> Box<dyn Cre
 
 /// Wraps a stored secret as the profile expects it (token, or Global API Key with email).
 pub fn stored_credential(profile: &Profile, secret: Secret, source: Source) -> Credential {
-    let secret = match (&profile.email, profile.vendor) {
-        (Some(email), Vendor::Cloudflare) => Secretish::GlobalKey {
+    let secret = match &profile.email {
+        Some(email) if profile.vendor.facts().key_vars.is_some() => Secretish::GlobalKey {
             email: email.clone(),
             key: secret,
         },

@@ -13,10 +13,11 @@
 
 use serde_json::json;
 
+use super::ApiTokens;
 use super::{check_allowed, not_offered};
 use crate::commands::bulk::{self, Facts, Filter, Item, Plan, Selectable, Verb};
 use crate::config::Vendor;
-use crate::context::{ApiTokens, Context, Resolved};
+use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::error::message;
 use crate::output::bulk::Entry;

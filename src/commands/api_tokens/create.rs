@@ -4,8 +4,9 @@ use clap::Args;
 use jiff::Timestamp;
 use serde_json::Value;
 
+use super::ApiTokens;
 use crate::commands::sinks::{self, SinkArgs};
-use crate::context::{ApiTokens, Context};
+use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::{CliError, usage};
 use crate::output;

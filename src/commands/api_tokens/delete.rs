@@ -3,9 +3,10 @@
 use clap::Args;
 use serde_json::json;
 
+use super::ApiTokens;
 use super::{check_allowed, find_mailtrap, find_prefactor, parse_ref};
 use crate::commands::bulk::SelectionArgs;
-use crate::context::{ApiTokens, Context};
+use crate::context::Context;
 use crate::output;
 use tokenctl_api::vendors::prefactor::Action;
 

@@ -2,8 +2,9 @@
 
 use clap::Args;
 
+use super::ApiTokens;
 use super::{find_mailtrap, find_prefactor, parse_ref};
-use crate::context::{ApiTokens, Context};
+use crate::context::Context;
 use crate::output;
 
 /// Show one API token. Vendor: Mailtrap (ID or exact name), Prefactor (ID).

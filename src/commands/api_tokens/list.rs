@@ -2,7 +2,8 @@
 
 use clap::Args;
 
-use crate::context::{ApiTokens, Context};
+use super::ApiTokens;
+use crate::context::Context;
 use crate::output;
 
 /// List API tokens. Vendor: Mailtrap (every token of the account) or Prefactor (every page).

@@ -13,8 +13,9 @@ mod suspend;
 use clap::Subcommand;
 
 use crate::config::Vendor;
-use crate::context::{ApiTokens, Context, Resolved};
+use crate::context::{Context, Resolved};
 use crate::error::{CliError, Exit};
+use crate::vendor::{Client, Noun};
 use tokenctl_api::vendors::mailtrap::{self, Mailtrap, MailtrapToken};
 use tokenctl_api::vendors::prefactor::{self, Action, Prefactor, PrefactorToken};
 
@@ -179,4 +180,30 @@ fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+/// The `api-tokens` vendors.
+pub enum ApiTokens {
+    Mailtrap(Mailtrap),
+    Prefactor(Prefactor),
+}
+
+impl Context {
+    /// The client for an `api-tokens` profile: Mailtrap or Prefactor, as the profile says.
+    pub async fn api_tokens(&self) -> anyhow::Result<(ApiTokens, Resolved)> {
+        let (name, profile, origin) = self.select_profile_for(&Noun::ApiTokens.vendors())?;
+        let r = self.resolve_named(name, profile, origin).await?;
+        let client = match Client::connect(self, &r)? {
+            Client::Mailtrap(mt) => ApiTokens::Mailtrap(mt),
+            Client::Prefactor(pf) => ApiTokens::Prefactor(pf),
+            Client::Cloudflare(_) | Client::Mosquitto(_) => {
+                return Err(CliError::usage(format!(
+                    "profile '{}' is a {} profile, which has no api-tokens",
+                    r.name, r.profile.vendor
+                ))
+                .into());
+            }
+        };
+        Ok((client, r))
+    }
 }

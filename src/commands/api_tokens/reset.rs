@@ -2,10 +2,11 @@
 
 use clap::Args;
 
+use super::ApiTokens;
 use super::{find_mailtrap, not_offered, parse_ref};
 use crate::commands::sinks::{self, SinkArgs};
 use crate::config::Vendor;
-use crate::context::{ApiTokens, Context};
+use crate::context::Context;
 use crate::credentials::Secretish;
 use crate::output;
 use tokenctl_api::http::ApiErrorKind;

@@ -45,43 +45,14 @@ impl Reason {
     }
 }
 
-/// When a token expires, as far as the vendor says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Expiry {
-    /// No expiry (Access `duration: forever`, or no expiry date at all).
-    Never,
-    At(Timestamp),
-    /// The vendor sent something unreadable: no expiry finding either way.
-    Unknown,
-}
-
-/// When a token was last used, where the vendor reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Usage {
-    /// The vendor does not report use (Mailtrap), or sent something unreadable.
-    NotReported,
-    Never,
-    At(Timestamp),
-}
-
-/// Whether the vendor lets the token authenticate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
-    Active,
-    /// Cloudflare `status: disabled`, Access `enabled: false`.
-    Disabled,
-    /// Prefactor `status: suspended`.
-    Suspended,
-    /// Prefactor `status: revoked`: dead for good; only deleting it is left.
-    Revoked,
-}
+pub use crate::kinds::{Expiry, State, Usage};
 
 /// What classification needs to know about one token.
 #[derive(Clone, Copy, Debug)]
 pub struct Facts {
     pub state: State,
     pub expiry: Expiry,
-    /// The vendor calls it expired (Cloudflare `status: expired`), whatever the date says.
+    /// The vendor calls it expired (`status: expired`), whatever the date says.
     pub expired_status: bool,
     pub usage: Usage,
     pub created: Option<Timestamp>,

@@ -1,22 +1,17 @@
-//! Auditing one profile: resolve it, list every noun its vendor has, classify each token.
+//! Auditing one profile: resolve it, list every noun its vendor serves, classify each token.
 //! Failures become [`Problem`]s of the profile; they never stop the other profiles.
 
-use crate::output::shell::word;
+use futures::future::join_all;
 use jiff::Timestamp;
 
 use super::classify::Windows;
-use super::facts::{self, Observed};
+use super::facts::Observed;
 use super::report::{Problem, ProfileAudit};
 use super::targets::Target;
-use crate::config::Vendor;
-use crate::context::{Context, Resolved};
-use crate::credentials::Secretish;
+use crate::context::{Context, Origin, Resolved};
 use crate::error::CliError;
-use tokenctl_api::secret::Secret;
-use tokenctl_api::vendors::cloudflare::ListOptions;
-use tokenctl_api::vendors::mailtrap::{self, Mailtrap};
-use tokenctl_api::vendors::mosquitto::Mosquitto;
-use tokenctl_api::vendors::prefactor::Prefactor;
+use crate::output::shell::word;
+use crate::vendor::{Client, Noun};
 
 pub async fn audit_profile(
     ctx: &Context,
@@ -32,142 +27,49 @@ pub async fn audit_profile(
             return audit;
         }
     };
-    let lists: Vec<(&'static str, anyhow::Result<Vec<Observed>>)> = match resolved.profile.vendor {
-        Vendor::Cloudflare => {
-            let (tokens, service) = futures::join!(
-                cloudflare_tokens(ctx, &resolved),
-                service_tokens(ctx, &resolved)
-            );
-            vec![("tokens", tokens), ("service-tokens", service)]
-        }
-        Vendor::Mailtrap => vec![("api-tokens", mailtrap_tokens(ctx, &resolved).await)],
-        Vendor::Prefactor => vec![("api-tokens", prefactor_tokens(ctx, &resolved).await)],
-        Vendor::Mosquitto => vec![("project-tokens", mosquitto_tokens(ctx, &resolved).await)],
-    };
-    for (noun, list) in lists {
+    let nouns = resolved.profile.vendor.facts().nouns;
+    let lists = join_all(nouns.iter().map(|&noun| list(ctx, &resolved, noun))).await;
+    for (noun, list) in nouns.iter().zip(lists) {
         match list {
             Ok(tokens) => {
                 for t in &tokens {
                     audit.findings.extend(t.findings(now, &w));
                 }
             }
-            Err(e) => audit.problems.push(Problem::from_error(Some(noun), &e)),
+            Err(e) => audit
+                .problems
+                .push(Problem::from_error(Some(noun.name()), &e)),
         }
     }
     audit.sort();
     audit
 }
 
-async fn cloudflare_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Observed>> {
-    if let Secretish::GlobalKey { .. } = r.credential.secret {
-        return Err(CliError::not_configured(format!(
-            "account-owned API tokens accept only an API token, but profile '{}' uses a Global API Key ({})",
-            r.name, r.credential.source
-        ))
-        .with_hint("use an API token with Account API Tokens permissions (CLOUDFLARE_API_TOKEN)")
-        .into());
+/// Every token of `noun` the profile sees, through the one client constructor.
+async fn list(ctx: &Context, r: &Resolved, noun: Noun) -> anyhow::Result<Vec<Observed>> {
+    if r.profile.vendor.facts().projects && r.profile.project_id.is_none() {
+        return Err(no_project(r));
     }
-    let cf = ctx.cloudflare_client(&r.name, &r.profile, &r.base_url, &r.credential.secret)?;
-    let tokens = cf
-        .list_tokens(ListOptions {
-            include_expired: true,
-        })
-        .await?;
-    Ok(tokens.iter().map(facts::cloudflare_token).collect())
+    let client = Client::connect(ctx, r)?;
+    let summaries = client.summaries(noun, r).await?;
+    Ok(summaries
+        .into_iter()
+        .map(|s| Observed::new(noun, s))
+        .collect())
 }
 
-async fn service_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Observed>> {
-    let cf = ctx.cloudflare_client(&r.name, &r.profile, &r.base_url, &r.credential.secret)?;
-    let tokens = cf.list_service_tokens(None, None).await?;
-    Ok(tokens.iter().map(facts::service_token).collect())
-}
-
-async fn mailtrap_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Observed>> {
-    let Some(account) = r.profile.account_id.clone() else {
-        return Err(CliError::not_configured(format!(
-            "profile '{}' has no Mailtrap account ID",
-            r.name
-        ))
-        .with_hint(match env_only(r) {
-            true => "set MAILTRAP_ACCOUNT_ID, or add a profile with `tokenctl profile add NAME --vendor mailtrap --account ID`".to_owned(),
-            false => format!(
-                "set it with `tokenctl profile set {} --account ID` or MAILTRAP_ACCOUNT_ID",
-                word(&r.name)
+/// The audit covers a profile's default project; a profile without one has nothing to audit.
+fn no_project(r: &Resolved) -> anyhow::Error {
+    let vendor = r.profile.vendor;
+    CliError::not_configured(format!("profile '{}' has no project to audit", r.name))
+        .with_hint(match r.origin {
+            Origin::EnvOnly => format!(
+                "the environment names no project: add a profile with `tokenctl profile add NAME --vendor {vendor} --base-url URL --project ID`"
             ),
-        })
-        .into());
-    };
-    if !mailtrap::is_id(&account) {
-        return Err(CliError::not_configured(format!(
-            "the Mailtrap account ID '{account}' is not a number"
-        ))
-        .into());
-    }
-    let mt = Mailtrap::new(
-        ctx.http_for(&r.base_url)?,
-        r.base_url.clone(),
-        token(r)?,
-        account,
-        ctx.notices(),
-    );
-    Ok(mt.list().await?.iter().map(facts::mailtrap_token).collect())
-}
-
-async fn prefactor_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Observed>> {
-    let pf = Prefactor::new(
-        ctx.http_for(&r.base_url)?,
-        r.base_url.clone(),
-        token(r)?,
-        ctx.notices(),
-    );
-    let tokens = pf.list(r.profile.account_id.as_deref()).await?;
-    Ok(tokens.iter().map(facts::prefactor_token).collect())
-}
-
-async fn mosquitto_tokens(ctx: &Context, r: &Resolved) -> anyhow::Result<Vec<Observed>> {
-    let Some(project) = r.profile.project_id.clone() else {
-        return Err(CliError::not_configured(format!(
-            "profile '{}' has no project to audit",
-            r.name
-        ))
-        .with_hint(match env_only(r) {
-            true => "the environment names no project: add a profile with `tokenctl profile add NAME --vendor mosquitto --base-url URL --project ID`".to_owned(),
-            false => format!(
+            _ => format!(
                 "set one with `tokenctl profile set {} --project ID`",
                 word(&r.name)
             ),
         })
-        .into());
-    };
-    let mq = Mosquitto::new(
-        ctx.http_for(&r.base_url)?,
-        r.base_url.clone(),
-        token(r)?,
-        project,
-        ctx.notices(),
-    );
-    Ok(mq
-        .list()
-        .await?
-        .iter()
-        .map(facts::mosquitto_token)
-        .collect())
-}
-
-/// The plain token of a profile; only Cloudflare also knows a Global API Key.
-fn token(r: &Resolved) -> anyhow::Result<Secret> {
-    match &r.credential.secret {
-        Secretish::Token(t) => Ok(t.clone()),
-        Secretish::GlobalKey { .. } => Err(CliError::not_configured(format!(
-            "profile '{}' holds a Cloudflare Global API Key",
-            r.name
-        ))
-        .into()),
-    }
-}
-
-/// Whether `r` stands for vendor variables with no profile behind them, which `profile set`
-/// cannot change.
-fn env_only(r: &Resolved) -> bool {
-    r.name.starts_with('(')
+        .into()
 }

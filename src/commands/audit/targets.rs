@@ -4,12 +4,7 @@ use crate::config::{Profile, Vendor};
 use crate::context::{Context, Origin, sandbox_profile_name};
 use crate::error::CliError;
 
-const VENDORS: [Vendor; 4] = [
-    Vendor::Cloudflare,
-    Vendor::Mailtrap,
-    Vendor::Prefactor,
-    Vendor::Mosquitto,
-];
+const VENDORS: [Vendor; 4] = Vendor::ALL;
 
 pub type Target = (String, Profile, Origin);
 
@@ -52,16 +47,18 @@ pub fn select(ctx: &Context, named: &[String]) -> anyhow::Result<Vec<Target>> {
         }
         if !unknown.is_empty() {
             let list: Vec<String> = unknown.iter().map(|n| format!("'{n}'")).collect();
-            return Err(CliError::not_configured(format!(
-                "no profile named {}",
-                list.join(", ")
-            ))
-            .with_hint(if ctx.sandbox_mode() {
-                "see `tokenctl profile list`; the sandbox's are sandbox-cloudflare, sandbox-mailtrap, sandbox-prefactor and sandbox-mosquitto"
-            } else {
-                "see `tokenctl profile list`"
-            })
-            .into());
+            return Err(
+                CliError::not_configured(format!("no profile named {}", list.join(", ")))
+                    .with_hint(if ctx.sandbox_mode() {
+                        format!(
+                            "see `tokenctl profile list`; the sandbox's are {}",
+                            crate::vendor::help::sandbox_profiles()
+                        )
+                    } else {
+                        "see `tokenctl profile list`".to_owned()
+                    })
+                    .into(),
+            );
         }
         return Ok(targets);
     }
@@ -79,7 +76,9 @@ pub fn select(ctx: &Context, named: &[String]) -> anyhow::Result<Vec<Target>> {
     for v in VENDORS {
         let configured = config.profiles.values().any(|p| p.vendor == v);
         let in_env = ctx.env.non_empty(v.token_var()).is_some()
-            || (v == Vendor::Cloudflare && ctx.env.non_empty("CLOUDFLARE_API_KEY").is_some());
+            || v.facts()
+                .key_vars
+                .is_some_and(|(key, _)| ctx.env.non_empty(key).is_some());
         if !configured && in_env {
             targets.push(("(environment)".into(), Profile::new(v), Origin::EnvOnly));
         }

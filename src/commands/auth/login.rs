@@ -8,7 +8,6 @@ use crate::credentials::{self, CredentialStore, FileStore, KEYRING_SERVICE, Keyr
 use crate::error::{CliError, usage};
 use crate::ui::read_secret_from_stdin;
 use tokenctl_api::http::check_base_url;
-use tokenctl_api::vendors::cloudflare::looks_like_id;
 
 /// Store a profile's secret, after checking it with the vendor.
 ///
@@ -18,10 +17,10 @@ use tokenctl_api::vendors::cloudflare::looks_like_id;
 /// it does not exist.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:
+    after_long_help = crate::vendor::help::all_vendors("Examples:
   tokenctl auth login -p prod --account 023e105f4ecef8ad9ca31a8372d0c353
   op read op://vault/cloudflare/token | tokenctl auth login -p prod --with-token
-  tokenctl auth login -p ci --with-token --insecure-storage < token.txt"
+  tokenctl auth login -p ci --with-token --insecure-storage < token.txt")
 )]
 pub struct LoginArgs {
     /// Read the secret from stdin instead of a prompt
@@ -36,12 +35,10 @@ pub struct LoginArgs {
     #[arg(long, value_name = "ID")]
     account: Option<String>,
 
-    /// API base URL, when not the vendor's default (required for mosquitto)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help = crate::vendor::help::base_url_arg())]
     base_url: Option<String>,
 
-    /// Default project ID of the profile (mosquitto)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", help = crate::vendor::help::project_arg())]
     project: Option<String>,
 
     /// Keep the secret in a plain 0600 file instead of the OS keyring
@@ -84,19 +81,15 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
     if let Some(project) = &args.project {
         profile.project_id = Some(project.clone());
     }
-    if profile.vendor == Vendor::Mosquitto && profile.base_url.is_none() && !ctx.sandbox_mode() {
-        return usage("a mosquitto profile needs --base-url: the platform is self-hosted");
+    if profile.vendor.needs_base_url() && profile.base_url.is_none() && !ctx.sandbox_mode() {
+        return usage(format!(
+            "a {} profile needs --base-url: the platform is self-hosted",
+            profile.vendor
+        ));
     }
     if let Some(acct) = &args.account {
-        if profile.vendor == Vendor::Mailtrap && !tokenctl_api::vendors::mailtrap::is_id(acct) {
-            return usage(format!(
-                "invalid account ID '{acct}': a Mailtrap account ID is a number"
-            ));
-        }
-        if profile.vendor == Vendor::Cloudflare && !looks_like_id(acct) {
-            return usage(format!(
-                "invalid account ID '{acct}': a Cloudflare account ID is 32 hexadecimal characters"
-            ));
+        if let Err(why) = profile.vendor.check_account_id(acct) {
+            return usage(why);
         }
         profile.account_id = Some(acct.clone());
     }

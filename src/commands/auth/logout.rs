@@ -9,7 +9,7 @@ use crate::error::CliError;
 /// Remove a profile's stored secret (the profile itself stays).
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  tokenctl auth logout -p prod"
+    after_long_help = crate::vendor::help::all_vendors("Examples:\n  tokenctl auth logout -p prod")
 )]
 pub struct LogoutArgs {}
 

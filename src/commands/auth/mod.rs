@@ -7,10 +7,11 @@ mod token;
 
 use clap::Subcommand;
 
-use crate::config::{Profile, Vendor};
-use crate::context::Context;
-use crate::credentials::Secretish;
-use crate::error::{CliError, Exit};
+use crate::config::Profile;
+use crate::context::{Context, Origin, Resolved};
+use crate::credentials::{Credential, Secretish, Source};
+use crate::error::CliError;
+use crate::vendor::Client;
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
@@ -36,84 +37,34 @@ pub async fn check(
     profile: &Profile,
     secret: &Secretish,
 ) -> anyhow::Result<String> {
-    let token = match secret {
-        Secretish::Token(t) => t.clone(),
-        Secretish::GlobalKey { email, .. } => {
-            let (cf, _) = ctx.cloudflare_for(name, profile, secret.clone()).await?;
-            cf.check_service_token_access()
-                .await
-                .map_err(|e| anyhow::Error::new(e).context("checking the Global API Key"))?;
-            return Ok(format!("Global API Key of {email} works"));
-        }
-    };
-    let what = "checking the token";
-    let (base, profile) = ctx.endpoint(name, profile).await?;
-    let http = ctx.http_for(&base)?;
-    match profile.vendor {
-        Vendor::Cloudflare => {
-            let cf = ctx.cloudflare_client(name, &profile, &base, secret)?;
-            let v = cf
-                .verify_token()
-                .await
-                .map_err(|e| anyhow::Error::new(e).context(what))?;
-            if v.status != "active" {
-                return Err(CliError::new(
-                    Exit::Unauthorized,
-                    format!("the token is {}, not active", v.status),
-                )
-                .into());
-            }
-            Ok(format!("token {} is active", v.id))
-        }
-        Vendor::Mailtrap => {
-            let Some(account) = profile.account_id.clone() else {
-                return Err(CliError::usage(
-                    "a Mailtrap profile needs --account (or MAILTRAP_ACCOUNT_ID)",
-                )
-                .into());
-            };
-            let mt = tokenctl_api::vendors::mailtrap::Mailtrap::new(
-                http,
-                base,
-                token,
-                account,
-                ctx.notices(),
-            );
-            let n = mt
-                .list()
-                .await
-                .map_err(|e| anyhow::Error::new(e).context(what))?
-                .len();
-            Ok(format!("token works ({n} tokens visible)"))
-        }
-        Vendor::Prefactor => {
-            let pf =
-                tokenctl_api::vendors::prefactor::Prefactor::new(http, base, token, ctx.notices());
-            pf.check()
-                .await
-                .map_err(|e| anyhow::Error::new(e).context(what))?;
-            Ok("token works".into())
-        }
-        Vendor::Mosquitto => {
-            let Some(project) = profile.project_id.clone() else {
-                return Err(CliError::usage(
-                    "a Mosquitto profile needs a default project (--project) to check the token",
-                )
-                .into());
-            };
-            let mq = tokenctl_api::vendors::mosquitto::Mosquitto::new(
-                http,
-                base,
-                token,
-                project.clone(),
-                ctx.notices(),
-            );
-            let n = mq
-                .list()
-                .await
-                .map_err(|e| anyhow::Error::new(e).context(what))?
-                .len();
-            Ok(format!("token works ({n} tokens in project {project})"))
-        }
+    let (base_url, profile) = ctx.endpoint(name, profile).await?;
+    let facts = profile.vendor.facts();
+    if let Some(var) = facts.account_var
+        && profile.account_id.is_none()
+        && facts.account_id.is_some()
+    {
+        return Err(CliError::usage(format!(
+            "a {} profile needs --account (or {var})",
+            facts.display
+        ))
+        .into());
     }
+    if facts.projects && profile.project_id.is_none() {
+        return Err(CliError::usage(format!(
+            "a {} profile needs a default project (--project) to check the token",
+            facts.display
+        ))
+        .into());
+    }
+    let r = Resolved {
+        name: name.to_owned(),
+        profile,
+        origin: Origin::Configured,
+        base_url,
+        credential: Credential {
+            secret: secret.clone(),
+            source: Source::Keyring,
+        },
+    };
+    Client::connect(ctx, &r)?.check(&r).await
 }

@@ -12,7 +12,7 @@ use crate::output::{self, Cell, Record};
 /// Show each profile, where its secret comes from, and whether it works.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  tokenctl auth status\n  tokenctl auth status -p prod --json\n  tokenctl auth status --offline"
+    after_long_help = crate::vendor::help::all_vendors("Examples:\n  tokenctl auth status\n  tokenctl auth status -p prod --json\n  tokenctl auth status --offline")
 )]
 pub struct StatusArgs {
     /// Do not contact the vendors; only show where secrets come from
@@ -72,26 +72,16 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
                 .get(name)
                 .map(|p| p.vendor)
                 .or_else(|| {
-                    [
-                        Vendor::Cloudflare,
-                        Vendor::Mailtrap,
-                        Vendor::Prefactor,
-                        Vendor::Mosquitto,
-                    ]
-                    .into_iter()
-                    .find(|v| *name == sandbox_profile_name(*v))
+                    Vendor::ALL
+                        .into_iter()
+                        .find(|v| *name == sandbox_profile_name(*v))
                 })
                 .unwrap_or(Vendor::Cloudflare);
             targets.push(ctx.select_profile(vendor)?);
         }
         None => {
             if ctx.sandbox_mode() {
-                for v in [
-                    Vendor::Cloudflare,
-                    Vendor::Mailtrap,
-                    Vendor::Prefactor,
-                    Vendor::Mosquitto,
-                ] {
+                for v in Vendor::ALL {
                     if ctx.sandbox_connection(v).await.is_ok() {
                         targets.push((sandbox_profile_name(v), Profile::new(v), Origin::Sandbox));
                     }

@@ -13,7 +13,7 @@ use crate::error::CliError;
 /// screen or in a scrollback buffer by accident.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  curl -H \"Authorization: Bearer $(tokenctl auth token -p prod)\" https://api.cloudflare.com/client/v4/...\n  tokenctl auth token -p prod --reveal"
+    after_long_help = crate::vendor::help::all_vendors("Examples:\n  curl -H \"Authorization: Bearer $(tokenctl auth token -p prod)\" https://api.cloudflare.com/client/v4/...\n  tokenctl auth token -p prod --reveal")
 )]
 pub struct TokenArgs {
     /// Print even when stdout is a terminal

@@ -10,9 +10,9 @@ use crate::error::{CliError, usage};
 /// Add a profile. Store its secret afterwards with `tokenctl auth login -p NAME`.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:
+    after_long_help = crate::vendor::help::all_vendors("Examples:
   tokenctl profile add prod --vendor cloudflare --account 023e105f4ecef8ad9ca31a8372d0c353
-  tokenctl profile add staging --vendor cloudflare --account 023e105f4ecef8ad9ca31a8372d0c353 --default"
+  tokenctl profile add staging --vendor cloudflare --account 023e105f4ecef8ad9ca31a8372d0c353 --default")
 )]
 pub struct AddArgs {
     /// Profile name (letters, digits, '-', '_', '.')
@@ -23,8 +23,7 @@ pub struct AddArgs {
     #[arg(long, value_enum)]
     vendor: Vendor,
 
-    /// API base URL, when not the vendor's default (required for mosquitto)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help = crate::vendor::help::base_url_arg())]
     base_url: Option<String>,
 
     /// Default account ID

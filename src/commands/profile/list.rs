@@ -9,7 +9,7 @@ use crate::output;
 /// List the profiles.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  tokenctl profile list\n  tokenctl profile list -o id"
+    after_long_help = crate::vendor::help::all_vendors("Examples:\n  tokenctl profile list\n  tokenctl profile list -o id")
 )]
 pub struct ListArgs {}
 

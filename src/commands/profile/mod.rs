@@ -11,12 +11,11 @@ mod use_;
 use clap::Subcommand;
 use serde::Serialize;
 
-use crate::config::{Profile, Vendor};
+use crate::config::Profile;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{Cell, Record};
 use tokenctl_api::http::check_base_url;
-use tokenctl_api::vendors::cloudflare::looks_like_id;
 
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
@@ -119,28 +118,21 @@ pub fn apply_settings(
         if a.is_empty() {
             profile.account_id = None;
         } else {
-            if profile.vendor == Vendor::Mailtrap && !tokenctl_api::vendors::mailtrap::is_id(&a) {
-                return Err(CliError::usage(format!(
-                    "invalid account ID '{a}': a Mailtrap account ID is a number"
-                ))
-                .into());
-            }
-            if profile.vendor == Vendor::Cloudflare && !looks_like_id(&a) {
-                return Err(CliError::usage(format!(
-                    "invalid account ID '{a}': a Cloudflare account ID is 32 hexadecimal characters"
-                ))
-                .into());
-            }
+            profile
+                .vendor
+                .check_account_id(&a)
+                .map_err(CliError::usage)?;
             profile.account_id = Some(a);
         }
     }
     if let Some(p) = project {
         profile.project_id = (!p.is_empty()).then_some(p);
     }
-    if profile.vendor == Vendor::Mosquitto && profile.base_url.is_none() {
-        return Err(CliError::usage(
-            "a mosquitto profile needs --base-url: the platform is self-hosted",
-        )
+    if profile.vendor.needs_base_url() && profile.base_url.is_none() {
+        return Err(CliError::usage(format!(
+            "a {} profile needs --base-url: the platform is self-hosted",
+            profile.vendor
+        ))
         .into());
     }
     Ok(())

@@ -9,7 +9,7 @@ use crate::credentials;
 /// Remove a profile and its stored secret.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  tokenctl profile remove staging"
+    after_long_help = crate::vendor::help::all_vendors("Examples:\n  tokenctl profile remove staging")
 )]
 pub struct RemoveArgs {
     /// Profile name

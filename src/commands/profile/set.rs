@@ -9,7 +9,7 @@ use crate::error::usage;
 /// Change a profile's settings. An empty value ("") removes a setting.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  tokenctl profile set prod --account 023e105f4ecef8ad9ca31a8372d0c353\n  tokenctl profile set prod --base-url ''"
+    after_long_help = crate::vendor::help::all_vendors("Examples:\n  tokenctl profile set prod --account 023e105f4ecef8ad9ca31a8372d0c353\n  tokenctl profile set prod --base-url ''")
 )]
 pub struct SetArgs {
     /// Profile name

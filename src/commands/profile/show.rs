@@ -9,7 +9,7 @@ use crate::output;
 /// Show one profile's settings (never its secret).
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  tokenctl profile show prod\n  tokenctl profile show prod --json"
+    after_long_help = crate::vendor::help::all_vendors("Examples:\n  tokenctl profile show prod\n  tokenctl profile show prod --json")
 )]
 pub struct ShowArgs {
     /// Profile name (default: the default profile)

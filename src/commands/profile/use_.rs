@@ -8,7 +8,7 @@ use crate::context::Context;
 /// Make a profile the default.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all (Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto); the profile says which.\n\nExamples:\n  tokenctl profile use prod"
+    after_long_help = crate::vendor::help::all_vendors("Examples:\n  tokenctl profile use prod")
 )]
 pub struct UseArgs {
     /// Profile name

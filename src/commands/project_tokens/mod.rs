@@ -6,7 +6,12 @@ mod list;
 
 use clap::{Args, Subcommand};
 
-use crate::context::Context;
+use crate::config::Vendor;
+use crate::context::{Context, Resolved, check_id};
+use crate::error::CliError;
+use crate::output::shell::word;
+use crate::vendor::mosquitto;
+use tokenctl_api::vendors::mosquitto::Mosquitto;
 
 /// Cedalo Pro Mosquitto project tokens (`/api/projects/{projectId}/tokens`).
 #[derive(Debug, Subcommand)]
@@ -38,4 +43,30 @@ fn parse_project(s: &str) -> Result<String, String> {
         return Err(format!("invalid project ID '{s}'"));
     }
     Ok(t.to_owned())
+}
+
+impl Context {
+    /// The Mosquitto client for `project` (or the profile's default project).
+    pub async fn mosquitto(
+        &self,
+        project: Option<String>,
+    ) -> anyhow::Result<(Mosquitto, Resolved)> {
+        let mut r = self.resolve(Vendor::Mosquitto).await?;
+        if let Some(p) = &project {
+            check_id(p, "--project", "pass the project's ID".into())?;
+        }
+        let Some(project) = project.or_else(|| r.profile.project_id.clone()) else {
+            return Err(CliError::usage(format!(
+                "which project? pass --project ID (profile '{}' has no default)",
+                r.name
+            ))
+            .with_hint(format!(
+                "set a default with `tokenctl profile set {} --project ID`",
+                word(&r.name)
+            ))
+            .into());
+        };
+        r.profile.project_id = Some(project);
+        Ok((mosquitto::connect(self, &r)?, r))
+    }
 }

@@ -9,7 +9,7 @@ use tokenctl_sandbox::{LockedState, SeedOptions};
 /// Reset the `--sandbox` state to fresh demo data.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all; the sandbox emulates the Cloudflare, Mailtrap, Prefactor and Cedalo Mosquitto APIs.\n\nExamples:\n  tokenctl sandbox reset"
+    after_long_help = crate::vendor::help::sandbox("Examples:\n  tokenctl sandbox reset")
 )]
 pub struct ResetArgs {}
 

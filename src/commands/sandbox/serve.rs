@@ -16,9 +16,9 @@ use tokenctl_sandbox::{AppState, SandboxState, SeedOptions};
 /// lines, or with `-o json` as one JSON object keyed by vendor.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all; the sandbox emulates the Cloudflare, Mailtrap, Prefactor and Cedalo Mosquitto APIs.\n\nExamples:
+    after_long_help = crate::vendor::help::sandbox("Examples:
   eval \"$(tokenctl sandbox serve --port 8787 &)\"
-  tokenctl sandbox serve --port 0 --latency 50 -o json"
+  tokenctl sandbox serve --port 0 --latency 50 -o json")
 )]
 pub struct ServeArgs {
     /// Port on 127.0.0.1 (0 picks a free one)

@@ -1,0 +1,81 @@
+//! Mailtrap: API tokens of one account per profile.
+
+use super::{Facts, IdShape, Noun};
+use crate::context::{Context, Resolved};
+use crate::kinds::{Dates, State, Summary, TokenKind, Usage};
+use tokenctl_api::http::BudgetKey;
+use tokenctl_api::vendors::mailtrap::{Mailtrap, MailtrapToken, is_id};
+
+pub const FACTS: Facts = Facts {
+    name: "mailtrap",
+    display: "Mailtrap",
+    default_base_url: Some("https://mailtrap.io"),
+    token_var: "MAILTRAP_API_TOKEN",
+    base_url_var: "MAILTRAP_BASE_URL",
+    account_var: Some("MAILTRAP_ACCOUNT_ID"),
+    key_vars: None,
+    account_id: Some(IdShape {
+        valid: is_id,
+        is: "a number",
+    }),
+    projects: false,
+    budget: Some(BudgetKey::Mailtrap),
+    nouns: &[Noun::ApiTokens],
+};
+
+/// Mailtrap's client for a resolved profile and its account.
+pub fn connect(ctx: &Context, r: &Resolved) -> anyhow::Result<Mailtrap> {
+    Ok(Mailtrap::new(
+        ctx.http_for(&r.base_url)?,
+        r.base_url.clone(),
+        super::token(r)?,
+        super::account(r)?,
+        ctx.notices(),
+    ))
+}
+
+/// Mailtrap's API tokens.
+pub struct Tokens<'a>(pub &'a Mailtrap);
+
+impl TokenKind for Tokens<'_> {
+    type Token = MailtrapToken;
+    const NOUN: Noun = Noun::ApiTokens;
+    const WHAT: (&'static str, &'static str) = ("token", "tokens");
+    const STATUSES: &'static [&'static str] = &[];
+
+    async fn list_all(&self) -> anyhow::Result<Vec<MailtrapToken>> {
+        Ok(self.0.list().await?)
+    }
+
+    fn summary(&self, t: &MailtrapToken) -> Summary {
+        summary(t)
+    }
+
+    /// After a reset the old token keeps its name until its grace period ends, so a name can
+    /// match it and another token: each match with its expiry lets the user pick.
+    fn tell_apart(&self, t: &MailtrapToken) -> String {
+        match &t.expires_at {
+            Some(at) => format!("{} (expires {at})", t.id),
+            None => format!("{} (no expiry)", t.id),
+        }
+    }
+}
+
+pub fn summary(t: &MailtrapToken) -> Summary {
+    let mut d = Dates::default();
+    Summary {
+        id: t.id.to_string(),
+        name: Some(t.name.clone()),
+        state: State::Active,
+        expiry: d.expiry("expires_at", t.expires_at.as_deref()),
+        expired_status: false,
+        // Mailtrap does not report when a token was last used.
+        last_used: Usage::NotReported,
+        created: d.ts(
+            "created_at",
+            t.extra.get("created_at").and_then(|v| v.as_str()),
+        ),
+        modified: None,
+        unparseable: d.0,
+    }
+}

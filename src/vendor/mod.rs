@@ -1,0 +1,484 @@
+//! The vendor registry: every vendor tokenctl knows, and one table of facts per vendor.
+//!
+//! This is the one place that lists the vendors. Everything that differs by vendor is either a
+//! field of [`Facts`] (names, environment variables, base URL, how IDs look, what a profile
+//! needs) or lives in the vendor's own module here (how to build its client, what its tokens
+//! look like to the rest of the tool). Adding a vendor: see ARCHITECTURE.md.
+
+pub mod cloudflare;
+pub mod mailtrap;
+pub mod mosquitto;
+pub mod prefactor;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use tokenctl_api::http::BudgetKey;
+use tokenctl_api::secret::Secret;
+use tokenctl_api::vendors::cloudflare::Cloudflare;
+use tokenctl_api::vendors::mailtrap::Mailtrap;
+use tokenctl_api::vendors::mosquitto::Mosquitto;
+use tokenctl_api::vendors::prefactor::Prefactor;
+
+use crate::context::{Context, Origin, Resolved};
+use crate::credentials::Secretish;
+use crate::error::CliError;
+use crate::kinds::{Summary, summaries};
+use crate::output::shell::word;
+
+pub use cloudflare::{AccountTokens, ServiceTokens};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Vendor {
+    Cloudflare,
+    Mailtrap,
+    Prefactor,
+    Mosquitto,
+}
+
+/// The token nouns of the command line, each served by one or more vendors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Noun {
+    /// Cloudflare account-owned API tokens.
+    Tokens,
+    /// Cloudflare Access service tokens.
+    ServiceTokens,
+    /// Mailtrap and Prefactor API tokens.
+    ApiTokens,
+    /// Cedalo Pro Mosquitto project tokens.
+    ProjectTokens,
+}
+
+/// What tokenctl knows about one vendor.
+pub struct Facts {
+    /// The name in config.toml, `--vendor` and messages (`mailtrap`).
+    pub name: &'static str,
+    /// The name in help texts (`Mailtrap`).
+    pub display: &'static str,
+    /// The API's base URL; `None` for a self-hosted platform, whose profiles must name one.
+    pub default_base_url: Option<&'static str>,
+    /// The variable users already keep the vendor's secret in.
+    pub token_var: &'static str,
+    /// The variable the vendor's official SDKs read the base URL from.
+    pub base_url_var: &'static str,
+    /// The variable for the default account, where the vendor has accounts.
+    pub account_var: Option<&'static str>,
+    /// The legacy account-wide key's variables, key then email, where the vendor has one
+    /// (Cloudflare's Global API Key, sent with the account's email).
+    pub key_vars: Option<(&'static str, &'static str)>,
+    /// How the vendor's account IDs look, where a profile needs one; checked before any request.
+    pub account_id: Option<IdShape>,
+    /// Whether tokens belong to projects, so a profile may name a default project.
+    pub projects: bool,
+    /// The client-side rate budget the vendor's client paces its requests by, if any.
+    pub budget: Option<BudgetKey>,
+    /// The nouns whose tokens the vendor serves.
+    pub nouns: &'static [Noun],
+}
+
+/// How a vendor's IDs look.
+pub struct IdShape {
+    pub valid: fn(&str) -> bool,
+    /// What a valid ID is, after "is" (`a number`, `32 hexadecimal characters`).
+    pub is: &'static str,
+}
+
+impl Vendor {
+    /// Every vendor, in the order lists show them.
+    pub const ALL: [Vendor; 4] = [
+        Vendor::Cloudflare,
+        Vendor::Mailtrap,
+        Vendor::Prefactor,
+        Vendor::Mosquitto,
+    ];
+
+    pub fn facts(self) -> &'static Facts {
+        match self {
+            Vendor::Cloudflare => &cloudflare::FACTS,
+            Vendor::Mailtrap => &mailtrap::FACTS,
+            Vendor::Prefactor => &prefactor::FACTS,
+            Vendor::Mosquitto => &mosquitto::FACTS,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.facts().name
+    }
+
+    pub fn from_name(name: &str) -> Option<Vendor> {
+        Vendor::ALL.into_iter().find(|v| v.name() == name)
+    }
+
+    pub fn default_base_url(self) -> Option<&'static str> {
+        self.facts().default_base_url
+    }
+
+    pub fn base_url_var(self) -> &'static str {
+        self.facts().base_url_var
+    }
+
+    pub fn token_var(self) -> &'static str {
+        self.facts().token_var
+    }
+
+    pub fn account_var(self) -> Option<&'static str> {
+        self.facts().account_var
+    }
+
+    /// The refusal of an account ID that cannot be one of this vendor's, if it cannot.
+    pub fn check_account_id(self, id: &str) -> Result<(), String> {
+        match &self.facts().account_id {
+            Some(shape) if !(shape.valid)(id) => Err(format!(
+                "invalid account ID '{id}': a {} account ID is {}",
+                self.facts().display,
+                shape.is
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// A profile of a self-hosted platform must name its base URL.
+    pub fn needs_base_url(self) -> bool {
+        self.default_base_url().is_none()
+    }
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Noun {
+    pub const ALL: [Noun; 4] = [
+        Noun::Tokens,
+        Noun::ServiceTokens,
+        Noun::ApiTokens,
+        Noun::ProjectTokens,
+    ];
+
+    /// The noun on the command line (`service-tokens`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Noun::Tokens => "tokens",
+            Noun::ServiceTokens => "service-tokens",
+            Noun::ApiTokens => "api-tokens",
+            Noun::ProjectTokens => "project-tokens",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Noun> {
+        Noun::ALL.into_iter().find(|n| n.name() == name)
+    }
+
+    /// The vendors that serve the noun, from the table.
+    pub fn vendors(self) -> Vec<Vendor> {
+        Vendor::ALL
+            .into_iter()
+            .filter(|v| v.facts().nouns.contains(&self))
+            .collect()
+    }
+}
+
+/// A vendor's client, built from a resolved profile by the one constructor, [`Client::connect`].
+pub enum Client {
+    Cloudflare(Cloudflare),
+    Mailtrap(Mailtrap),
+    Prefactor(Prefactor),
+    Mosquitto(Mosquitto),
+}
+
+impl Client {
+    /// The client for a resolved profile: its vendor's, with the profile's base URL, credential,
+    /// account and project, checked before any request.
+    pub fn connect(ctx: &Context, r: &Resolved) -> anyhow::Result<Client> {
+        Ok(match r.profile.vendor {
+            Vendor::Cloudflare => Client::Cloudflare(cloudflare::connect(ctx, r)?),
+            Vendor::Mailtrap => Client::Mailtrap(mailtrap::connect(ctx, r)?),
+            Vendor::Prefactor => Client::Prefactor(prefactor::connect(ctx, r)?),
+            Vendor::Mosquitto => Client::Mosquitto(mosquitto::connect(ctx, r)?),
+        })
+    }
+
+    /// Every token of `noun`, summarised; `noun` must be one the client's vendor serves.
+    pub async fn summaries(&self, noun: Noun, r: &Resolved) -> anyhow::Result<Vec<Summary>> {
+        match (self, noun) {
+            (Client::Cloudflare(cf), Noun::Tokens) => {
+                cloudflare::refuse_global_key(r)?;
+                summaries(&AccountTokens(cf)).await
+            }
+            (Client::Cloudflare(cf), Noun::ServiceTokens) => summaries(&ServiceTokens(cf)).await,
+            (Client::Mailtrap(mt), Noun::ApiTokens) => summaries(&mailtrap::Tokens(mt)).await,
+            (Client::Prefactor(pf), Noun::ApiTokens) => {
+                summaries(&prefactor::Tokens {
+                    client: pf,
+                    account: r.profile.account_id.as_deref(),
+                })
+                .await
+            }
+            (Client::Mosquitto(mq), Noun::ProjectTokens) => summaries(&mosquitto::Tokens(mq)).await,
+            (_, noun) => Err(CliError::usage(format!(
+                "profile '{}' is a {} profile, which has no {}",
+                r.name,
+                r.profile.vendor,
+                noun.name()
+            ))
+            .into()),
+        }
+    }
+
+    /// Checks the credential with a cheap authenticated read; says what it learnt.
+    pub async fn check(&self, r: &Resolved) -> anyhow::Result<String> {
+        match self {
+            Client::Cloudflare(cf) => cloudflare::check(cf, r).await,
+            Client::Mailtrap(mt) => {
+                let n = mt.list().await.map_err(checking)?.len();
+                Ok(format!("token works ({n} tokens visible)"))
+            }
+            Client::Prefactor(pf) => {
+                pf.check().await.map_err(checking)?;
+                Ok("token works".into())
+            }
+            Client::Mosquitto(mq) => {
+                let n = mq.list().await.map_err(checking)?.len();
+                Ok(format!(
+                    "token works ({n} tokens in project {})",
+                    r.profile.project_id.as_deref().unwrap_or_default()
+                ))
+            }
+        }
+    }
+}
+
+fn checking(e: tokenctl_api::http::ApiError) -> anyhow::Error {
+    anyhow::Error::new(e).context("checking the token")
+}
+
+/// The profile's account, checked against the vendor's ID shape; refused when missing.
+fn account(r: &Resolved) -> anyhow::Result<String> {
+    let vendor = r.profile.vendor;
+    let f = vendor.facts();
+    let Some(account) = r.profile.account_id.clone() else {
+        let var = f.account_var.unwrap_or("the account variable");
+        return Err(CliError::not_configured(format!(
+            "profile '{}' has no {} account ID",
+            r.name, f.display
+        ))
+        .with_hint(match r.origin {
+            Origin::EnvOnly => format!(
+                "set {var}, or add a profile with `tokenctl profile add NAME --vendor {vendor} --account ID`"
+            ),
+            _ => format!(
+                "set it with `tokenctl profile set {} --account ID` or {var}",
+                word(&r.name)
+            ),
+        })
+        .into());
+    };
+    if let Some(shape) = &f.account_id
+        && !(shape.valid)(&account)
+    {
+        return Err(CliError::not_configured(format!(
+            "the {} account ID '{account}' is not {}",
+            f.display, shape.is
+        ))
+        .into());
+    }
+    Ok(account)
+}
+
+/// The plain token of a profile (only a vendor with an account-wide key knows another kind).
+fn token(r: &Resolved) -> anyhow::Result<Secret> {
+    match &r.credential.secret {
+        Secretish::Token(t) => Ok(t.clone()),
+        Secretish::GlobalKey { .. } => Err(CliError::not_configured(format!(
+            "profile '{}' holds an account-wide API key, which {} does not take",
+            r.name,
+            r.profile.vendor.facts().display
+        ))
+        .into()),
+    }
+}
+
+/// Help texts built from the table.
+pub mod help {
+    use super::Vendor;
+
+    /// `Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto`.
+    pub fn list() -> String {
+        let names: Vec<&str> = Vendor::ALL.iter().map(|v| v.facts().display).collect();
+        names.join(", ")
+    }
+
+    /// `Cloudflare, Mailtrap, Prefactor and Cedalo Mosquitto`.
+    pub fn list_and() -> String {
+        let names: Vec<&str> = Vendor::ALL.iter().map(|v| v.facts().display).collect();
+        match names.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+
+    /// The long help's closing part of a command every vendor's profiles share.
+    pub fn all_vendors(examples: &str) -> String {
+        format!(
+            "Vendors: all ({}); the profile says which.\n\n{examples}",
+            list()
+        )
+    }
+
+    /// The long help's closing part of the sandbox commands.
+    pub fn sandbox(examples: &str) -> String {
+        format!(
+            "Vendors: all; the sandbox emulates the {} APIs.\n\n{examples}",
+            list_and()
+        )
+    }
+
+    /// `--base-url`'s help: which vendors' profiles must name one.
+    pub fn base_url_arg() -> String {
+        format!(
+            "API base URL, when not the vendor's default (required for {})",
+            names(|v| v.needs_base_url())
+        )
+    }
+
+    /// `--project`'s help where every vendor's profile is meant: which vendors have projects.
+    pub fn project_arg() -> String {
+        format!(
+            "Default project ID of the profile ({})",
+            names(|v| v.facts().projects)
+        )
+    }
+
+    fn names(pick: impl Fn(Vendor) -> bool) -> String {
+        let names: Vec<&str> = Vendor::ALL
+            .into_iter()
+            .filter(|v| pick(*v))
+            .map(|v| v.name())
+            .collect();
+        names.join(", ")
+    }
+
+    /// The sandbox's ready-made profiles: `sandbox-cloudflare, ... and sandbox-mosquitto`.
+    pub fn sandbox_profiles() -> String {
+        let names: Vec<String> = Vendor::ALL
+            .iter()
+            .map(|v| format!("sandbox-{}", v.name()))
+            .collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => names.join(""),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::{Expiry, State, Usage};
+    use serde_json::json;
+    use tokenctl_api::vendors::cloudflare::{ServiceToken, Token};
+    use tokenctl_api::vendors::mailtrap::MailtrapToken;
+    use tokenctl_api::vendors::mosquitto::MosquittoToken;
+    use tokenctl_api::vendors::prefactor::PrefactorToken;
+
+    #[test]
+    fn the_table_agrees_with_itself() {
+        for v in Vendor::ALL {
+            let f = v.facts();
+            assert_eq!(Vendor::from_name(f.name), Some(v));
+            assert!(!f.nouns.is_empty(), "{v} serves no noun");
+            assert!(f.token_var.ends_with("_TOKEN"), "{v}");
+            if let Some(url) = f.default_base_url {
+                assert!(url.starts_with("https://"), "{v}: {url}");
+            }
+        }
+        for n in Noun::ALL {
+            assert_eq!(Noun::from_name(n.name()), Some(n));
+            assert!(!n.vendors().is_empty(), "{n:?} has no vendor");
+        }
+    }
+
+    #[test]
+    fn account_ids_are_checked_by_shape() {
+        assert!(Vendor::Mailtrap.check_account_id("12345").is_ok());
+        assert_eq!(
+            Vendor::Mailtrap
+                .check_account_id("abc")
+                .expect_err("not a number"),
+            "invalid account ID 'abc': a Mailtrap account ID is a number"
+        );
+        assert!(Vendor::Cloudflare.check_account_id("abc").is_err());
+        assert!(Vendor::Prefactor.check_account_id("anything").is_ok());
+    }
+
+    #[test]
+    fn help_lists_come_from_the_table() {
+        assert_eq!(
+            help::list(),
+            "Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto"
+        );
+        assert_eq!(
+            help::list_and(),
+            "Cloudflare, Mailtrap, Prefactor and Cedalo Mosquitto"
+        );
+    }
+
+    #[test]
+    fn vendor_models_read_into_summaries() {
+        let t: Token = serde_json::from_value(json!({
+            "id": "a", "name": "n", "status": "expired", "issued_on": "2026-01-01T00:00:00Z"
+        }))
+        .expect("token");
+        let o = cloudflare::token_summary(&t);
+        assert!(o.expired_status);
+        assert_eq!(o.expiry, Expiry::Never);
+        assert_eq!(o.last_used, Usage::Never);
+        assert!(o.created.is_some());
+
+        let s: ServiceToken = serde_json::from_value(json!({
+            "id": "b", "name": "s", "duration": "forever", "enabled": false,
+            "last_seen_at": "2026-02-01T00:00:00Z"
+        }))
+        .expect("service token");
+        let o = cloudflare::service_token_summary(&s);
+        assert_eq!(o.expiry, Expiry::Never);
+        assert_eq!(o.state, State::Disabled);
+        assert!(matches!(o.last_used, Usage::At(_)));
+
+        let s: ServiceToken =
+            serde_json::from_value(json!({"id": "c", "name": "s", "duration": "8760h"}))
+                .expect("service token");
+        assert_eq!(
+            cloudflare::service_token_summary(&s).expiry,
+            Expiry::Unknown
+        );
+
+        let m: MailtrapToken =
+            serde_json::from_value(json!({"id": 7, "name": "m", "expires_at": "garbage"}))
+                .expect("mailtrap");
+        let o = mailtrap::summary(&m);
+        assert_eq!(o.id, "7");
+        assert_eq!(o.expiry, Expiry::Unknown);
+        assert_eq!(o.last_used, Usage::NotReported);
+
+        let p: PrefactorToken =
+            serde_json::from_value(json!({"id": "p", "status": "revoked"})).expect("prefactor");
+        assert_eq!(prefactor::summary(&p).state, State::Revoked);
+        assert_eq!(prefactor::summary(&p).name, None);
+
+        let q: MosquittoToken = serde_json::from_value(
+            json!({"id": "q", "name": "mq", "valid_date": 1_767_225_600_000.0_f64, "issue_date": 1_767_000_000.0_f64}),
+        )
+        .expect("mosquitto");
+        let o = mosquitto::summary(&q);
+        assert_eq!(
+            o.expiry,
+            Expiry::At("2026-01-01T00:00:00Z".parse().expect("ts"))
+        );
+        assert_eq!(o.last_used, Usage::Never);
+    }
+}
