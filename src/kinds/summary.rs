@@ -28,6 +28,41 @@ impl State {
     }
 }
 
+/// A status as the vendor reports it, where it reports one: what `--status` selects by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    Disabled,
+    Expired,
+    Suspended,
+    Revoked,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Active,
+        Status::Disabled,
+        Status::Expired,
+        Status::Suspended,
+        Status::Revoked,
+    ];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Disabled => "disabled",
+            Status::Expired => "expired",
+            Status::Suspended => "suspended",
+            Status::Revoked => "revoked",
+        }
+    }
+
+    /// The status a vendor's word names; `None` for a word this client does not know.
+    pub fn from_word(word: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.word() == word)
+    }
+}
+
 /// When a token expires, as far as the vendor says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Expiry {
@@ -55,9 +90,9 @@ pub struct Summary {
     /// `None` for kinds whose tokens have no names.
     pub name: Option<String>,
     pub state: State,
+    /// The status the vendor reports, where it reports one (`status: disabled`).
+    pub status: Option<Status>,
     pub expiry: Expiry,
-    /// The vendor calls it expired (`status: expired`), whatever the date says.
-    pub expired_status: bool,
     pub last_used: Usage,
     pub created: Option<Timestamp>,
     pub modified: Option<Timestamp>,
@@ -68,15 +103,16 @@ pub struct Summary {
 impl Summary {
     /// Whether the token no longer works because of its age: so said, or past its expiry.
     pub fn expired(&self, now: Timestamp) -> bool {
-        self.expired_status || matches!(self.expiry, Expiry::At(at) if at <= now)
+        self.status == Some(Status::Expired) || matches!(self.expiry, Expiry::At(at) if at <= now)
     }
 
-    /// The status `--status` selects by: `expired` once expired, else the state's word.
+    /// The status `--status` selects by: the vendor's own where it reports one; else
+    /// `expired` once expired, and the state's word before.
     pub fn status(&self, now: Timestamp) -> &'static str {
-        if self.expired(now) {
-            "expired"
-        } else {
-            self.state.word()
+        match self.status {
+            Some(s) => s.word(),
+            None if self.expired(now) => "expired",
+            None => self.state.word(),
         }
     }
 

@@ -6,7 +6,7 @@ use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::dates::VendorDate;
 use crate::error::{CliError, Exit};
-use crate::kinds::{Dates, Expiry, State, Summary, TokenKind};
+use crate::kinds::{Dates, Expiry, State, Status, Summary, TokenKind};
 use tokenctl_api::http::{Auth, BudgetKey};
 use tokenctl_api::vendors::cloudflare::{
     Cloudflare, ListOptions, ServiceToken, Token, looks_like_id, looks_like_uuid,
@@ -150,8 +150,8 @@ pub fn token_summary(t: &Token) -> Summary {
         } else {
             State::Active
         },
+        status: Status::from_word(&t.status),
         expiry: d.expiry("expires_on", t.expires_on.as_deref()),
-        expired_status: t.status == "expired",
         last_used: d.usage("last_used_on", t.last_used_on.as_deref()),
         created: d.ts("issued_on", t.issued_on.as_deref()),
         modified: VendorDate::parse(t.modified_on.as_deref()).at(),
@@ -208,8 +208,9 @@ pub fn service_token_summary(t: &ServiceToken) -> Summary {
         } else {
             State::Active
         },
+        // Access reports no status, only `enabled`.
+        status: None,
         expiry,
-        expired_status: false,
         last_used: d.usage("last_seen_at", t.last_seen_at.as_deref()),
         created: d.ts("created_at", t.created_at.as_deref()),
         modified: VendorDate::parse(t.updated_at.as_deref()).at(),

@@ -51,6 +51,10 @@ impl TokenKind for Tokens<'_> {
         summary(t)
     }
 
+    fn as_id(&self, reference: &str) -> Option<String> {
+        is_id(reference).then(|| reference.to_owned())
+    }
+
     /// After a reset the old token keeps its name until its grace period ends, so a name can
     /// match it and another token: each match with its expiry lets the user pick.
     fn tell_apart(&self, t: &MailtrapToken) -> String {
@@ -68,7 +72,7 @@ pub fn summary(t: &MailtrapToken) -> Summary {
         name: Some(t.name.clone()),
         state: State::Active,
         expiry: d.expiry("expires_at", t.expires_at.as_deref()),
-        expired_status: false,
+        status: None,
         // Mailtrap does not report when a token was last used.
         last_used: Usage::NotReported,
         created: d.ts(

@@ -378,12 +378,6 @@ pub mod help {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kinds::{Expiry, State, Usage};
-    use serde_json::json;
-    use tokenctl_api::vendors::cloudflare::{ServiceToken, Token};
-    use tokenctl_api::vendors::mailtrap::MailtrapToken;
-    use tokenctl_api::vendors::mosquitto::MosquittoToken;
-    use tokenctl_api::vendors::prefactor::PrefactorToken;
 
     #[test]
     fn the_table_agrees_with_itself() {
@@ -425,60 +419,5 @@ mod tests {
             help::list_and(),
             "Cloudflare, Mailtrap, Prefactor and Cedalo Mosquitto"
         );
-    }
-
-    #[test]
-    fn vendor_models_read_into_summaries() {
-        let t: Token = serde_json::from_value(json!({
-            "id": "a", "name": "n", "status": "expired", "issued_on": "2026-01-01T00:00:00Z"
-        }))
-        .expect("token");
-        let o = cloudflare::token_summary(&t);
-        assert!(o.expired_status);
-        assert_eq!(o.expiry, Expiry::Never);
-        assert_eq!(o.last_used, Usage::Never);
-        assert!(o.created.is_some());
-
-        let s: ServiceToken = serde_json::from_value(json!({
-            "id": "b", "name": "s", "duration": "forever", "enabled": false,
-            "last_seen_at": "2026-02-01T00:00:00Z"
-        }))
-        .expect("service token");
-        let o = cloudflare::service_token_summary(&s);
-        assert_eq!(o.expiry, Expiry::Never);
-        assert_eq!(o.state, State::Disabled);
-        assert!(matches!(o.last_used, Usage::At(_)));
-
-        let s: ServiceToken =
-            serde_json::from_value(json!({"id": "c", "name": "s", "duration": "8760h"}))
-                .expect("service token");
-        assert_eq!(
-            cloudflare::service_token_summary(&s).expiry,
-            Expiry::Unknown
-        );
-
-        let m: MailtrapToken =
-            serde_json::from_value(json!({"id": 7, "name": "m", "expires_at": "garbage"}))
-                .expect("mailtrap");
-        let o = mailtrap::summary(&m);
-        assert_eq!(o.id, "7");
-        assert_eq!(o.expiry, Expiry::Unknown);
-        assert_eq!(o.last_used, Usage::NotReported);
-
-        let p: PrefactorToken =
-            serde_json::from_value(json!({"id": "p", "status": "revoked"})).expect("prefactor");
-        assert_eq!(prefactor::summary(&p).state, State::Revoked);
-        assert_eq!(prefactor::summary(&p).name, None);
-
-        let q: MosquittoToken = serde_json::from_value(
-            json!({"id": "q", "name": "mq", "valid_date": 1_767_225_600_000.0_f64, "issue_date": 1_767_000_000.0_f64}),
-        )
-        .expect("mosquitto");
-        let o = mosquitto::summary(&q);
-        assert_eq!(
-            o.expiry,
-            Expiry::At("2026-01-01T00:00:00Z".parse().expect("ts"))
-        );
-        assert_eq!(o.last_used, Usage::Never);
     }
 }

@@ -61,7 +61,7 @@ pub fn summary(t: &MosquittoToken) -> Summary {
         name: Some(t.name.clone()),
         state: State::Active,
         expiry: expiry_of(d.unix("valid_date", t.valid_date, unix_time)),
-        expired_status: false,
+        status: None,
         last_used: usage_of(d.unix("last_used_date", t.last_used_date, unix_time)),
         created: d.unix("issue_date", t.issue_date, unix_time).at(),
         modified: None,

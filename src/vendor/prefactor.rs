@@ -2,7 +2,7 @@
 
 use super::{Facts, Noun};
 use crate::context::{Context, Resolved};
-use crate::kinds::{Dates, State, Summary, TokenKind};
+use crate::kinds::{Dates, State, Status, Summary, TokenKind};
 use tokenctl_api::vendors::prefactor::{Prefactor, PrefactorToken};
 
 pub const FACTS: Facts = Facts {
@@ -61,8 +61,8 @@ pub fn summary(t: &PrefactorToken) -> Summary {
             Some("revoked") => State::Revoked,
             _ => State::Active,
         },
+        status: t.status.as_deref().and_then(Status::from_word),
         expiry: d.expiry("expires_at", t.expires_at.as_deref()),
-        expired_status: t.status.as_deref() == Some("expired"),
         last_used: d.usage("last_used_at", t.last_used_at.as_deref()),
         created: d.ts("inserted_at", t.inserted_at.as_deref()),
         modified: None,

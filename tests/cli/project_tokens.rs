@@ -168,3 +168,70 @@ fn bad_input_sends_nothing() {
 }
 
 mod answers;
+
+#[test]
+fn delete_takes_a_selection_as_the_other_nouns_do() {
+    let env = TestEnv::new();
+    let before = json(&env, &["list"]).as_array().expect("array").len();
+    for name in ["tmp-a", "tmp-b"] {
+        json(
+            &env,
+            &[
+                "create",
+                "--name",
+                name,
+                "--role",
+                "viewer",
+                "--broker",
+                "broker-eu-1",
+            ],
+        );
+    }
+    // A selection is confirmed like any bulk run: piped and without --yes, nothing happens.
+    env.cmd()
+        .args(MQ)
+        .args(["delete", "--name", "tmp-*"])
+        .assert()
+        .code(2);
+    // Project tokens have no status to select by; neither TOKEN nor selection is refused.
+    env.cmd()
+        .args(MQ)
+        .args(["delete", "--status", "active", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("project tokens have no status"));
+    env.cmd()
+        .args(MQ)
+        .args(["delete", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("name a TOKEN"));
+    assert_eq!(
+        json(&env, &["list"]).as_array().expect("array").len(),
+        before + 2
+    );
+
+    let out = env
+        .cmd()
+        .args(MQ)
+        .args(["delete", "--name", "tmp-*", "--yes", "-o", "json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = stdout_json(&out);
+    let report = report.as_array().expect("one JSON array");
+    assert_eq!(report.len(), 2, "{report:?}");
+    assert!(
+        report
+            .iter()
+            .all(|r| r["outcome"] == "done" && r["deleted"] == true),
+        "{report:?}"
+    );
+    let left = json(&env, &["list"]);
+    let left = left.as_array().expect("array");
+    assert_eq!(left.len(), before);
+    assert!(
+        left.iter()
+            .all(|t| !t["name"].as_str().unwrap_or("").starts_with("tmp-"))
+    );
+}

@@ -15,12 +15,12 @@ use serde_json::json;
 
 use super::ApiTokens;
 use super::{check_allowed, not_offered};
-use crate::commands::bulk::{self, Facts, Filter, Item, Plan, Selectable, Verb};
+use crate::commands::bulk::{self, Filter, Item, Plan, Selectable, Verb};
 use crate::config::Vendor;
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::error::message;
-use crate::output::bulk::Entry;
+use crate::vendor::{mailtrap, prefactor};
 use tokenctl_api::vendors::mailtrap::{Mailtrap, MailtrapToken};
 use tokenctl_api::vendors::prefactor::{Action, Prefactor, PrefactorToken};
 
@@ -132,28 +132,13 @@ async fn select_mailtrap(
         let chars: Vec<char> = s.chars().collect();
         (chars.len() > 4).then(|| chars[chars.len() - 4..].iter().collect())
     });
-    Ok(mt
-        .list()
-        .await?
-        .into_iter()
-        .filter(|t| {
-            filter.matches(&Facts {
-                name: Some(&t.name),
-                status: None,
-                expires: t.expires_at.as_deref(),
-            })
-        })
-        .map(|t| Item {
-            entry: Entry {
-                id: t.id.to_string(),
-                name: Some(t.name.clone()),
-            },
-            skip: (own_last4.is_some() && t.last_4_digits == own_last4).then(|| {
-                "it looks like the token the profile authenticates with (same last 4 characters); name it alone to delete it".to_owned()
-            }),
-            token: t,
-        })
-        .collect())
+    let mut items = bulk::select(&mailtrap::Tokens(mt), filter).await?;
+    for item in &mut items {
+        if own_last4.is_some() && item.token.last_4_digits == own_last4 {
+            item.skip = Some("it looks like the token the profile authenticates with (same last 4 characters); name it alone to delete it".to_owned());
+        }
+    }
+    Ok(items)
 }
 
 /// The profile's tokens (of its account, as `api-tokens list` shows them), selected; a token
@@ -164,38 +149,21 @@ async fn select_prefactor(
     filter: &Filter,
     action: Action,
 ) -> anyhow::Result<Vec<Item<PrefactorToken>>> {
-    let account = resolved.profile.account_id.as_deref();
+    let kind = prefactor::Tokens {
+        client: pf,
+        account: resolved.profile.account_id.as_deref(),
+    };
     let own = own_secret(resolved).and_then(jwt_subject);
-    let selected: Vec<PrefactorToken> = pf
-        .list(account)
-        .await?
-        .into_iter()
-        .filter(|t| {
-            filter.matches(&Facts {
-                name: None,
-                status: t.status.as_deref(),
-                expires: t.expires_at.as_deref(),
-            })
-        })
-        .collect();
-    let mut items = Vec::with_capacity(selected.len());
-    for t in selected {
-        let skip = if own.as_deref() == Some(t.id.as_str()) {
+    let mut items = bulk::select(&kind, filter).await?;
+    for item in &mut items {
+        item.skip = if own.as_deref() == Some(item.token.id.as_str()) {
             Some(format!(
                 "the profile authenticates with it; name it alone to {} it",
                 action.name()
             ))
         } else {
-            decide(pf, &t, action).await
+            decide(pf, &item.token, action).await
         };
-        items.push(Item {
-            entry: Entry {
-                id: t.id.clone(),
-                name: None,
-            },
-            skip,
-            token: t,
-        });
     }
     Ok(items)
 }

@@ -16,7 +16,7 @@ use crate::config::Vendor;
 use crate::context::{Context, Resolved};
 use crate::error::{CliError, Exit};
 use crate::vendor::{Client, Noun};
-use tokenctl_api::vendors::mailtrap::{self, Mailtrap, MailtrapToken};
+use tokenctl_api::vendors::mailtrap::{Mailtrap, MailtrapToken};
 use tokenctl_api::vendors::prefactor::{self, Action, Prefactor, PrefactorToken};
 
 /// Mailtrap and Prefactor API tokens; the profile's vendor decides which.
@@ -66,40 +66,10 @@ pub fn not_offered(verb: &str, resolved: &Resolved, offered_by: Vendor) -> anyho
 
 /// A Mailtrap token by ID or exact name.
 pub async fn find_mailtrap(mt: &Mailtrap, reference: &str) -> anyhow::Result<MailtrapToken> {
-    if mailtrap::is_id(reference) {
-        return Ok(mt.get(reference).await?);
-    }
-    let mut matches: Vec<MailtrapToken> = mt
-        .list()
-        .await?
-        .into_iter()
-        .filter(|t| t.name == reference)
-        .collect();
-    match matches.len() {
-        0 => Err(CliError::new(
-            Exit::NotFound,
-            format!("no Mailtrap token has the ID or name '{reference}'"),
-        )
-        .with_hint("see `tokenctl api-tokens list`")
-        .into()),
-        1 => Ok(matches.remove(0)),
-        // After a reset the old token keeps its name until its grace period ends, so a name
-        // can match it and another token: each match with its expiry lets the user pick.
-        n => {
-            let each: Vec<String> = matches
-                .iter()
-                .map(|t| match &t.expires_at {
-                    Some(at) => format!("{} (expires {at})", t.id),
-                    None => format!("{} (no expiry)", t.id),
-                })
-                .collect();
-            Err(CliError::usage(format!(
-                "{n} tokens are named '{reference}': {}",
-                each.join(", ")
-            ))
-            .with_hint("name the token by its ID")
-            .into())
-        }
+    let found = crate::kinds::find(&crate::vendor::mailtrap::Tokens(mt), reference).await?;
+    match found.token {
+        Some(t) => Ok(t),
+        None => Ok(mt.get(&found.id).await?),
     }
 }
 

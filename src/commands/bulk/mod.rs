@@ -22,6 +22,8 @@ use crate::output::{Progress, shell};
 
 pub use selection::{Facts, Filter, Selectable, SelectionArgs};
 
+use crate::kinds::TokenKind;
+
 /// The bulk verbs, for wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verb {
@@ -95,6 +97,37 @@ pub struct Item<T> {
     pub entry: Entry,
     pub token: T,
     pub skip: Option<String>,
+}
+
+/// Lists every token of the kind once and keeps those the filter selects, in the API's order.
+/// A kind without statuses has none to select by (`Filter::check` refused `--status` already).
+pub async fn select<K: TokenKind>(
+    kind: &K,
+    filter: &Filter,
+) -> anyhow::Result<Vec<Item<K::Token>>> {
+    let now = filter.now();
+    Ok(kind
+        .list_all()
+        .await?
+        .into_iter()
+        .filter_map(|token| {
+            let s = kind.summary(&token);
+            let expires = s.expires_at();
+            let selected = filter.matches(&Facts {
+                name: s.name.as_deref(),
+                status: (!K::STATUSES.is_empty()).then(|| s.status(now)),
+                expires: expires.as_deref(),
+            });
+            selected.then(|| Item {
+                entry: Entry {
+                    id: s.id,
+                    name: s.name,
+                },
+                token,
+                skip: None,
+            })
+        })
+        .collect())
 }
 
 /// Everything that can be refused before a request: the output format, `--save-as`, the secret

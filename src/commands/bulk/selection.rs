@@ -163,6 +163,11 @@ impl Filter {
         Ok(())
     }
 
+    /// The time the selection was made at, which "expired" and "expiring" are measured from.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
     /// Whether a token is selected: every filter given must hold.
     pub fn matches(&self, t: &Facts) -> bool {
         let expires: Option<Timestamp> = t.expires.and_then(|s| s.parse().ok());

@@ -4,61 +4,53 @@ use clap::Args;
 use serde_json::json;
 
 use super::ProjectArg;
+use crate::commands::bulk::SelectionArgs;
 use crate::context::Context;
-use crate::error::{CliError, Exit};
+use crate::error::CliError;
+use crate::kinds::find;
 use crate::output;
-use tokenctl_api::vendors::mosquitto::{Deleted, MosquittoToken};
+use crate::vendor::mosquitto::Tokens;
+use tokenctl_api::vendors::mosquitto::Deleted;
 
 /// Delete a project token. Vendor: Cedalo Pro Mosquitto.
+///
+/// With a selection instead of TOKEN, every selected project token is deleted.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Cedalo Pro Mosquitto.
 
 Examples:
-  tokenctl -p mosquitto project-tokens delete dashboards --yes")]
+  tokenctl -p mosquitto project-tokens delete dashboards --yes
+  tokenctl -p mosquitto project-tokens delete --expired --yes")]
 pub struct DeleteArgs {
     /// Token ID or exact name
     #[arg(value_name = "TOKEN")]
-    token: String,
+    token: Option<String>,
 
     #[command(flatten)]
     project: ProjectArg,
+
+    #[command(flatten)]
+    selection: SelectionArgs,
 }
 
 pub async fn run(ctx: &Context, args: DeleteArgs) -> anyhow::Result<()> {
+    let project = args.project.project;
+    let Some(filter) = args.selection.filter(args.token.as_deref())? else {
+        return one(ctx, project, &args.token.unwrap_or_default()).await;
+    };
+    super::bulk::delete(ctx, project, filter, args.selection.concurrency).await
+}
+
+async fn one(ctx: &Context, project: Option<String>, token: &str) -> anyhow::Result<()> {
     ctx.ui.refuse_unconfirmable(
-        &format!("deleting project token '{}'", args.token),
+        &format!("deleting project token '{token}'"),
         ctx.globals.yes,
     )?;
-    let (mq, _) = ctx.mosquitto(args.project.project).await?;
+    let (mq, _) = ctx.mosquitto(project).await?;
     // No get-one endpoint: find the token in the list, by ID or exact name.
-    let all = mq.list().await?;
-    let by_id: Vec<&MosquittoToken> = all.iter().filter(|t| t.id == args.token).collect();
-    let matches: Vec<&MosquittoToken> = if by_id.is_empty() {
-        all.iter().filter(|t| t.name == args.token).collect()
-    } else {
-        by_id
-    };
-    let t = match matches.as_slice() {
-        [t] => *t,
-        [] => {
-            return Err(CliError::new(
-                Exit::NotFound,
-                format!("no project token has the ID or name '{}'", args.token),
-            )
-            .with_hint("see `tokenctl project-tokens list`")
-            .into());
-        }
-        many => {
-            let ids: Vec<&str> = many.iter().map(|t| t.id.as_str()).collect();
-            return Err(CliError::usage(format!(
-                "{} tokens are named '{}': {}",
-                many.len(),
-                args.token,
-                ids.join(", ")
-            ))
-            .with_hint("name the token by its ID")
-            .into());
-        }
+    let found = find(&Tokens(&mq), token).await?;
+    let Some(t) = found.token else {
+        return Err(CliError::failure("the token was found without its details").into());
     };
     let label = format!("{} ({})", t.name, t.id);
     ctx.ui

@@ -1,5 +1,6 @@
 //! `tokenctl project-tokens`: Cedalo Pro Mosquitto project tokens.
 
+mod bulk;
 mod create;
 mod delete;
 mod list;

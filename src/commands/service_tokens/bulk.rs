@@ -2,11 +2,11 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::commands::bulk::{self, Facts, Filter, Item, Plan, Selectable, Verb};
+use crate::commands::bulk::{self, Filter, Item, Plan, Selectable, Verb};
 use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::dates::rfc3339;
-use crate::output::bulk::Entry;
+use crate::vendor::cloudflare::ServiceTokens;
 use tokenctl_api::vendors::cloudflare::{Cloudflare, ServiceToken};
 
 const SERVICE_TOKENS: Selectable = Selectable {
@@ -117,44 +117,7 @@ pub async fn rotate(
     .await
 }
 
-/// A service token's status as `--status` names it: `expired` once past its expiry, else
-/// `disabled` or `active`.
-fn status(t: &ServiceToken, now: Timestamp) -> &'static str {
-    let expired = t
-        .expires_at
-        .as_deref()
-        .and_then(|s| s.parse::<Timestamp>().ok())
-        .is_some_and(|e| e <= now);
-    if expired {
-        "expired"
-    } else if t.enabled == Some(false) {
-        "disabled"
-    } else {
-        "active"
-    }
-}
-
 /// Lists every service token once and keeps the selected ones.
 async fn select(cf: &Cloudflare, filter: &Filter) -> anyhow::Result<Vec<Item<ServiceToken>>> {
-    let now = Timestamp::now();
-    Ok(cf
-        .list_service_tokens(None, None)
-        .await?
-        .into_iter()
-        .filter(|t| {
-            filter.matches(&Facts {
-                name: Some(&t.name),
-                status: Some(status(t, now)),
-                expires: t.expires_at.as_deref(),
-            })
-        })
-        .map(|t| Item {
-            entry: Entry {
-                id: t.id.clone(),
-                name: Some(t.name.clone()),
-            },
-            token: t,
-            skip: None,
-        })
-        .collect())
+    bulk::select(&ServiceTokens(cf), filter).await
 }

@@ -12,8 +12,8 @@ mod update;
 use clap::Subcommand;
 
 use crate::context::Context;
-use crate::error::{CliError, Exit};
-use tokenctl_api::vendors::cloudflare::{Cloudflare, ServiceToken, looks_like_uuid};
+use crate::vendor::cloudflare::ServiceTokens;
+use tokenctl_api::vendors::cloudflare::{Cloudflare, ServiceToken};
 
 /// Cloudflare Access service tokens (`/accounts/{account_id}/access/service_tokens`).
 #[derive(Debug, Subcommand)]
@@ -52,10 +52,7 @@ pub fn parse_ref(s: &str) -> Result<String, String> {
 }
 
 /// A reference resolved: the ID, and the token when a name lookup fetched it.
-pub struct Found {
-    pub id: String,
-    pub token: Option<ServiceToken>,
-}
+pub type Found = crate::kinds::Found<ServiceToken>;
 
 impl Found {
     pub fn label(&self) -> String {
@@ -69,42 +66,7 @@ impl Found {
 /// An ID is used as is; a name is looked up with the API's exact `name` filter. A name several
 /// tokens share is an error listing them.
 pub async fn find(cf: &Cloudflare, reference: &str) -> anyhow::Result<Found> {
-    if looks_like_uuid(reference) {
-        return Ok(Found {
-            id: reference.to_ascii_lowercase(),
-            token: None,
-        });
-    }
-    let mut matches: Vec<ServiceToken> = cf
-        .list_service_tokens(Some(reference), None)
-        .await?
-        .into_iter()
-        .filter(|t| t.name == reference)
-        .collect();
-    match matches.len() {
-        0 => Err(CliError::new(
-            Exit::NotFound,
-            format!("no service token has the ID or name '{reference}'"),
-        )
-        .with_hint("see `tokenctl service-tokens list`")
-        .into()),
-        1 => {
-            let t = matches.remove(0);
-            Ok(Found {
-                id: t.id.clone(),
-                token: Some(t),
-            })
-        }
-        n => {
-            let ids: Vec<String> = matches.iter().map(|t| t.id.clone()).collect();
-            Err(CliError::usage(format!(
-                "{n} service tokens are named '{reference}': {}",
-                ids.join(", ")
-            ))
-            .with_hint("name the service token by its ID")
-            .into())
-        }
-    }
+    crate::kinds::find(&ServiceTokens(cf), reference).await
 }
 
 /// Hands a new client secret over: the secret file first (JSON with the client ID and secret, as

@@ -1,12 +1,12 @@
 //! `tokens delete|roll` over a selection.
 
 use super::roll::Rolled;
-use crate::commands::bulk::{self, Facts, Filter, Item, Plan, Selectable, Verb};
+use crate::commands::bulk::{self, Filter, Item, Plan, Selectable, Verb};
 use crate::commands::sinks::SinkArgs;
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
-use crate::output::bulk::Entry;
-use tokenctl_api::vendors::cloudflare::{Cloudflare, ListOptions, Token};
+use crate::vendor::cloudflare::AccountTokens;
+use tokenctl_api::vendors::cloudflare::{Cloudflare, Token};
 
 const TOKENS: Selectable = Selectable {
     noun: "Cloudflare account tokens",
@@ -91,29 +91,7 @@ async fn select(
     filter: &Filter,
     verb: &str,
 ) -> anyhow::Result<Vec<Item<Token>>> {
-    let tokens = cf
-        .list_tokens(ListOptions {
-            include_expired: true,
-        })
-        .await?;
-    let mut items: Vec<Item<Token>> = tokens
-        .into_iter()
-        .filter(|t| {
-            filter.matches(&Facts {
-                name: Some(&t.name),
-                status: Some(&t.status),
-                expires: t.expires_on.as_deref(),
-            })
-        })
-        .map(|t| Item {
-            entry: Entry {
-                id: t.id.clone(),
-                name: Some(t.name.clone()),
-            },
-            token: t,
-            skip: None,
-        })
-        .collect();
+    let mut items = bulk::select(&AccountTokens(cf), filter).await?;
     if items.is_empty() {
         return Ok(items);
     }

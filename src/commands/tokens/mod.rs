@@ -16,8 +16,8 @@ mod wizard;
 use clap::Subcommand;
 
 use crate::context::Context;
-use crate::error::{CliError, Exit};
-use tokenctl_api::vendors::cloudflare::{Cloudflare, ListOptions, Token, looks_like_id};
+use crate::vendor::cloudflare::AccountTokens;
+use tokenctl_api::vendors::cloudflare::{Cloudflare, Token};
 
 /// Cloudflare account-owned API tokens (`/accounts/{account_id}/tokens`).
 #[derive(Debug, Subcommand)]
@@ -59,54 +59,13 @@ pub fn parse_token_ref(s: &str) -> Result<String, String> {
 
 /// What a token reference resolved to: its ID, and the token itself when a name lookup
 /// already fetched it.
-pub struct Found {
-    pub id: String,
-    pub token: Option<Token>,
-}
+pub type Found = crate::kinds::Found<Token>;
 
 /// Resolves an ID or an exact name. An ID is used as is (no request); a name is looked up in
 /// the full list, expired tokens included; a name several tokens share is an error that lists
 /// them.
 pub async fn find(cf: &Cloudflare, reference: &str) -> anyhow::Result<Found> {
-    if looks_like_id(reference) {
-        return Ok(Found {
-            id: reference.to_ascii_lowercase(),
-            token: None,
-        });
-    }
-    let all = cf
-        .list_tokens(ListOptions {
-            include_expired: true,
-        })
-        .await?;
-    let mut matches: Vec<Token> = all.into_iter().filter(|t| t.name == reference).collect();
-    match matches.len() {
-        0 => Err(CliError::new(
-            Exit::NotFound,
-            format!("no token has the ID or name '{reference}'"),
-        )
-        .with_hint("see `tokenctl tokens list --include-expired`")
-        .into()),
-        1 => {
-            let t = matches.remove(0);
-            Ok(Found {
-                id: t.id.clone(),
-                token: Some(t),
-            })
-        }
-        n => {
-            let list: Vec<String> = matches
-                .iter()
-                .map(|t| format!("{} ({})", t.id, t.status))
-                .collect();
-            Err(CliError::usage(format!(
-                "{n} tokens are named '{reference}': {}",
-                list.join(", ")
-            ))
-            .with_hint("name the token by its ID")
-            .into())
-        }
-    }
+    crate::kinds::find(&AccountTokens(cf), reference).await
 }
 
 /// The token itself: from the name lookup, or fetched by ID.
