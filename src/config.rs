@@ -30,7 +30,7 @@ pub struct Profile {
     pub account_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// For Cloudflare's Global API Key: the account email sent as `X-Auth-Email`.
+    /// For a vendor's account-wide key (`Facts::key_vars`): the account email sent with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -237,7 +237,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("sub/config.toml");
         let mut c = Config::default();
-        let mut p = Profile::new(Vendor::Cloudflare);
+        let mut p = Profile::new(Vendor::DEFAULT);
         p.account_id = Some("a".repeat(32));
         c.profiles.insert("prod".into(), p);
         c.default_profile = Some("prod".into());

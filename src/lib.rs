@@ -1,4 +1,4 @@
-//! tokenctl: create, inspect, rotate and retire API tokens of Cloudflare and other vendors.
+//! tokenctl: create, inspect, rotate and retire API tokens of several vendors (src/vendor/).
 //!
 //! `main.rs` only calls [`main`]; [`run`] takes the arguments and environment so it can be
 //! driven in-process.

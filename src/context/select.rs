@@ -162,10 +162,7 @@ impl Context {
 mod tests {
     use super::*;
     use crate::error::Exit;
-
-    const CF: Vendor = Vendor::Cloudflare;
-    const MT: Vendor = Vendor::Mailtrap;
-    const PF: Vendor = Vendor::Prefactor;
+    use crate::vendor::Noun;
 
     fn config(profiles: &[(&str, Vendor)], default: Option<&str>) -> Config {
         let mut c = Config {
@@ -179,7 +176,7 @@ mod tests {
     }
 
     /// What the choice was: the profile's name and where it came from, or the exit code.
-    type Outcome = Result<(&'static str, Origin), Exit>;
+    type Outcome<'a> = Result<(&'a str, Origin), Exit>;
 
     /// One row: what it shows, the profiles, the default, `-p`, sandbox mode, the noun's
     /// vendors, the vendors whose credential the environment holds, and the outcome.
@@ -191,32 +188,41 @@ mod tests {
         bool,
         &'a [Vendor],
         &'a [Vendor],
-        Outcome,
+        Outcome<'a>,
     );
 
     #[test]
     fn precedence() {
         use Origin::{Configured, EnvOnly, Sandbox};
-        let two_cf = [("a", CF), ("b", CF)];
+        // A noun one vendor serves, and a noun two vendors share.
+        let [cf] = Noun::Tokens.vendors()[..] else {
+            panic!("one vendor serves tokens")
+        };
+        let [mt, pf] = Noun::ApiTokens.vendors()[..] else {
+            panic!("two vendors serve api-tokens")
+        };
+        let sandbox_cf = sandbox_profile_name(cf);
+        let sandbox_cf = sandbox_cf.as_str();
+        let two_cf = [("a", cf), ("b", cf)];
         #[rustfmt::skip]
         let cases: &[Case] = &[
             // what,                          profiles,          default,    -p,                  sandbox, vendors,  in_env, outcome
-            ("-p names a profile",            &two_cf,           Some("a"),  Some("b"),           false, &[CF],     &[],    Ok(("b", Configured))),
-            ("-p over the sandbox",           &[("a", CF)],      None,       Some("a"),           true,  &[CF],     &[],    Ok(("a", Configured))),
-            ("-p names a sandbox profile",    &[],               None,       Some("sandbox-cloudflare"), true, &[CF], &[], Ok(("sandbox-cloudflare", Sandbox))),
-            ("sandbox profiles only in sandbox mode", &[],       None,       Some("sandbox-cloudflare"), false, &[CF], &[], Err(Exit::NotConfigured)),
-            ("-p unknown",                    &two_cf,           None,       Some("c"),           false, &[CF],     &[CF],  Err(Exit::NotConfigured)),
-            ("-p of another vendor",          &[("m", MT)],      None,       Some("m"),           false, &[CF],     &[],    Err(Exit::Usage)),
-            ("sandbox over config",           &two_cf,           Some("a"),  None,                true,  &[CF],     &[],    Ok(("sandbox-cloudflare", Sandbox))),
-            ("sandbox, several vendors",      &[],               None,       None,                true,  &[MT, PF], &[],    Err(Exit::Usage)),
-            ("default profile",               &two_cf,           Some("a"),  None,                false, &[CF],     &[],    Ok(("a", Configured))),
-            ("default of another vendor",     &[("m", MT), ("a", CF)], Some("m"), None,           false, &[CF],     &[],    Ok(("a", Configured))),
-            ("the only fitting profile",      &[("m", MT), ("a", CF)], None, None,                false, &[CF],     &[CF],  Ok(("a", Configured))),
-            ("several fit",                   &two_cf,           None,       None,                false, &[CF],     &[],    Err(Exit::Usage)),
-            ("environment alone",             &[("m", MT)],      None,       None,                false, &[CF],     &[CF],  Ok(("(environment)", EnvOnly))),
-            ("nothing at all",                &[],               None,       None,                false, &[CF],     &[],    Err(Exit::NotConfigured)),
-            ("environment of two vendors",    &[],               None,       None,                false, &[MT, PF], &[MT, PF], Err(Exit::NotConfigured)),
-            ("environment of one of two",     &[],               None,       None,                false, &[MT, PF], &[PF],  Ok(("(environment)", EnvOnly))),
+            ("-p names a profile",            &two_cf,           Some("a"),  Some("b"),           false, &[cf],     &[],    Ok(("b", Configured))),
+            ("-p over the sandbox",           &[("a", cf)],      None,       Some("a"),           true,  &[cf],     &[],    Ok(("a", Configured))),
+            ("-p names a sandbox profile",    &[],               None,       Some(sandbox_cf), true, &[cf], &[], Ok((sandbox_cf, Sandbox))),
+            ("sandbox profiles only in sandbox mode", &[],       None,       Some(sandbox_cf), false, &[cf], &[], Err(Exit::NotConfigured)),
+            ("-p unknown",                    &two_cf,           None,       Some("c"),           false, &[cf],     &[cf],  Err(Exit::NotConfigured)),
+            ("-p of another vendor",          &[("m", mt)],      None,       Some("m"),           false, &[cf],     &[],    Err(Exit::Usage)),
+            ("sandbox over config",           &two_cf,           Some("a"),  None,                true,  &[cf],     &[],    Ok((sandbox_cf, Sandbox))),
+            ("sandbox, several vendors",      &[],               None,       None,                true,  &[mt, pf], &[],    Err(Exit::Usage)),
+            ("default profile",               &two_cf,           Some("a"),  None,                false, &[cf],     &[],    Ok(("a", Configured))),
+            ("default of another vendor",     &[("m", mt), ("a", cf)], Some("m"), None,           false, &[cf],     &[],    Ok(("a", Configured))),
+            ("the only fitting profile",      &[("m", mt), ("a", cf)], None, None,                false, &[cf],     &[cf],  Ok(("a", Configured))),
+            ("several fit",                   &two_cf,           None,       None,                false, &[cf],     &[],    Err(Exit::Usage)),
+            ("environment alone",             &[("m", mt)],      None,       None,                false, &[cf],     &[cf],  Ok(("(environment)", EnvOnly))),
+            ("nothing at all",                &[],               None,       None,                false, &[cf],     &[],    Err(Exit::NotConfigured)),
+            ("environment of two vendors",    &[],               None,       None,                false, &[mt, pf], &[mt, pf], Err(Exit::NotConfigured)),
+            ("environment of one of two",     &[],               None,       None,                false, &[mt, pf], &[pf],  Ok(("(environment)", EnvOnly))),
         ];
         for (what, profiles, default, profile, sandbox, vendors, in_env, want) in cases {
             let c = config(profiles, *default);
@@ -246,15 +252,18 @@ mod tests {
 
     #[test]
     fn the_environment_profile_is_of_the_vendor_whose_credential_it_holds() {
+        let [mt, pf] = Noun::ApiTokens.vendors()[..] else {
+            panic!("two vendors serve api-tokens")
+        };
         let c = Config::default();
         let (_, p, _) = select(&Selection {
             config: &c,
             profile: None,
             sandbox: false,
-            vendors: &[MT, PF],
-            in_env: &[PF],
+            vendors: &[mt, pf],
+            in_env: &[pf],
         })
         .expect("selected");
-        assert_eq!(p.vendor, PF);
+        assert_eq!(p.vendor, pf);
     }
 }

@@ -11,7 +11,13 @@ use tokenctl_api::secret::Secret;
 
 const DEADLINE: Duration = Duration::from_millis(900);
 
-const REMEDY: &str = "set the secret in an environment variable (e.g. CLOUDFLARE_API_TOKEN or TOKENCTL_TOKEN), or store it in a plain file with `tokenctl auth login --insecure-storage`";
+/// What to do instead of the keyring.
+fn remedy() -> String {
+    format!(
+        "set the secret in an environment variable (e.g. {} or TOKENCTL_TOKEN), or store it in a plain file with `tokenctl auth login --insecure-storage`",
+        crate::config::Vendor::DEFAULT.token_var()
+    )
+}
 
 pub struct KeyringStore {
     service: String,
@@ -43,8 +49,9 @@ impl KeyringStore {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(StoreError::Unavailable(format!(
-                "the OS keyring did not answer within {} ms; {REMEDY}",
-                DEADLINE.as_millis()
+                "the OS keyring did not answer within {} ms; {}",
+                DEADLINE.as_millis(),
+                remedy()
             ))),
         }
     }
@@ -58,12 +65,16 @@ fn describe(e: &keyring::Error) -> StoreError {
                 Err(inner) => first_line(&inner.to_string()),
                 Ok(()) => "no credential store".into(),
             };
-            StoreError::Unavailable(format!("no OS keyring is reachable ({cause}); {REMEDY}"))
+            StoreError::Unavailable(format!(
+                "no OS keyring is reachable ({cause}); {}",
+                remedy()
+            ))
         }
         keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
             StoreError::Unavailable(format!(
-                "the OS keyring cannot be used ({}); {REMEDY}",
-                first_line(&inner.to_string())
+                "the OS keyring cannot be used ({}); {}",
+                first_line(&inner.to_string()),
+                remedy()
             ))
         }
         other => StoreError::Other(format!("keyring error: {}", first_line(&other.to_string()))),

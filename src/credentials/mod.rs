@@ -1,7 +1,7 @@
 //! Where secrets come from and where they are kept.
 //!
 //! Resolution order for a profile's secret: `TOKENCTL_TOKEN`; the vendor's usual variable
-//! (`CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_API_KEY` + `CLOUDFLARE_EMAIL`, …); the store the
+//! (its `token_var`, or its account-wide key's `key_vars`); the store the
 //! profile names (the OS keyring by default, or the opt-in 0600 file).
 
 mod file;
@@ -68,7 +68,7 @@ impl fmt::Display for Source {
 #[derive(Clone, Debug)]
 pub enum Secretish {
     Token(Secret),
-    /// Cloudflare Global API Key with its account email.
+    /// A vendor's account-wide key with its account email (`Facts::account_key`).
     GlobalKey {
         email: String,
         key: Secret,

@@ -8,7 +8,7 @@ use crate::dates::{VendorDate, rfc3339};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
     Active,
-    /// Cloudflare `status: disabled`, Access `enabled: false`.
+    /// `status: disabled`, or `enabled: false`.
     Disabled,
     /// A state the token can leave again (`status: suspended`).
     Suspended,

@@ -24,7 +24,10 @@ mod tests {
         assert_eq!(quote("maybe"), "'maybe'");
         assert_eq!(quote("a'b"), r"'a'\''b'");
         assert_eq!(word("0123abcd-ef"), "0123abcd-ef");
-        assert_eq!(word("sandbox-cloudflare"), "sandbox-cloudflare");
+        for v in crate::config::Vendor::ALL {
+            let name = crate::context::sandbox_profile_name(v);
+            assert_eq!(word(&name), name);
+        }
         assert_eq!(word(""), "''");
         assert_eq!(word("$(touch x)"), "'$(touch x)'");
         assert_eq!(word("-p x"), "'-p x'");

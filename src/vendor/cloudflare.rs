@@ -1,6 +1,6 @@
 //! Cloudflare: account-owned API tokens and Access service tokens, one account per profile.
 
-use super::{Facts, IdShape, Noun};
+use super::{AccountKey, Facts, IdShape, Noun};
 use crate::config::Vendor;
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
@@ -20,9 +20,14 @@ pub const FACTS: Facts = Facts {
     base_url_var: "CLOUDFLARE_BASE_URL",
     account_var: Some("CLOUDFLARE_ACCOUNT_ID"),
     key_vars: Some(("CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL")),
+    account_key: Some(AccountKey {
+        name: "Global API Key",
+        email_help: "Cloudflare only: the secret is a Global API Key for the account with this email (used by service-tokens; account-owned tokens need an API token)",
+    }),
     account_id: Some(IdShape {
         valid: looks_like_id,
         is: "32 hexadecimal characters",
+        in_help: Some("32 hex characters"),
     }),
     projects: false,
     budget: Some(BudgetKey::Cloudflare),

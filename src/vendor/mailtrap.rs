@@ -14,9 +14,11 @@ pub const FACTS: Facts = Facts {
     base_url_var: "MAILTRAP_BASE_URL",
     account_var: Some("MAILTRAP_ACCOUNT_ID"),
     key_vars: None,
+    account_key: None,
     account_id: Some(IdShape {
         valid: is_id,
         is: "a number",
+        in_help: None,
     }),
     projects: false,
     budget: Some(BudgetKey::Mailtrap),

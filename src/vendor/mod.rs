@@ -64,9 +64,11 @@ pub struct Facts {
     pub base_url_var: &'static str,
     /// The variable for the default account, where the vendor has accounts.
     pub account_var: Option<&'static str>,
-    /// The legacy account-wide key's variables, key then email, where the vendor has one
-    /// (Cloudflare's Global API Key, sent with the account's email).
+    /// The legacy account-wide key's variables, key then email, where the vendor has one (a
+    /// key sent with the account's email instead of a token).
     pub key_vars: Option<(&'static str, &'static str)>,
+    /// That key: what the vendor calls it, and `--email`'s help.
+    pub account_key: Option<AccountKey>,
     /// How the vendor's account IDs look, where a profile needs one; checked before any request.
     pub account_id: Option<IdShape>,
     /// Whether tokens belong to projects, so a profile may name a default project.
@@ -82,6 +84,16 @@ pub struct IdShape {
     pub valid: fn(&str) -> bool,
     /// What a valid ID is, after "is" (`a number`, `32 hexadecimal characters`).
     pub is: &'static str,
+    /// The same for `--account`'s help, where it is worth saying there.
+    pub in_help: Option<&'static str>,
+}
+
+/// A vendor's legacy account-wide key, sent with the account's email.
+pub struct AccountKey {
+    /// What the vendor calls it ("Global API Key").
+    pub name: &'static str,
+    /// `--email`'s help.
+    pub email_help: &'static str,
 }
 
 impl Vendor {
@@ -92,6 +104,10 @@ impl Vendor {
         Vendor::Prefactor,
         Vendor::Mosquitto,
     ];
+
+    /// The vendor assumed where none is given (`auth login` without --vendor) and named in
+    /// general hints.
+    pub const DEFAULT: Vendor = Vendor::Cloudflare;
 
     pub fn facts(self) -> &'static Facts {
         match self {
@@ -337,6 +353,74 @@ pub mod help {
         )
     }
 
+    /// `--account`'s help: how the account IDs look, where that helps.
+    pub fn account_arg() -> String {
+        let shapes: Vec<String> = Vendor::ALL
+            .into_iter()
+            .filter_map(|v| {
+                let f = v.facts();
+                Some(format!(
+                    "{}: {}",
+                    f.display,
+                    f.account_id.as_ref()?.in_help?
+                ))
+            })
+            .collect();
+        format!("Default account ID of the profile ({})", shapes.join("; "))
+    }
+
+    /// The account-wide keys `--email` goes with ("Cloudflare Global API Key").
+    pub fn account_keys() -> String {
+        let keys: Vec<String> = Vendor::ALL
+            .into_iter()
+            .filter_map(|v| {
+                let f = v.facts();
+                Some(format!("{} {}", f.display, f.account_key.as_ref()?.name))
+            })
+            .collect();
+        keys.join(" or ")
+    }
+
+    /// `--email`'s help.
+    pub fn email_arg() -> String {
+        let helps: Vec<&str> = Vendor::ALL
+            .into_iter()
+            .filter_map(|v| Some(v.facts().account_key.as_ref()?.email_help))
+            .collect();
+        helps.join("; ")
+    }
+
+    /// What `audit` covers, vendor by vendor.
+    pub const AUDIT_COVERAGE: &str = "A Cloudflare profile covers its account tokens and its Access service tokens; Mailtrap and Prefactor their API tokens; Mosquitto the project tokens of the profile's project.";
+
+    /// Which vendors report use and states, for `audit`'s reasons.
+    pub const AUDIT_REASONS: &str = "only where the vendor reports use, so never for Mailtrap, and only for tokens that could be used now); `disabled` (Cloudflare, Access); `suspended` (Prefactor); `revoked` (Prefactor: the token is dead, and that is its only finding; delete it)";
+
+    /// The vendors `audit` covers: `Cloudflare tokens and service tokens, Mailtrap, ...`.
+    pub fn audit_vendors() -> String {
+        let each: Vec<String> = Vendor::ALL
+            .into_iter()
+            .map(|v| {
+                let f = v.facts();
+                match f.nouns {
+                    [_] => f.display.to_owned(),
+                    nouns => {
+                        let names: Vec<String> =
+                            nouns.iter().map(|n| n.name().replace('-', " ")).collect();
+                        format!("{} {}", f.display, names.join(" and "))
+                    }
+                }
+            })
+            .collect();
+        each.join(", ")
+    }
+
+    /// `sandbox serve`'s help for a count of seeded tokens of `noun` (`what`).
+    pub fn seed_arg(noun: super::Noun, what: &str) -> String {
+        let by: Vec<&str> = noun.vendors().iter().map(|v| v.facts().display).collect();
+        format!("How many {} {what} to seed", by.join(" and "))
+    }
+
     /// `--base-url`'s help: which vendors' profiles must name one.
     pub fn base_url_arg() -> String {
         format!(
@@ -378,6 +462,14 @@ pub mod help {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::audit::classify::{Expiry, State, Usage};
+    use crate::commands::audit::facts::Observed;
+    use crate::vendor::cloudflare::{service_token_summary, token_summary};
+    use serde_json::json;
+    use tokenctl_api::vendors::cloudflare::{ServiceToken, Token};
+    use tokenctl_api::vendors::mailtrap::MailtrapToken;
+    use tokenctl_api::vendors::mosquitto::MosquittoToken;
+    use tokenctl_api::vendors::prefactor::PrefactorToken;
 
     #[test]
     fn the_table_agrees_with_itself() {
@@ -419,5 +511,69 @@ mod tests {
             help::list_and(),
             "Cloudflare, Mailtrap, Prefactor and Cedalo Mosquitto"
         );
+    }
+
+    fn observe(noun: Noun, s: Summary) -> Observed {
+        Observed::new(noun, s)
+    }
+
+    #[test]
+    fn vendor_models_read_into_audit_facts() {
+        let t: Token = serde_json::from_value(json!({
+            "id": "a", "name": "n", "status": "expired", "issued_on": "2026-01-01T00:00:00Z"
+        }))
+        .expect("token");
+        let o = observe(Noun::Tokens, token_summary(&t));
+        assert!(o.facts.expired_status);
+        assert_eq!(o.facts.expiry, Expiry::Never);
+        assert_eq!(o.facts.usage, Usage::Never);
+        assert!(o.facts.created.is_some());
+
+        let s: ServiceToken = serde_json::from_value(json!({
+            "id": "b", "name": "s", "duration": "forever", "enabled": false,
+            "last_seen_at": "2026-02-01T00:00:00Z"
+        }))
+        .expect("service token");
+        let o = observe(Noun::ServiceTokens, service_token_summary(&s));
+        assert_eq!(o.facts.expiry, Expiry::Never);
+        assert_eq!(o.facts.state, State::Disabled);
+        assert!(matches!(o.facts.usage, Usage::At(_)));
+
+        let s: ServiceToken =
+            serde_json::from_value(json!({"id": "c", "name": "s", "duration": "8760h"}))
+                .expect("service token");
+        assert_eq!(
+            observe(Noun::ServiceTokens, service_token_summary(&s))
+                .facts
+                .expiry,
+            Expiry::Unknown
+        );
+
+        let m: MailtrapToken =
+            serde_json::from_value(json!({"id": 7, "name": "m", "expires_at": "garbage"}))
+                .expect("mailtrap");
+        let o = observe(Noun::ApiTokens, mailtrap::summary(&m));
+        assert_eq!(o.id, "7");
+        assert_eq!(o.facts.expiry, Expiry::Unknown);
+        assert_eq!(o.facts.usage, Usage::NotReported);
+
+        let p: PrefactorToken =
+            serde_json::from_value(json!({"id": "p", "status": "revoked"})).expect("prefactor");
+        assert_eq!(
+            observe(Noun::ApiTokens, prefactor::summary(&p)).facts.state,
+            State::Revoked
+        );
+        assert_eq!(observe(Noun::ApiTokens, prefactor::summary(&p)).name, None);
+
+        let q: MosquittoToken = serde_json::from_value(
+            json!({"id": "q", "name": "mq", "valid_date": 1_767_225_600_000.0_f64, "issue_date": 1_767_000_000.0_f64}),
+        )
+        .expect("mosquitto");
+        let o = observe(Noun::ProjectTokens, mosquitto::summary(&q));
+        assert_eq!(
+            o.facts.expiry,
+            Expiry::At("2026-01-01T00:00:00Z".parse().expect("ts"))
+        );
+        assert_eq!(o.facts.usage, Usage::Never);
     }
 }

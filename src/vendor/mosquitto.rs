@@ -14,6 +14,7 @@ pub const FACTS: Facts = Facts {
     base_url_var: "MOSQUITTO_URL",
     account_var: None,
     key_vars: None,
+    account_key: None,
     account_id: None,
     projects: true,
     budget: None,

@@ -13,6 +13,7 @@ pub const FACTS: Facts = Facts {
     base_url_var: "PREFACTOR_BASE_URL",
     account_var: None,
     key_vars: None,
+    account_key: None,
     account_id: None,
     projects: false,
     budget: None,

@@ -747,3 +747,30 @@ fn a_refused_verify_never_overwrites_the_stored_credential() {
         .assert()
         .success();
 }
+
+#[test]
+fn env_only_status_covers_every_vendor_whose_variable_is_set() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    let conn = |v: &str, k: &str| sb.connections[v][k].as_str().unwrap_or("").to_owned();
+    env.set("MAILTRAP_BASE_URL", &conn("mailtrap", "base_url"))
+        .set("MAILTRAP_ACCOUNT_ID", &conn("mailtrap", "account_id"))
+        .set("MAILTRAP_API_TOKEN", &conn("mailtrap", "token"));
+    let status = stdout_json(
+        &env.cmd()
+            .args(["auth", "status", "--json"])
+            .output()
+            .expect("run"),
+    );
+    let rows = status.as_array().expect("array");
+    let sources: Vec<&str> = rows
+        .iter()
+        .map(|r| r["secret_source"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        sources,
+        ["env:CLOUDFLARE_API_TOKEN", "env:MAILTRAP_API_TOKEN"],
+        "{status}"
+    );
+    assert!(rows.iter().all(|r| r["status"] == "ok"), "{status}");
+}

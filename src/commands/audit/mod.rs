@@ -2,11 +2,12 @@
 //! profile, with an exit code for CI and cron.
 
 pub mod classify;
-mod facts;
+pub(crate) mod facts;
 mod fetch;
 pub mod report;
 mod targets;
 
+use crate::vendor::help;
 use clap::Args;
 use futures::{StreamExt, stream};
 use jiff::{SignedDuration, Timestamp};
@@ -21,37 +22,30 @@ pub use report::{Finding, Problem, ProfileAudit};
 /// How many profiles are audited at once.
 const CONCURRENCY: usize = 4;
 
+/// `audit`'s long help; what it covers and reports for each vendor comes from the registry.
+fn long_about() -> String {
+    format!(
+        "Find expired, expiring, unused and disabled tokens across every profile.\n\
+\n\
+Audits every configured profile (with --sandbox: the four sandbox-<vendor> profiles; with no profile at all: the vendor credentials in the environment). `-p NAME` or TOKENCTL_PROFILE audits one profile; --profiles audits several and overrides both. {coverage} Profiles are audited concurrently and reported in order.\n\
+\n\
+Reasons, one finding per token per reason: `expired`; `expiring` (within --expiring-within); `unused` (no use for --unused-for, or never used and older than that; {reasons}; `never-expires`; `unparseable-date` (the vendor sent a date that is not one, so none of the date reasons can be told).\n\
+\n\
+Table: one heading per profile, then NOUN, NAME, ID, REASON and DATE (the expiry for expired and expiring, the last use for unused). JSON (`-o json`: one array; `-o ndjson`: one object a line): every object has the keys profile, vendor, noun, id (a string), name, reason, expires_on, last_used_on, created_on (RFC 3339 or null) and error (null). A profile, or one of its nouns, that could not be audited is an object with \"reason\": \"error\", its message in \"error\", noun null when the whole profile failed, and null id, name and dates. `-o id` prints each reported token's ID once.\n\
+\n\
+Exit status: 10 when a finding of a --fail-on kind is shown; otherwise, when a profile could not be audited, that profile's code (3 not configured, 4 unauthorized, 8 network, ...), or 1 when several profiles failed differently; otherwise 0, findings or not. --fail-on wins over a failed profile, whose error is still reported.",
+        coverage = help::AUDIT_COVERAGE,
+        reasons = help::AUDIT_REASONS,
+    )
+}
+
 /// Find expired, expiring, unused and disabled tokens across every profile.
 ///
-/// Audits every configured profile (with --sandbox: the four sandbox-<vendor> profiles; with no
-/// profile at all: the vendor credentials in the environment). `-p NAME` or TOKENCTL_PROFILE
-/// audits one profile; --profiles audits several and overrides both. A Cloudflare profile covers
-/// its account tokens and its Access service tokens; Mailtrap and Prefactor their API tokens;
-/// Mosquitto the project tokens of the profile's project. Profiles are audited concurrently and
-/// reported in order.
-///
-/// Reasons, one finding per token per reason: `expired`; `expiring` (within --expiring-within);
-/// `unused` (no use for --unused-for, or never used and older than that; only where the vendor
-/// reports use, so never for Mailtrap, and only for tokens that could be used now);
-/// `disabled` (Cloudflare, Access); `suspended` (Prefactor); `revoked` (Prefactor: the token is
-/// dead, and that is its only finding; delete it); `never-expires`; `unparseable-date` (the
-/// vendor sent a date that is not one, so none of the date reasons can be told).
-///
-/// Table: one heading per profile, then NOUN, NAME, ID, REASON and DATE (the expiry for expired
-/// and expiring, the last use for unused). JSON (`-o json`: one array; `-o ndjson`: one object a
-/// line): every object has the keys profile, vendor, noun, id (a string), name, reason,
-/// expires_on, last_used_on, created_on (RFC 3339 or null) and error (null). A profile, or one
-/// of its nouns, that could not be audited is an object with "reason": "error", its message in
-/// "error", noun null when the whole profile failed, and null id, name and dates. `-o id` prints
-/// each reported token's ID once.
-///
-/// Exit status: 10 when a finding of a --fail-on kind is shown; otherwise, when a profile could
-/// not be audited, that profile's code (3 not configured, 4 unauthorized, 8 network, ...), or 1
-/// when several profiles failed differently; otherwise 0, findings or not. --fail-on wins over a
-/// failed profile, whose error is still reported.
+/// The long help names what an audit covers for each vendor, from `crate::vendor::help`.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = "Vendors: all; every profile's vendor (Cloudflare tokens and service tokens, Mailtrap, Prefactor, Cedalo Mosquitto).\n\nExamples:
+    long_about = long_about(),
+    after_long_help = format!("Vendors: all; every profile's vendor ({}).\n\nExamples:
   tokenctl audit
   tokenctl audit --fail-on expired,expiring --json
   tokenctl audit --profiles prod,staging --expiring-within 14d --reason expiring
@@ -59,7 +53,7 @@ const CONCURRENCY: usize = 4;
   tokenctl --sandbox audit
 
   # cron, Mondays at 7: mail the report when something needs attention (exit 10)
-  0 7 * * 1  tokenctl audit --fail-on any > audit.txt || mail -s audit ops < audit.txt"
+  0 7 * * 1  tokenctl audit --fail-on any > audit.txt || mail -s audit ops < audit.txt", help::audit_vendors())
 )]
 pub struct AuditArgs {
     /// Audit these profiles (comma-separated or repeated); overrides -p and TOKENCTL_PROFILE

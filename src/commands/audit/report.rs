@@ -15,7 +15,7 @@ pub struct Finding {
     /// `tokens`, `service-tokens`, `api-tokens` or `project-tokens`.
     pub noun: &'static str,
     pub id: String,
-    /// The token's name; Prefactor tokens have none.
+    /// The token's name, for kinds whose tokens have one.
     pub name: Option<String>,
     pub reason: Reason,
     pub expires_on: Option<Timestamp>,
@@ -179,7 +179,7 @@ mod tests {
     }
 
     fn audit(name: &str, reasons: &[Reason], problems: &[Exit]) -> ProfileAudit {
-        let mut a = ProfileAudit::new(name.into(), Vendor::Cloudflare);
+        let mut a = ProfileAudit::new(name.into(), Vendor::DEFAULT);
         a.findings = reasons.iter().copied().map(finding).collect();
         a.problems = problems
             .iter()

@@ -14,7 +14,7 @@ pub type Target = (String, Profile, Origin);
 ///   `TOKENCTL_PROFILE`: exactly those; an unknown name fails before anything is sent;
 /// - else with `--sandbox`: the four `sandbox-<vendor>` profiles;
 /// - else every profile in config.toml (in `profile list` order), then, for each vendor that has
-///   no profile but whose own variable holds a credential (`CLOUDFLARE_API_TOKEN`, ...), that
+///   no profile but whose own variable holds a credential (its `token_var`), that
 ///   environment as the profile `(environment)`.
 pub fn select(ctx: &Context, named: &[String]) -> anyhow::Result<Vec<Target>> {
     let config = ctx.config()?;
@@ -84,11 +84,14 @@ pub fn select(ctx: &Context, named: &[String]) -> anyhow::Result<Vec<Target>> {
         }
     }
     if targets.is_empty() {
-        return Err(
-            CliError::not_configured("no profiles to audit, and no credential in the environment")
-                .with_hint("add one with `tokenctl auth login`, set CLOUDFLARE_API_TOKEN, or try `tokenctl --sandbox audit`")
-                .into(),
-        );
+        return Err(CliError::not_configured(
+            "no profiles to audit, and no credential in the environment",
+        )
+        .with_hint(format!(
+            "add one with `tokenctl auth login`, set {}, or try `tokenctl --sandbox audit`",
+            Vendor::DEFAULT.token_var()
+        ))
+        .into());
     }
     Ok(targets)
 }

@@ -17,10 +17,10 @@ use tokenctl_api::http::check_base_url;
 /// it does not exist.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = crate::vendor::help::all_vendors("Examples:
+    after_long_help = crate::vendor::help::all_vendors(&format!("Examples:
   tokenctl auth login -p prod --account 023e105f4ecef8ad9ca31a8372d0c353
-  op read op://vault/cloudflare/token | tokenctl auth login -p prod --with-token
-  tokenctl auth login -p ci --with-token --insecure-storage < token.txt")
+  op read op://vault/{}/token | tokenctl auth login -p prod --with-token
+  tokenctl auth login -p ci --with-token --insecure-storage < token.txt", Vendor::DEFAULT))
 )]
 pub struct LoginArgs {
     /// Read the secret from stdin instead of a prompt
@@ -31,8 +31,7 @@ pub struct LoginArgs {
     #[arg(long, value_enum)]
     vendor: Option<Vendor>,
 
-    /// Default account ID of the profile (Cloudflare: 32 hex characters)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", help = crate::vendor::help::account_arg())]
     account: Option<String>,
 
     #[arg(long, value_name = "URL", help = crate::vendor::help::base_url_arg())]
@@ -45,9 +44,7 @@ pub struct LoginArgs {
     #[arg(long)]
     insecure_storage: bool,
 
-    /// Cloudflare only: the secret is a Global API Key for the account with this email (used
-    /// by service-tokens; account-owned tokens need an API token)
-    #[arg(long, value_name = "EMAIL")]
+    #[arg(long, value_name = "EMAIL", help = crate::vendor::help::email_arg())]
     email: Option<String>,
 }
 
@@ -58,7 +55,7 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
         .profile
         .clone()
         .or_else(|| config.default_profile.clone())
-        .unwrap_or_else(|| args.vendor.unwrap_or(Vendor::Cloudflare).name().to_owned());
+        .unwrap_or_else(|| args.vendor.unwrap_or(Vendor::DEFAULT).name().to_owned());
     validate_profile_name(&name).map_err(CliError::usage)?;
     let mut profile = match config.profiles.get(&name) {
         Some(p) => {
@@ -72,7 +69,7 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
             }
             p.clone()
         }
-        None => Profile::new(args.vendor.unwrap_or(Vendor::Cloudflare)),
+        None => Profile::new(args.vendor.unwrap_or(Vendor::DEFAULT)),
     };
     if let Some(url) = &args.base_url {
         check_base_url(url).map_err(CliError::usage)?;
@@ -94,8 +91,11 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
         profile.account_id = Some(acct.clone());
     }
     if let Some(email) = &args.email {
-        if profile.vendor != Vendor::Cloudflare {
-            return usage("--email goes with a Cloudflare Global API Key only");
+        if profile.vendor.facts().account_key.is_none() {
+            return usage(format!(
+                "--email goes with a {} only",
+                crate::vendor::help::account_keys()
+            ));
         }
         if !email.contains('@') {
             return usage(format!("invalid email '{email}'"));
@@ -123,7 +123,7 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
         ))?
     };
     let secretish = match (&profile.email, profile.vendor) {
-        (Some(email), Vendor::Cloudflare) => credentials::Secretish::GlobalKey {
+        (Some(email), v) if v.facts().key_vars.is_some() => credentials::Secretish::GlobalKey {
             email: email.clone(),
             key: secret.clone(),
         },

@@ -76,7 +76,7 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
                         .into_iter()
                         .find(|v| *name == sandbox_profile_name(*v))
                 })
-                .unwrap_or(Vendor::Cloudflare);
+                .unwrap_or(Vendor::DEFAULT);
             targets.push(ctx.select_profile(vendor)?);
         }
         None => {
@@ -90,29 +90,25 @@ pub async fn run(ctx: &Context, args: StatusArgs) -> anyhow::Result<()> {
             for (n, p) in &config.profiles {
                 targets.push((n.clone(), p.clone(), Origin::Configured));
             }
-            if !config
-                .profiles
-                .values()
-                .any(|p| p.vendor == Vendor::Cloudflare)
-                && credentials::from_env(
-                    &ctx.env,
-                    Vendor::Cloudflare,
-                    &Profile::new(Vendor::Cloudflare),
-                )
-                .is_some()
-            {
-                targets.push((
-                    "(environment)".into(),
-                    Profile::new(Vendor::Cloudflare),
-                    Origin::EnvOnly,
-                ));
+            // A vendor with no profile but a credential in the environment.
+            for v in Vendor::ALL {
+                if !config.profiles.values().any(|p| p.vendor == v)
+                    && credentials::from_env(&ctx.env, v, &Profile::new(v)).is_some()
+                {
+                    targets.push(("(environment)".into(), Profile::new(v), Origin::EnvOnly));
+                }
             }
         }
     }
     if targets.is_empty() {
-        return Err(CliError::not_configured("no profiles, and no credential in the environment")
-            .with_hint("run `tokenctl auth login`, set CLOUDFLARE_API_TOKEN, or try `tokenctl --sandbox auth status`")
-            .into());
+        return Err(
+            CliError::not_configured("no profiles, and no credential in the environment")
+                .with_hint(format!(
+                    "run `tokenctl auth login`, set {}, or try `tokenctl --sandbox auth status`",
+                    Vendor::DEFAULT.token_var()
+                ))
+                .into(),
+        );
     }
     let mut rows = Vec::new();
     for (name, profile, origin) in targets {

@@ -13,7 +13,7 @@ use crate::error::CliError;
 /// screen or in a scrollback buffer by accident.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = crate::vendor::help::all_vendors("Examples:\n  curl -H \"Authorization: Bearer $(tokenctl auth token -p prod)\" https://api.cloudflare.com/client/v4/...\n  tokenctl auth token -p prod --reveal")
+    after_long_help = crate::vendor::help::all_vendors(&format!("Examples:\n  curl -H \"Authorization: Bearer $(tokenctl auth token -p prod)\" {}/...\n  tokenctl auth token -p prod --reveal", Vendor::DEFAULT.default_base_url().unwrap_or_default()))
 )]
 pub struct TokenArgs {
     /// Print even when stdout is a terminal
@@ -36,7 +36,7 @@ pub async fn run(ctx: &Context, args: TokenArgs) -> anyhow::Result<()> {
         .or(config.default_profile.as_ref())
         .and_then(|n| config.profiles.get(n))
         .map(|p| p.vendor)
-        .unwrap_or(Vendor::Cloudflare);
+        .unwrap_or(Vendor::DEFAULT);
     let resolved = ctx.resolve(vendor).await?;
     let text = match &resolved.credential.secret {
         Secretish::Token(s) => s.expose().to_owned(),

@@ -12,8 +12,8 @@ use crate::dates::parse_duration;
 use crate::error::CliError;
 
 /// Requests in flight at once when none is asked for: ten keeps a run of dozens of tokens to a
-/// few round trips while a burst stays far below every vendor's limit (Cloudflare 1,200 per
-/// 5 minutes, Mailtrap 150 per 10 seconds; the client-side budget paces longer runs).
+/// few round trips while a burst stays far below every vendor's limit (the lowest allows 150
+/// requests per 10 seconds; the client-side budget paces longer runs).
 pub const DEFAULT_CONCURRENCY: usize = 10;
 /// The most requests in flight at once a user may ask for.
 pub const MAX_CONCURRENCY: usize = 64;
@@ -75,7 +75,7 @@ fn parse_concurrency(s: &str) -> Result<usize, String> {
 
 /// What a vendor's tokens can be selected by.
 pub struct Selectable {
-    /// The tokens, as the messages name them ("Prefactor tokens").
+    /// The tokens, as the messages name them ("project tokens").
     pub noun: &'static str,
     /// Whether the tokens have names.
     pub named: bool,
@@ -226,13 +226,13 @@ mod tests {
         )
     }
 
-    const CLOUDFLARE: Selectable = Selectable {
-        noun: "Cloudflare tokens",
+    const WITH_STATUS: Selectable = Selectable {
+        noun: "account tokens",
         named: true,
         statuses: &["active", "disabled", "expired"],
     };
     const NAMELESS: Selectable = Selectable {
-        noun: "Prefactor tokens",
+        noun: "nameless tokens",
         named: false,
         statuses: &[],
     };
@@ -289,15 +289,15 @@ mod tests {
         let f = filter(&["--status", "suspended"])
             .expect("ok")
             .expect("some");
-        let e = f.check(&CLOUDFLARE).expect_err("not a Cloudflare status");
+        let e = f.check(&WITH_STATUS).expect_err("not one of its statuses");
         assert!(e.to_string().contains("active, disabled, expired"), "{e}");
         let f = filter(&["--status", "disabled"])
             .expect("ok")
             .expect("some");
-        assert!(f.check(&CLOUDFLARE).is_ok());
+        assert!(f.check(&WITH_STATUS).is_ok());
         assert!(f.check(&NAMELESS).is_err(), "no status at all");
         let f = filter(&["--name", "x*"]).expect("ok").expect("some");
-        assert!(f.check(&CLOUDFLARE).is_ok());
+        assert!(f.check(&WITH_STATUS).is_ok());
         let e = f.check(&NAMELESS).expect_err("no names");
         assert!(e.to_string().contains("have no names"), "{e}");
     }

@@ -10,9 +10,9 @@ use crate::error::{CliError, usage};
 /// Add a profile. Store its secret afterwards with `tokenctl auth login -p NAME`.
 #[derive(Debug, Args)]
 #[command(
-    after_long_help = crate::vendor::help::all_vendors("Examples:
-  tokenctl profile add prod --vendor cloudflare --account 023e105f4ecef8ad9ca31a8372d0c353
-  tokenctl profile add staging --vendor cloudflare --account 023e105f4ecef8ad9ca31a8372d0c353 --default")
+    after_long_help = crate::vendor::help::all_vendors(&format!("Examples:
+  tokenctl profile add prod --vendor {v} --account 023e105f4ecef8ad9ca31a8372d0c353
+  tokenctl profile add staging --vendor {v} --account 023e105f4ecef8ad9ca31a8372d0c353 --default", v = Vendor::DEFAULT))
 )]
 pub struct AddArgs {
     /// Profile name (letters, digits, '-', '_', '.')

@@ -8,6 +8,7 @@ use clap::Args;
 use crate::config::Vendor;
 use crate::context::Context;
 use crate::output::Format;
+use crate::vendor::{Noun, help};
 use tokenctl_sandbox::{AppState, SandboxState, SeedOptions};
 
 /// Serve the sandbox on loopback, with fresh demo data, until interrupted.
@@ -29,12 +30,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "MS", default_value_t = 0)]
     latency: u64,
 
-    /// How many Cloudflare Access service tokens to seed
-    #[arg(long, value_name = "N", default_value_t = SeedOptions::default().service_tokens, value_parser = clap::value_parser!(usize))]
+    #[arg(long, value_name = "N", help = help::seed_arg(Noun::ServiceTokens, "Access service tokens"), default_value_t = SeedOptions::default().service_tokens, value_parser = clap::value_parser!(usize))]
     service_tokens: usize,
 
-    /// How many Cloudflare account tokens to seed
-    #[arg(long, value_name = "N", default_value_t = SeedOptions::default().account_tokens, value_parser = clap::value_parser!(usize))]
+    #[arg(long, value_name = "N", help = help::seed_arg(Noun::Tokens, "account tokens"), default_value_t = SeedOptions::default().account_tokens, value_parser = clap::value_parser!(usize))]
     account_tokens: usize,
 }
 
@@ -67,8 +66,16 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
                         "# {v} project (pass --project, or set it in a profile): {project}\n"
                     ));
                 }
-                if let (Some(email), Some(key)) = (&c.email, &c.api_key) {
-                    s.push_str(&format!("# or, with the Global API Key: export CLOUDFLARE_EMAIL={email} CLOUDFLARE_API_KEY={key}\n"));
+                if let (Some(email), Some(key), Some((key_var, email_var)), Some(k)) = (
+                    &c.email,
+                    &c.api_key,
+                    v.facts().key_vars,
+                    &v.facts().account_key,
+                ) {
+                    s.push_str(&format!(
+                        "# or, with the {}: export {email_var}={email} {key_var}={key}\n",
+                        k.name
+                    ));
                 }
             }
             s
