@@ -50,7 +50,10 @@ Exit codes:
   10   audit found problems
   130  interrupted";
 
+/// The flags every command takes. They show under their own heading in every `--help`, apart
+/// from the command's own options.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Global Options")]
 pub struct GlobalArgs {
     /// Profile to use [env: TOKENCTL_PROFILE]
     #[arg(

@@ -1,7 +1,7 @@
 //! tokenctl: create, inspect, rotate and retire API tokens of several vendors (src/vendor/).
 //!
-//! `main.rs` only calls [`main`]; [`run`] takes the arguments and environment so it can be
-//! driven in-process.
+//! `main.rs` only calls [`main`]; [`run`] takes the arguments and environment, and [`run_with`]
+//! the streams as well, so a command can be driven in-process ([`run_captured`] in tests).
 
 pub mod cli;
 pub mod commands;
@@ -27,6 +27,7 @@ use crate::cli::Cli;
 use crate::context::Context;
 use crate::env::Env;
 use crate::error::{Exit, classify};
+use crate::ui::{Streams, Ui};
 
 /// The process entry point.
 pub fn main() -> ExitCode {
@@ -36,8 +37,39 @@ pub fn main() -> ExitCode {
     run(std::env::args_os(), Env::from_process())
 }
 
-/// Parses `args`, runs the command and returns the exit code. Errors are printed here, once.
+/// Parses `args`, runs the command on the process's own streams and returns the exit code.
 pub fn run<I, T>(args: I, env: Env) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    ExitCode::from(run_with(args, env, Streams::process()))
+}
+
+/// What a command run in-process wrote, and its exit code.
+#[derive(Debug)]
+pub struct Captured {
+    pub code: u8,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `tokenctl ARGS` in this process with only `env` as its environment and `stdin` as its
+/// standard input, and returns what it wrote. For tests.
+pub fn run_captured(args: &[&str], env: Env, stdin: &str) -> Captured {
+    let (streams, buffers) = Streams::captured(stdin);
+    let argv = std::iter::once("tokenctl").chain(args.iter().copied());
+    let code = run_with(argv, env, streams);
+    Captured {
+        code,
+        stdout: buffers.stdout(),
+        stderr: buffers.stderr(),
+    }
+}
+
+/// Parses `args` (the program name first), runs the command reading and writing `streams`, and
+/// returns the exit code. Errors are printed here, once.
+pub fn run_with<I, T>(args: I, env: Env, streams: Streams) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -51,8 +83,18 @@ where
             } else {
                 0
             };
-            let _ = e.print();
-            return ExitCode::from(code);
+            if streams.is_process() {
+                let _ = e.print();
+            } else {
+                // Captured streams are no terminal: the plain text, where clap would print it.
+                let text = e.render().to_string();
+                if e.use_stderr() {
+                    streams.err(&text);
+                } else {
+                    let _ = streams.out(&text);
+                }
+            }
+            return code;
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -62,12 +104,16 @@ where
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(Exit::Failure.code());
+            streams.err(&format!("error: cannot start the async runtime: {e}\n"));
+            return Exit::Failure.code();
         }
     };
+    let err = streams.clone();
     let outcome = runtime.block_on(async {
-        let ctx = Context::new(cli.global.clone(), env);
+        // The context's `Ui` reads and writes `streams` (the same settings `Context::new` uses).
+        let mut ctx = Context::new(cli.global.clone(), env);
+        let g = &ctx.globals;
+        ctx.ui = Ui::with_streams(g.color, g.quiet, g.no_input, &ctx.env, streams);
         let result = tokio::select! {
             r = commands::dispatch(&ctx, cli.command) => r,
             _ = tokio::signal::ctrl_c() => Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted").into()),
@@ -81,8 +127,8 @@ where
     });
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => report(&err),
+        Ok(()) => 0,
+        Err(e) => report(&err, &e),
     }
 }
 
@@ -93,37 +139,40 @@ fn report_unanswered(ctx: &Context) {
     if pending.is_empty() {
         return;
     }
-    eprintln!(
+    ctx.ui.err_line(&format!(
         "warning: {} change(s) were sent and not answered; they may have happened:",
         pending.len()
-    );
+    ));
     for (what, check) in pending {
-        eprintln!(
+        ctx.ui.err_line(&format!(
             "  {}: check with `{}`",
             output::visible(&what),
             output::visible(&check)
-        );
+        ));
     }
 }
 
-fn report(err: &anyhow::Error) -> ExitCode {
+fn report(streams: &Streams, err: &anyhow::Error) -> u8 {
     // A reader that went away (`tokenctl tokens list | head -1`) is not an error.
     if let Some(io_err) = err.downcast_ref::<io::Error>()
         && io_err.kind() == io::ErrorKind::BrokenPipe
     {
-        return ExitCode::SUCCESS;
+        return 0;
     }
     let (exit, hint) = classify(err);
     if exit == Exit::Interrupted {
-        eprintln!("interrupted");
+        streams.err("interrupted\n");
     } else {
         // The message and hint quote names and vendors' words: shown escaped, never obeyed.
-        eprintln!("error: {}", output::visible(&error::message(err)));
+        streams.err(&format!(
+            "error: {}\n",
+            output::visible(&error::message(err))
+        ));
         if let Some(h) = hint {
-            eprintln!("hint: {}", output::visible(&h));
+            streams.err(&format!("hint: {}\n", output::visible(&h)));
         }
     }
-    ExitCode::from(exit.code())
+    exit.code()
 }
 
 /// A panic prints one line with no payload (which could hold a secret) and no backtrace.

@@ -7,6 +7,7 @@
 use std::cell::Cell;
 use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::env::Env;
 use crate::error::CliError;
@@ -41,6 +42,112 @@ fn stdout_discards() -> Option<&'static str> {
     None
 }
 
+/// A writer `Ui` writes through: the process's stdout or stderr, or a buffer in a test.
+pub type Writer = Arc<Mutex<Box<dyn Write + Send>>>;
+
+/// The reader `Ui` reads stdin from, when it is not the process's own.
+pub type Reader = Arc<Mutex<Box<dyn BufRead + Send>>>;
+
+/// Where `Ui` reads and writes: the process's stdin, stdout and stderr
+/// ([`Streams::process`]), or in-memory buffers ([`Streams::captured`]) so that a command can
+/// be run in-process in a test. Captured streams are never a terminal, and never discard.
+#[derive(Clone)]
+pub struct Streams {
+    stdout: Writer,
+    stderr: Writer,
+    /// `None`: the process's stdin, locked where it is read, as before.
+    stdin: Option<Reader>,
+}
+
+/// What was written to captured streams (see [`Streams::captured`]).
+#[derive(Clone, Default)]
+pub struct Buffers {
+    pub stdout: Arc<Mutex<Vec<u8>>>,
+    pub stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Buffers {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&lock(&self.stdout)).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&lock(&self.stderr)).into_owned()
+    }
+}
+
+/// A `Write` into a shared buffer.
+struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        lock(&self.0).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Locks, also after a panic elsewhere poisoned the lock: the bytes are still good.
+fn lock<T: ?Sized>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Streams {
+    /// The process's own stdin, stdout and stderr.
+    pub fn process() -> Self {
+        Streams {
+            stdout: Arc::new(Mutex::new(Box::new(io::stdout()))),
+            stderr: Arc::new(Mutex::new(Box::new(io::stderr()))),
+            stdin: None,
+        }
+    }
+
+    /// Buffers in memory: stdin holds `stdin`, and what is written is kept in the returned
+    /// [`Buffers`].
+    pub fn captured(stdin: &str) -> (Self, Buffers) {
+        let buffers = Buffers::default();
+        let streams = Streams {
+            stdout: Arc::new(Mutex::new(Box::new(SharedBuf(buffers.stdout.clone())))),
+            stderr: Arc::new(Mutex::new(Box::new(SharedBuf(buffers.stderr.clone())))),
+            stdin: Some(Arc::new(Mutex::new(Box::new(io::Cursor::new(
+                stdin.as_bytes().to_vec(),
+            ))))),
+        };
+        (streams, buffers)
+    }
+
+    /// Whether these are the process's own streams (which may be a terminal).
+    pub fn is_process(&self) -> bool {
+        self.stdin.is_none()
+    }
+
+    /// Writes `text` to stderr as is; a failure to write there is ignored, as there is no
+    /// other place to say it.
+    pub fn err(&self, text: &str) {
+        let mut err = lock(&self.stderr);
+        let _ = err.write_all(text.as_bytes());
+        let _ = err.flush();
+    }
+
+    /// Writes `text` to stdout as is.
+    pub fn out(&self, text: &str) -> io::Result<()> {
+        let mut out = lock(&self.stdout);
+        out.write_all(text.as_bytes())?;
+        out.flush()
+    }
+
+    /// Runs `f` on stdin.
+    pub fn with_stdin<R>(&self, f: impl FnOnce(&mut dyn BufRead) -> R) -> R {
+        match &self.stdin {
+            None => f(&mut io::stdin().lock()),
+            Some(r) => f(&mut *lock(r)),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -59,12 +166,25 @@ pub struct Ui {
     secret_written: Cell<bool>,
     /// Set once a sink (`--secret-file`, `--save-as`) holds the new secret.
     secret_kept: Cell<bool>,
+    streams: Streams,
 }
 
 impl Ui {
     pub fn new(color: ColorChoice, quiet: bool, no_input: bool, env: &Env) -> Self {
+        Self::with_streams(color, quiet, no_input, env, Streams::process())
+    }
+
+    /// A `Ui` reading and writing `streams`. Only the process's own streams can be a terminal.
+    pub fn with_streams(
+        color: ColorChoice,
+        quiet: bool,
+        no_input: bool,
+        env: &Env,
+        streams: Streams,
+    ) -> Self {
         let forced = env.flag("TOKENCTL_FORCE_TTY");
-        let stdout_tty = forced || io::stdout().is_terminal();
+        let real = streams.is_process();
+        let stdout_tty = forced || (real && io::stdout().is_terminal());
         let color = match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -76,20 +196,41 @@ impl Ui {
         };
         Ui {
             stdout_tty,
-            stdin_tty: forced || io::stdin().is_terminal(),
-            stderr_tty: forced || io::stderr().is_terminal(),
+            stdin_tty: forced || (real && io::stdin().is_terminal()),
+            stderr_tty: forced || (real && io::stderr().is_terminal()),
             color,
             quiet,
             no_input,
             secret_written: Cell::new(false),
             secret_kept: Cell::new(false),
+            streams,
+        }
+    }
+
+    /// The streams this `Ui` reads and writes.
+    pub fn streams(&self) -> &Streams {
+        &self.streams
+    }
+
+    /// Whether stdin and stderr are a real terminal that a widget (a hidden prompt, the
+    /// `tokens create` wizard) can draw on. Never for captured streams.
+    pub fn real_terminal(&self) -> bool {
+        self.streams.is_process() && io::stdin().is_terminal() && io::stderr().is_terminal()
+    }
+
+    /// Why stdout cannot hold a new secret, if it cannot. Captured stdout keeps everything.
+    fn stdout_discards(&self) -> Option<&'static str> {
+        if self.streams.is_process() {
+            stdout_discards()
+        } else {
+            None
         }
     }
 
     /// Writes data to stdout. A closed pipe surfaces as `io::ErrorKind::BrokenPipe`, which the
     /// top level turns into a quiet exit 0.
     pub fn out(&self, text: &str) -> io::Result<()> {
-        let mut out = io::stdout().lock();
+        let mut out = lock(&self.streams.stdout);
         out.write_all(text.as_bytes())?;
         if !text.ends_with('\n') {
             out.write_all(b"\n")?;
@@ -99,9 +240,13 @@ impl Ui {
 
     /// Writes a piece of data to stdout as is, without ending the line (a streamed JSON array).
     pub fn out_part(&self, text: &str) -> io::Result<()> {
-        let mut out = io::stdout().lock();
-        out.write_all(text.as_bytes())?;
-        out.flush()
+        self.streams.out(text)
+    }
+
+    /// Writes a line to stderr as is, whatever `--quiet` says: an error, or a secret that could
+    /// not go to stdout. The caller escapes what needs it.
+    pub fn err_line(&self, text: &str) {
+        self.streams.err(&format!("{text}\n"));
     }
 
     /// Refuses, before the request that would issue it, a new secret that nothing would keep:
@@ -111,7 +256,7 @@ impl Ui {
         if has_sink {
             return Ok(());
         }
-        match stdout_discards() {
+        match self.stdout_discards() {
             None => Ok(()),
             Some(why) => Err(CliError::usage(format!(
                 "{why}: the new secret would be lost, so nothing was sent"
@@ -131,7 +276,7 @@ impl Ui {
     /// stdout that discards what it gets (closed, /dev/null) when the sink that was to keep the
     /// secret failed.
     pub fn out_secret(&self, text: &str) -> anyhow::Result<()> {
-        let discarded = stdout_discards().filter(|_| !self.secret_kept.get());
+        let discarded = self.stdout_discards().filter(|_| !self.secret_kept.get());
         let written = match discarded {
             Some(why) => Err(io::Error::other(format!(
                 "{why}, and no place you asked for holds the secret"
@@ -144,10 +289,10 @@ impl Ui {
                 Ok(())
             }
             Err(e) => {
-                eprintln!(
+                self.err_line(&format!(
                     "warning: could not write to stdout ({e}); the new secret follows on stderr, store it now:"
-                );
-                eprintln!("{text}");
+                ));
+                self.err_line(text);
                 Err(CliError::failure(match discarded {
                     Some(why) => format!("{why} and the place you asked for did not get the new secret; it was written to stderr instead"),
                     None => "stdout was closed while a new secret was being printed; it was written to stderr instead".to_owned(),
@@ -161,7 +306,7 @@ impl Ui {
         if !self.quiet {
             // One line: a newline inside a server value (a name, a status) is shown escaped,
             // so it can never forge an `error:` line of its own.
-            eprintln!("{}", visible(text));
+            self.err_line(&visible(text));
         }
     }
 
@@ -169,7 +314,7 @@ impl Ui {
     /// escaped; its own line breaks stay.
     pub fn status_lines(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{}", visible_lines(text));
+            self.err_line(&visible_lines(text));
         }
     }
 
@@ -178,9 +323,12 @@ impl Ui {
     pub fn warn(&self, text: &str) {
         let text = visible(text);
         if self.color && self.stderr_tty {
-            eprintln!("{} {text}", console::style("warning:").yellow().bold());
+            self.err_line(&format!(
+                "{} {text}",
+                console::style("warning:").yellow().bold()
+            ));
         } else {
-            eprintln!("warning: {text}");
+            self.err_line(&format!("warning: {text}"));
         }
     }
 
@@ -191,10 +339,10 @@ impl Ui {
 
     /// Asks a yes/no question on stderr and reads the answer from stdin.
     pub fn confirm(&self, question: &str) -> anyhow::Result<bool> {
-        eprint!("{} [y/N] ", visible_lines(question));
-        io::stderr().flush()?;
+        self.streams
+            .err(&format!("{} [y/N] ", visible_lines(question)));
         let mut line = String::new();
-        io::stdin().lock().read_line(&mut line)?;
+        self.streams.with_stdin(|r| r.read_line(&mut line))?;
         Ok(matches!(
             line.trim().to_ascii_lowercase().as_str(),
             "y" | "yes"
@@ -225,7 +373,8 @@ impl Ui {
 
     /// Reads a secret from a hidden prompt on the terminal.
     pub fn prompt_secret(&self, prompt: &str) -> anyhow::Result<Secret> {
-        if !self.can_prompt() || !io::stdin().is_terminal() {
+        // dialoguer reads the process's own terminal: captured streams have none.
+        if !(self.can_prompt() && self.streams.is_process() && io::stdin().is_terminal()) {
             return Err(CliError::usage(
                 "no terminal to read the secret from; pipe it on stdin with --with-token",
             )
@@ -241,12 +390,10 @@ impl Ui {
 pub const MAX_STDIN_SECRET_BYTES: u64 = 16 * 1024;
 
 /// Reads a secret piped on stdin: the first line, trimmed. Never from an argument.
-pub fn read_secret_from_stdin() -> anyhow::Result<Secret> {
+pub fn read_secret_from_stdin(ui: &Ui) -> anyhow::Result<Secret> {
     let mut line = String::new();
-    io::stdin()
-        .lock()
-        .take(MAX_STDIN_SECRET_BYTES + 1)
-        .read_line(&mut line)?;
+    ui.streams
+        .with_stdin(|r| r.take(MAX_STDIN_SECRET_BYTES + 1).read_line(&mut line))?;
     if line.len() as u64 > MAX_STDIN_SECRET_BYTES {
         return Err(CliError::usage(format!(
             "the secret on stdin is longer than {}, the most --with-token reads",

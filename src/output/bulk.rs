@@ -169,11 +169,15 @@ pub fn summary<R>(ui: &Ui, past: &str, results: &[(&Entry, &Outcome<R>)]) {
                 hint,
                 exit,
             } => {
-                eprintln!("  failed: {}: {}", visible(&e.label()), visible(message));
+                ui.err_line(&format!(
+                    "  failed: {}: {}",
+                    visible(&e.label()),
+                    visible(message)
+                ));
                 if *exit == crate::error::Exit::OutcomeUnknown
                     && let Some(h) = hint
                 {
-                    eprintln!("    hint: {}", visible(h));
+                    ui.err_line(&format!("    hint: {}", visible(h)));
                 }
             }
             Outcome::Skipped(why) => ui.status(&format!(

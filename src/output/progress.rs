@@ -1,4 +1,5 @@
-//! The progress bar of bulk work: on stderr, on a terminal only (`TOKENCTL_FORCE_TTY` counts),
+//! The progress bar of bulk work: on stderr, on a terminal only (`TOKENCTL_FORCE_TTY` counts, but not
+//! for captured streams),
 //! never under `--quiet` or `-v` (whose trace lines would tear it).
 
 use console::Term;
@@ -11,7 +12,8 @@ pub struct Progress(Option<ProgressBar>);
 impl Progress {
     /// A bar for `len` steps, labelled `what` ("Rotating"); hidden where it does not belong.
     pub fn new(ui: &Ui, quiet: bool, verbose: bool, len: usize, what: &str) -> Progress {
-        if !ui.stderr_tty || quiet || verbose || len == 0 {
+        // Captured streams (a test running a command in-process) get no bar.
+        if !ui.stderr_tty || !ui.streams().is_process() || quiet || verbose || len == 0 {
             return Progress(None);
         }
         let term = Term::stderr();

@@ -19,6 +19,7 @@ mod harness;
 mod help;
 mod hostile_http;
 mod hostile_pages;
+mod in_process;
 mod leaks;
 mod man;
 mod misc;

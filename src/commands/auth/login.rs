@@ -115,7 +115,7 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
     store.get(&name)?;
 
     let secret = if args.with_token {
-        read_secret_from_stdin()?
+        read_secret_from_stdin(&ctx.ui)?
     } else {
         ctx.ui.prompt_secret(&format!(
             "Paste the {} API token for profile '{name}'",

@@ -301,7 +301,7 @@ where
     render::summary(ui, plan.verb.past(), &results);
     if let Some(e) = failures(ctx, &plan, &results) {
         if let Some(f) = file_error {
-            eprintln!("error: {}", crate::output::visible(&message(&f)));
+            ui.err_line(&format!("error: {}", crate::output::visible(&message(&f))));
         }
         return Err(e);
     }

@@ -108,7 +108,7 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
     )?;
     args.sinks.check(ctx, Vendor::Cloudflare)?;
     let from_file = match &args.policy_file {
-        Some(path) => Some(policy::read_policy_file(path)?),
+        Some(path) => Some(policy::read_policy_file(&ctx.ui, path)?),
         None => None,
     };
     let has_policy =

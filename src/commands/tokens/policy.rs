@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::CliError;
 use crate::files::{describe_cap, read_capped};
+use crate::ui::Ui;
 use tokenctl_api::vendors::cloudflare::{
     Cloudflare, IpCondition, PermissionGroup, PermissionGroupRef, Policy, looks_like_id,
 };
@@ -282,7 +283,7 @@ pub const MAX_POLICY_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Reads policies from a JSON file or stdin (`-`): an array of policies, or an object with a
 /// `policies` array (a whole token as `tokens get --json` prints it).
-pub fn read_policy_file(path: &PathBuf) -> anyhow::Result<Vec<Policy>> {
+pub fn read_policy_file(ui: &Ui, path: &PathBuf) -> anyhow::Result<Vec<Policy>> {
     let stdin = path.as_os_str() == "-";
     let shown = if stdin {
         "stdin".to_owned()
@@ -290,7 +291,8 @@ pub fn read_policy_file(path: &PathBuf) -> anyhow::Result<Vec<Policy>> {
         path.display().to_string()
     };
     let read = if stdin {
-        read_capped(std::io::stdin().lock(), MAX_POLICY_FILE_BYTES)
+        ui.streams()
+            .with_stdin(|r| read_capped(r, MAX_POLICY_FILE_BYTES))
     } else {
         std::fs::File::open(path).and_then(|f| read_capped(f, MAX_POLICY_FILE_BYTES))
     };

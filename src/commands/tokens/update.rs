@@ -96,7 +96,7 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<()> {
         args.not_before.and_then(|w| w.0),
     )?;
     let policies = match &args.policy_file {
-        Some(p) => Some(policy::read_policy_file(p)?),
+        Some(p) => Some(policy::read_policy_file(&ctx.ui, p)?),
         None => None,
     };
 

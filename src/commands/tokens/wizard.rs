@@ -1,7 +1,5 @@
 //! The interactive walk-through of `tokens create` on a terminal.
 
-use std::io::IsTerminal;
-
 use dialoguer::{Input, MultiSelect};
 use jiff::Timestamp;
 
@@ -19,7 +17,7 @@ pub struct Answers {
 
 /// Prompts need a real terminal on stdin and stderr (dialoguer draws on stderr).
 pub fn available(ui: &Ui) -> bool {
-    ui.can_prompt() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    ui.can_prompt() && ui.real_terminal()
 }
 
 pub async fn ask(

@@ -76,11 +76,11 @@ impl<'a> Emitter<'a> {
                 if !self.diverted
                     && let Some(e) = &self.broken
                 {
-                    eprintln!(
+                    self.ui.err_line(&format!(
                         "warning: could not write to stdout ({e}); the new secrets follow on stderr, store them now:"
-                    );
+                    ));
                 }
-                eprintln!("{text}");
+                self.ui.err_line(text);
             });
             self.diverted = true;
         }
@@ -97,10 +97,10 @@ impl<'a> Emitter<'a> {
         }
         match element(entry, outcome).and_then(|v| json_text(&v, false)) {
             Ok(line) => self.write(&line, Self::carries_secret(outcome)),
-            Err(e) => eprintln!(
+            Err(e) => self.ui.err_line(&format!(
                 "error: cannot show the result for {}: {e}",
                 visible(&entry.label())
-            ),
+            )),
         }
     }
 
@@ -113,10 +113,10 @@ impl<'a> Emitter<'a> {
                 let text = match element(entry, outcome).and_then(|v| json_text(&v, true)) {
                     Ok(t) => t,
                     Err(e) => {
-                        eprintln!(
+                        self.ui.err_line(&format!(
                             "error: cannot show the result for {}: {e}",
                             visible(&entry.label())
-                        );
+                        ));
                         "null".to_owned()
                     }
                 };
