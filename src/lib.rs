@@ -27,7 +27,7 @@ use crate::cli::Cli;
 use crate::context::Context;
 use crate::env::Env;
 use crate::error::{Exit, classify};
-use crate::ui::{Streams, Ui};
+use crate::ui::Streams;
 
 /// The process entry point.
 pub fn main() -> ExitCode {
@@ -110,10 +110,7 @@ where
     };
     let err = streams.clone();
     let outcome = runtime.block_on(async {
-        // The context's `Ui` reads and writes `streams` (the same settings `Context::new` uses).
-        let mut ctx = Context::new(cli.global.clone(), env);
-        let g = &ctx.globals;
-        ctx.ui = Ui::with_streams(g.color, g.quiet, g.no_input, &ctx.env, streams);
+        let ctx = Context::with_streams(cli.global.clone(), env, streams);
         let result = tokio::select! {
             r = commands::dispatch(&ctx, cli.command) => r,
             _ = tokio::signal::ctrl_c() => Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted").into()),

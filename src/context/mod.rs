@@ -12,7 +12,7 @@ use crate::cli::GlobalArgs;
 use crate::config::{Config, Paths, Vendor};
 use crate::env::Env;
 use crate::output::Format;
-use crate::ui::Ui;
+use crate::ui::{Streams, Ui};
 use tokenctl_api::http::{HttpClient, HttpOptions, Notice, Notices};
 
 mod embedded;
@@ -41,7 +41,18 @@ pub struct Context {
 
 impl Context {
     pub fn new(globals: GlobalArgs, env: Env) -> Self {
-        let ui = Ui::new(globals.color, globals.quiet, globals.no_input, &env);
+        Context::with_streams(globals, env, Streams::process())
+    }
+
+    /// A context whose `Ui` reads and writes `streams` (captured ones in in-process tests).
+    pub fn with_streams(globals: GlobalArgs, env: Env, streams: Streams) -> Self {
+        let ui = Ui::with_streams(
+            globals.color,
+            globals.quiet,
+            globals.no_input,
+            &env,
+            streams,
+        );
         let paths = Paths::from_env(&env);
         Context {
             globals,
