@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod completion;
+pub mod hand_over;
 pub mod profile;
 pub mod project_tokens;
 pub mod sandbox;

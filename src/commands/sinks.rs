@@ -1,10 +1,11 @@
 //! Where a newly issued secret goes besides the screen: `--save-as PROFILE` (the keyring) and
 //! `--secret-file PATH` (created 0600, never overwritten without `--force`).
 //!
-//! Both are checked before the request is sent, and written before the secret is printed. A sink
-//! that fails still lets the secret reach the user; the command then exits non-zero.
+//! Each is a [`Sink`] value: checked before the request is sent, written before the secret is
+//! printed (see [`hand_over`](super::hand_over)). A sink that fails still lets the secret reach
+//! the user; the command then exits non-zero.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::Args;
@@ -14,7 +15,7 @@ use crate::context::{Context, Resolved};
 use crate::credentials;
 use crate::error::CliError;
 use crate::files;
-use tokenctl_api::secret::Secret;
+use crate::output::Issued;
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct SinkArgs {
@@ -39,14 +40,53 @@ pub struct SecretFileArgs {
 }
 
 impl SecretFileArgs {
-    /// Checks the file before anything is sent.
-    pub fn check(&self) -> anyhow::Result<()> {
-        let Some(path) = &self.secret_file else {
-            return Ok(());
-        };
+    /// `--secret-file` as a sink, if given.
+    pub fn sinks(&self) -> Vec<Box<dyn Sink + '_>> {
+        let file = self.secret_file.as_deref().map(|path| SecretFile {
+            path,
+            force: self.force,
+        });
+        file.into_iter().map(|s| Box::new(s) as _).collect()
+    }
+}
+
+impl SinkArgs {
+    /// The sinks asked for, in the order they are checked and written: the file, then the
+    /// profile. `vendor` is the issuing profile's, which a `--save-as` profile must share.
+    pub fn sinks(&self, vendor: Vendor) -> Vec<Box<dyn Sink + '_>> {
+        let mut sinks = self.file.sinks();
+        if let Some(name) = &self.save_as {
+            sinks.push(Box::new(SaveAs { name, vendor }));
+        }
+        sinks
+    }
+}
+
+/// A place a newly issued secret goes besides the screen. [`hand_over`](super::hand_over)
+/// checks every sink before the request and writes them after it, before the one print; a new
+/// kind of sink is one more implementation.
+pub trait Sink {
+    /// Refuses, before anything is sent, a sink that could not take the secret, so that a bad
+    /// one costs no new secret.
+    fn check(&self, ctx: &Context) -> anyhow::Result<()>;
+
+    /// Delivers the secret `from` the issuing profile; the error says which place did not get
+    /// it, and never contains the secret.
+    fn write(&self, ctx: &Context, from: &Resolved, issued: &dyn Issued) -> anyhow::Result<()>;
+}
+
+/// `--secret-file PATH`: created 0600, never replacing a file without `--force`.
+struct SecretFile<'a> {
+    path: &'a Path,
+    force: bool,
+}
+
+impl Sink for SecretFile<'_> {
+    fn check(&self, _: &Context) -> anyhow::Result<()> {
+        let (path, force) = (self.path, self.force);
         // A dangling symlink is a name that exists too: creating through it is refused.
         let exists = path.exists() || std::fs::symlink_metadata(path).is_ok();
-        if exists && !self.force {
+        if exists && !force {
             return Err(CliError::usage(format!(
                 "{} already exists; pass --force to replace it, or choose another --secret-file",
                 path.display()
@@ -78,79 +118,79 @@ impl SecretFileArgs {
         Ok(())
     }
 
-    /// Writes the file; a failure is returned, not raised, so the secret is still printed.
-    pub fn write(&self, ctx: &Context, contents: &str) -> Option<anyhow::Error> {
-        let path = self.secret_file.as_ref()?;
-        match write_secret_file(path, self.force, contents) {
-            Ok(()) => {
-                ctx.ui.note_secret_kept();
-                ctx.ui.status(&format!(
-                    "Wrote the new secret to {} (mode 0600).",
-                    path.display()
-                ));
-                None
-            }
-            Err(e) => Some(e.context(format!("writing the secret to {}", path.display()))),
-        }
+    fn write(&self, ctx: &Context, _: &Resolved, issued: &dyn Issued) -> anyhow::Result<()> {
+        let contents = issued.secret_file();
+        create_secret_file(
+            self.path,
+            self.force,
+            &contents,
+            "the secret was being issued",
+        )
+        .with_context(|| format!("writing the secret to {}", self.path.display()))?;
+        ctx.ui.note_secret_kept();
+        ctx.ui.status(&format!(
+            "Wrote the new secret to {} (mode 0600).",
+            self.path.display()
+        ));
+        Ok(())
     }
 }
 
-impl SinkArgs {
-    /// Checks the sinks before anything is sent, so a bad one costs no new secret.
-    pub fn check(&self, ctx: &Context, vendor: Vendor) -> anyhow::Result<()> {
-        self.file.check()?;
-        if let Some(name) = &self.save_as {
-            validate_profile_name(name).map_err(CliError::usage)?;
-            let config = ctx.config()?;
-            let existing = config.profiles.get(name);
-            if let Some(p) = existing
-                && p.vendor != vendor
-            {
-                return Err(CliError::usage(format!(
-                    "--save-as {name}: that profile is a {} profile",
-                    p.vendor
-                ))
-                .into());
-            }
-            // An unreachable keyring is known now, before a secret exists that could not be kept.
-            let store =
-                credentials::store_for(existing.unwrap_or(&Profile::new(vendor)), &ctx.paths);
-            store
-                .get(name)
-                .with_context(|| format!("--save-as {name}"))?;
+/// `--save-as PROFILE`: the secret stored in the keyring as that profile (created if missing).
+struct SaveAs<'a> {
+    name: &'a str,
+    vendor: Vendor,
+}
+
+impl Sink for SaveAs<'_> {
+    fn check(&self, ctx: &Context) -> anyhow::Result<()> {
+        let (name, vendor) = (self.name, self.vendor);
+        validate_profile_name(name).map_err(CliError::usage)?;
+        let config = ctx.config()?;
+        let existing = config.profiles.get(name);
+        if let Some(p) = existing
+            && p.vendor != vendor
+        {
+            return Err(CliError::usage(format!(
+                "--save-as {name}: that profile is a {} profile",
+                p.vendor
+            ))
+            .into());
         }
+        // An unreachable keyring is known now, before a secret exists that could not be kept.
+        let store = credentials::store_for(existing.unwrap_or(&Profile::new(vendor)), &ctx.paths);
+        store
+            .get(name)
+            .with_context(|| format!("--save-as {name}"))?;
         Ok(())
     }
 
-    /// Writes every sink; returns the failures (already described) instead of stopping, so the
-    /// caller still prints the secret.
-    pub fn write(
-        &self,
-        ctx: &Context,
-        from: &Resolved,
-        secret: &Secret,
-        file_contents: &str,
-    ) -> Vec<anyhow::Error> {
-        let mut failures: Vec<anyhow::Error> =
-            self.file.write(ctx, file_contents).into_iter().collect();
-        if let Some(name) = &self.save_as {
-            match save_profile(ctx, name, from, secret) {
-                Ok(()) => {
-                    ctx.ui.note_secret_kept();
-                    ctx.ui
-                        .status(&format!("Saved the new secret as profile '{name}'."))
-                }
-                Err(e) => {
-                    failures.push(e.context(format!("saving the secret as profile '{name}'")))
-                }
-            }
-        }
-        failures
+    fn write(&self, ctx: &Context, from: &Resolved, issued: &dyn Issued) -> anyhow::Result<()> {
+        let name = self.name;
+        save_profile(ctx, name, from, issued)
+            .with_context(|| format!("saving the secret as profile '{name}'"))?;
+        ctx.ui.note_secret_kept();
+        ctx.ui
+            .status(&format!("Saved the new secret as profile '{name}'."));
+        Ok(())
     }
 }
 
-fn write_secret_file(path: &std::path::Path, force: bool, contents: &str) -> anyhow::Result<()> {
-    create_secret_file(path, force, contents, "the secret was being issued")
+/// The profile's own stored credential, when the command replaced the very secret it
+/// authenticates with. Not a place the user names: the command decides after the request.
+pub(super) struct OwnCredential;
+
+impl Sink for OwnCredential {
+    fn check(&self, _: &Context) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn write(&self, ctx: &Context, from: &Resolved, issued: &dyn Issued) -> anyhow::Result<()> {
+        match issued.token() {
+            Some(token) => ctx.replace_own_secret(from, token),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Creates a secret file in one step (see [`files::write_new_private`]): readers never see
@@ -175,7 +215,15 @@ pub(crate) fn create_secret_file(
 
 /// Stores the secret and the profile under config.toml's lock: parallel runs keep each other's
 /// profiles, and a secret that could not be stored leaves config.toml as it was.
-fn save_profile(ctx: &Context, name: &str, from: &Resolved, secret: &Secret) -> anyhow::Result<()> {
+fn save_profile(
+    ctx: &Context,
+    name: &str,
+    from: &Resolved,
+    issued: &dyn Issued,
+) -> anyhow::Result<()> {
+    let secret = issued
+        .token()
+        .ok_or_else(|| CliError::usage("this secret is not a token a profile can use"))?;
     ctx.update_config(|config| {
         let profile = config.profiles.entry(name.to_owned()).or_insert_with(|| {
             let mut p = Profile::new(from.profile.vendor);
@@ -193,23 +241,4 @@ fn save_profile(ctx: &Context, name: &str, from: &Resolved, secret: &Secret) -> 
             .context("storing the secret")?;
         Ok(())
     })
-}
-
-/// Turns sink failures into the command's error, after the secret was printed.
-pub fn finish(failures: Vec<anyhow::Error>) -> anyhow::Result<()> {
-    let mut iter = failures.into_iter();
-    match iter.next() {
-        None => Ok(()),
-        Some(first) => {
-            for other in iter {
-                eprintln!(
-                    "error: {}",
-                    crate::output::visible(&crate::error::message(&other))
-                );
-            }
-            Err(first.context(
-                "the new secret was printed above, but a place you asked for did not get it",
-            ))
-        }
-    }
 }

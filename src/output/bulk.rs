@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::escape::visible;
 use super::table::Cell;
-use super::{Format, env_unsupported};
+use super::{Format, Issued, Record, env_unsupported};
 use crate::ui::Ui;
 use tokenctl_api::secret::Secret;
 
@@ -52,15 +52,24 @@ pub enum Outcome<R> {
 }
 
 /// A newly issued secret as the single verb shows it: the detail view, then the secrets.
-pub struct Issued {
+pub struct SecretBlock {
     pub details: Vec<(&'static str, Cell)>,
     pub secrets: Vec<(&'static str, Secret)>,
+}
+
+impl SecretBlock {
+    pub fn of<T: Record + Issued>(record: &T) -> Self {
+        SecretBlock {
+            details: record.details(),
+            secrets: record.secrets(),
+        }
+    }
 }
 
 /// The API's answer for one token done in bulk.
 pub trait BulkRecord: Serialize {
     /// For verbs that issue a secret, what the table shows of it; `None` for the others.
-    fn issued(&self) -> Option<Issued> {
+    fn issued(&self) -> Option<SecretBlock> {
         None
     }
 }

@@ -49,6 +49,29 @@ pub trait Record: Serialize {
     }
 }
 
+/// A record that carries a newly issued secret: it names its secret fields and what a secret file
+/// holds of it, so that every verb that issues one hands it over the same way
+/// (`commands::hand_over`).
+pub trait Issued {
+    /// The one token a profile could authenticate with: what `--save-as` stores and what replaces
+    /// the profile's own credential. `None` for a client ID and secret pair.
+    fn token(&self) -> Option<&Secret>;
+
+    /// The secret fields, labelled as the secret block shows them; by default the one token.
+    fn secrets(&self) -> Vec<(&'static str, Secret)> {
+        self.token()
+            .map(|t| vec![("token", t.clone())])
+            .unwrap_or_default()
+    }
+
+    /// What `--secret-file` holds; by default the token and a newline.
+    fn secret_file(&self) -> String {
+        self.token()
+            .map(|t| format!("{}\n", t.expose()))
+            .unwrap_or_default()
+    }
+}
+
 /// JSON text of a value, pretty or on one line, safe for a terminal and exact once parsed.
 pub(crate) fn json_text<T: Serialize + ?Sized>(v: &T, pretty: bool) -> serde_json::Result<String> {
     let text = if pretty {
@@ -129,12 +152,9 @@ pub fn one<T: Record>(ui: &Ui, format: Format, item: &T) -> anyhow::Result<()> {
 
 /// Shows a record that carries a newly issued secret, exactly once. In a table the secret comes
 /// in a marked block after the details; in JSON it is the vendor's own field of the object.
-pub fn issued<T: Record>(
-    ui: &Ui,
-    format: Format,
-    item: &T,
-    secrets: &[(&str, &Secret)],
-) -> anyhow::Result<()> {
+pub fn issued<T: Record + Issued>(ui: &Ui, format: Format, item: &T) -> anyhow::Result<()> {
+    let owned = item.secrets();
+    let secrets: Vec<(&str, &Secret)> = owned.iter().map(|(k, v)| (*k, v)).collect();
     let text = match format {
         // Commands check `-o env` before sending anything; should one slip through, the secret
         // is still shown (as JSON) rather than lost.
@@ -159,7 +179,7 @@ pub fn issued<T: Record>(
             format!(
                 "{}\n{}",
                 table::render_details(&cx, &item.details()),
-                table::secret_block(&cx, secrets)
+                table::secret_block(&cx, &secrets)
             )
         }
     };

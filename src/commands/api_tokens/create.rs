@@ -5,11 +5,11 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::ApiTokens;
-use crate::commands::sinks::{self, SinkArgs};
+use crate::commands::hand_over::{self, HandOver, hand_over};
+use crate::commands::sinks::SinkArgs;
 use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::{CliError, usage};
-use crate::output;
 use tokenctl_api::vendors::mailtrap::Resource;
 use tokenctl_api::vendors::prefactor::{self, CreateDetails};
 
@@ -142,16 +142,15 @@ fn check_scope(scope: &str, environment: bool, agent: bool) -> anyhow::Result<()
 }
 
 pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
-    ctx.ui.refuse_lost_secret(
-        args.sinks.save_as.is_some() || args.sinks.file.secret_file.is_some(),
-    )?;
     if let Some(e) = args.expires
         && e <= Timestamp::now()
     {
         return usage(format!("--expires {} is in the past", rfc3339(e)));
     }
     let (client, resolved) = ctx.api_tokens().await?;
-    args.sinks.check(ctx, resolved.profile.vendor)?;
+    // --save-as needs the vendor, known once the profile is.
+    let sinks = args.sinks.sinks(resolved.profile.vendor);
+    hand_over::precheck(ctx, &sinks)?;
     match client {
         ApiTokens::Mailtrap(mt) => {
             if args.scope.is_some()
@@ -187,14 +186,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                 mt.create(name, &args.resources),
             )
             .await?;
-            let failures = args.sinks.write(
-                ctx,
-                &resolved,
-                &issued.value,
-                &format!("{}\n", issued.value.expose()),
-            );
-            output::issued(&ctx.ui, ctx.format(), &issued, &[("token", &issued.value)])?;
-            sinks::finish(failures)
+            hand_over(ctx, HandOver::to(&resolved, &sinks), &issued)
         }
         ApiTokens::Prefactor(pf) => {
             if args.name.is_some() || !args.resources.is_empty() {
@@ -222,14 +214,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                 pf.create(&details),
             )
             .await?;
-            let failures = args.sinks.write(
-                ctx,
-                &resolved,
-                &issued.token,
-                &format!("{}\n", issued.token.expose()),
-            );
-            output::issued(&ctx.ui, ctx.format(), &issued, &[("token", &issued.token)])?;
-            sinks::finish(failures)
+            hand_over(ctx, HandOver::to(&resolved, &sinks), &issued)
         }
     }
 }

@@ -4,11 +4,11 @@ use clap::Args;
 
 use super::ApiTokens;
 use super::{find_mailtrap, not_offered, parse_ref};
-use crate::commands::sinks::{self, SinkArgs};
+use crate::commands::hand_over::{self, HandOver, hand_over};
+use crate::commands::sinks::SinkArgs;
 use crate::config::Vendor;
 use crate::context::Context;
 use crate::credentials::Secretish;
-use crate::output;
 use tokenctl_api::http::ApiErrorKind;
 
 /// Replace a token with a new one with the same permissions; the new secret is shown once.
@@ -40,10 +40,8 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         &format!("resetting token '{}'", args.token),
         ctx.globals.yes,
     )?;
-    ctx.ui.refuse_lost_secret(
-        args.sinks.save_as.is_some() || args.sinks.file.secret_file.is_some(),
-    )?;
-    args.sinks.check(ctx, Vendor::Mailtrap)?;
+    let sinks = args.sinks.sinks(Vendor::Mailtrap);
+    hand_over::precheck(ctx, &sinks)?;
     // No expiry check here: since 2026-08 every new Mailtrap token has one, so only Mailtrap can
     // tell whether a token may be reset. Its refusal is explained below.
     let t = find_mailtrap(&mt, &args.token).await?;
@@ -83,20 +81,14 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         }
         e
     })?;
-    let mut failures = Vec::new();
-    if own && let Err(e) = ctx.replace_own_secret(&resolved, &issued.value) {
-        failures.push(e);
-    }
-    failures.extend(args.sinks.write(
-        ctx,
-        &resolved,
-        &issued.value,
-        &format!("{}\n", issued.value.expose()),
-    ));
-    ctx.ui.status(&format!(
+    let note = format!(
         "Reset token '{}' ({}): the new token is '{}' (ID {}). The old token keeps working for Mailtrap's grace period (12 hours), then stops.",
         t.name, t.id, issued.details.name, issued.details.id
-    ));
-    output::issued(&ctx.ui, ctx.format(), &issued, &[("token", &issued.value)])?;
-    sinks::finish(failures)
+    );
+    let how = HandOver {
+        own,
+        note: Some(note),
+        ..HandOver::to(&resolved, &sinks)
+    };
+    hand_over(ctx, how, &issued)
 }

@@ -14,6 +14,7 @@ use std::future::Future;
 
 use futures::{StreamExt, stream};
 
+use crate::commands::hand_over;
 use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::error::{CliError, Exit, classify, message};
@@ -149,11 +150,10 @@ pub fn precheck(
     }
     render::check_format(ctx.format())?;
     if verb.issues() {
-        ctx.ui
-            .refuse_lost_secret(secret_file.is_some_and(|f| f.secret_file.is_some()))?;
-    }
-    if let Some(f) = secret_file {
-        f.check()?;
+        hand_over::precheck(
+            ctx,
+            &secret_file.map(SecretFileArgs::sinks).unwrap_or_default(),
+        )?;
     }
     ctx.ui.refuse_unconfirmable(
         &format!("{} {noun} in bulk", verb.gerund().to_lowercase()),

@@ -4,11 +4,12 @@ use clap::{Args, ValueEnum};
 use jiff::Timestamp;
 
 use super::ProjectArg;
-use crate::commands::sinks::{self, SecretFileArgs};
+use crate::commands::hand_over::{self, HandOver, hand_over};
+use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::usage;
-use crate::output::{self, shell};
+use crate::output::shell;
 use tokenctl_api::vendors::mosquitto::CreateBody;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -94,13 +95,13 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
     {
         return usage(format!("--valid-until {} is in the past", rfc3339(v)));
     }
-    ctx.ui.refuse_lost_secret(args.file.secret_file.is_some())?;
-    args.file.check()?;
+    let sinks = args.file.sinks();
+    hand_over::precheck(ctx, &sinks)?;
     let check = match &args.project.project {
         Some(p) => format!("tokenctl project-tokens list --project {}", shell::word(p)),
         None => "tokenctl project-tokens list".to_owned(),
     };
-    let (mq, _) = ctx.mosquitto(args.project.project).await?;
+    let (mq, resolved) = ctx.mosquitto(args.project.project).await?;
     let body = CreateBody {
         name: name.to_owned(),
         role: format!("{:?}", args.role).to_lowercase(),
@@ -119,11 +120,5 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
         mq.create(&body),
     )
     .await?;
-    let failures: Vec<anyhow::Error> = args
-        .file
-        .write(ctx, &format!("{}\n", issued.token.expose()))
-        .into_iter()
-        .collect();
-    output::issued(&ctx.ui, ctx.format(), &issued, &[("token", &issued.token)])?;
-    sinks::finish(failures)
+    hand_over(ctx, HandOver::to(&resolved, &sinks), &issued)
 }

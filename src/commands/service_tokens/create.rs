@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use crate::commands::hand_over::{self, HandOver, hand_over};
 use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::dates::parse_service_duration;
@@ -40,9 +41,9 @@ pub fn parse_name(s: &str) -> Result<String, String> {
 }
 
 pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
-    ctx.ui.refuse_lost_secret(args.file.secret_file.is_some())?;
-    args.file.check()?;
-    let (cf, _) = ctx.cloudflare().await?;
+    let sinks = args.file.sinks();
+    hand_over::precheck(ctx, &sinks)?;
+    let (cf, resolved) = ctx.cloudflare().await?;
     let body = ServiceTokenBody {
         name: Some(args.name),
         duration: args.duration,
@@ -59,5 +60,5 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
         cf.create_service_token(&body),
     )
     .await?;
-    super::hand_over(ctx, &issued, &args.file)
+    hand_over(ctx, HandOver::to(&resolved, &sinks), &issued)
 }

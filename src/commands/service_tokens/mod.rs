@@ -68,27 +68,3 @@ impl Found {
 pub async fn find(cf: &Cloudflare, reference: &str) -> anyhow::Result<Found> {
     crate::kinds::find(&ServiceTokens(cf), reference).await
 }
-
-/// Hands a new client secret over: the secret file first (JSON with the client ID and secret, as
-/// clients need them), then the one print. A failed file still lets the print happen.
-pub fn hand_over(
-    ctx: &Context,
-    issued: &tokenctl_api::vendors::cloudflare::ServiceTokenIssued,
-    file: &crate::commands::sinks::SecretFileArgs,
-) -> anyhow::Result<()> {
-    let client_id =
-        tokenctl_api::secret::Secret::new(issued.token.client_id.clone().unwrap_or_default());
-    let v = serde_json::json!({ "client_id": client_id.expose(), "client_secret": issued.client_secret.expose() });
-    let contents = format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
-    let failures: Vec<anyhow::Error> = file.write(ctx, &contents).into_iter().collect();
-    crate::output::issued(
-        &ctx.ui,
-        ctx.format(),
-        issued,
-        &[
-            ("client id", &client_id),
-            ("client secret", &issued.client_secret),
-        ],
-    )?;
-    crate::commands::sinks::finish(failures)
-}

@@ -5,6 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::{find, parse_ref};
 use crate::commands::bulk::SelectionArgs;
+use crate::commands::hand_over::{self, HandOver, hand_over};
 use crate::commands::sinks::SecretFileArgs;
 use crate::context::Context;
 use crate::dates::{parse_duration, rfc3339};
@@ -58,9 +59,9 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         );
         ctx.ui.refuse_unconfirmable(&what, ctx.globals.yes)?;
     }
-    ctx.ui.refuse_lost_secret(args.file.secret_file.is_some())?;
-    args.file.check()?;
-    let (cf, _) = ctx.cloudflare().await?;
+    let sinks = args.file.sinks();
+    hand_over::precheck(ctx, &sinks)?;
+    let (cf, resolved) = ctx.cloudflare().await?;
     let found = find(&cf, &token).await?;
     if args.grace.is_none() {
         ctx.ui.confirm_destructive(
@@ -88,5 +89,5 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
             .status(&format!("The previous secret keeps working until {t}.")),
         None => ctx.ui.status("The previous secret no longer works."),
     }
-    super::hand_over(ctx, &issued, &args.file)
+    hand_over(ctx, HandOver::to(&resolved, &sinks), &issued)
 }

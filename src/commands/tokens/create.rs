@@ -7,12 +7,13 @@ use jiff::Timestamp;
 
 use super::policy::{self, Resource, parse_cidr, parse_resource};
 use super::{fetch, find, parse_token_ref, wizard};
-use crate::commands::sinks::{self, SinkArgs};
+use crate::commands::hand_over::{self, HandOver, hand_over};
+use crate::commands::sinks::SinkArgs;
 use crate::config::Vendor;
 use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::{CliError, usage};
-use crate::output::{self, shell};
+use crate::output::shell;
 use tokenctl_api::vendors::cloudflare::{Condition, Policy, TokenBody};
 
 /// Create an API token. Its secret is shown once.
@@ -103,10 +104,8 @@ pub fn check_dates(
 
 pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
     check_dates(args.expires, args.not_before)?;
-    ctx.ui.refuse_lost_secret(
-        args.sinks.save_as.is_some() || args.sinks.file.secret_file.is_some(),
-    )?;
-    args.sinks.check(ctx, Vendor::Cloudflare)?;
+    let sinks = args.sinks.sinks(Vendor::Cloudflare);
+    hand_over::precheck(ctx, &sinks)?;
     let from_file = match &args.policy_file {
         Some(path) => Some(policy::read_policy_file(&ctx.ui, path)?),
         None => None,
@@ -165,17 +164,5 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
     );
     let what = format!("creating token '{}'", body.name);
     let created = crate::commands::send_change(ctx, &what, check, cf.create_token(&body)).await?;
-    let failures = args.sinks.write(
-        ctx,
-        &resolved,
-        &created.value,
-        &format!("{}\n", created.value.expose()),
-    );
-    output::issued(
-        &ctx.ui,
-        ctx.format(),
-        &created,
-        &[("token", &created.value)],
-    )?;
-    sinks::finish(failures)
+    hand_over(ctx, HandOver::to(&resolved, &sinks), &created)
 }

@@ -6,12 +6,13 @@ use serde::Serialize;
 use super::own::{Check, Own};
 use super::{find, parse_token_ref};
 use crate::commands::bulk::SelectionArgs;
-use crate::commands::sinks::{self, SinkArgs};
+use crate::commands::hand_over::{self, HandOver, hand_over};
+use crate::commands::sinks::SinkArgs;
 use crate::config::Vendor;
 use crate::context::Context;
 use crate::credentials::{Secretish, Source};
-use crate::output::bulk::{BulkRecord, Issued};
-use crate::output::{self, Cell, Record, shell};
+use crate::output::bulk::{BulkRecord, SecretBlock};
+use crate::output::{Cell, Issued, Record, shell};
 use tokenctl_api::secret::Secret;
 
 /// Replace a token's secret. The old value stops working at once; the new one is shown once.
@@ -48,12 +49,15 @@ pub(super) struct Rolled {
     pub(super) value: Secret,
 }
 
+impl Issued for Rolled {
+    fn token(&self) -> Option<&Secret> {
+        Some(&self.value)
+    }
+}
+
 impl BulkRecord for Rolled {
-    fn issued(&self) -> Option<Issued> {
-        Some(Issued {
-            details: self.details(),
-            secrets: vec![("token", self.value.clone())],
-        })
+    fn issued(&self) -> Option<SecretBlock> {
+        Some(SecretBlock::of(self))
     }
 }
 
@@ -80,10 +84,8 @@ async fn one(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
     let token = args.token.unwrap_or_default();
     ctx.ui
         .refuse_unconfirmable(&format!("rolling token '{token}'"), ctx.globals.yes)?;
-    ctx.ui.refuse_lost_secret(
-        args.sinks.save_as.is_some() || args.sinks.file.secret_file.is_some(),
-    )?;
-    args.sinks.check(ctx, Vendor::Cloudflare)?;
+    let sinks = args.sinks.sinks(Vendor::Cloudflare);
+    hand_over::precheck(ctx, &sinks)?;
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
     let found = find(&cf, &token).await?;
     let name = found.token.as_ref().map(|t| t.name.clone());
@@ -121,20 +123,14 @@ async fn one(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
             resolved.name
         ));
     }
-    let own = own == Own::Yes;
-    let mut failures = Vec::new();
-    if own && let Err(e) = ctx.replace_own_secret(&resolved, &value) {
-        failures.push(e);
-    }
-    failures.extend(
-        args.sinks
-            .write(ctx, &resolved, &value, &format!("{}\n", value.expose())),
-    );
     let rolled = Rolled {
         id: found.id,
         name,
         value,
     };
-    output::issued(&ctx.ui, ctx.format(), &rolled, &[("token", &rolled.value)])?;
-    sinks::finish(failures)
+    let how = HandOver {
+        own: own == Own::Yes,
+        ..HandOver::to(&resolved, &sinks)
+    };
+    hand_over(ctx, how, &rolled)
 }

@@ -3,7 +3,7 @@
 
 use std::io;
 
-use super::{BulkRecord, Entry, Issued, Outcome, element};
+use super::{BulkRecord, Entry, Outcome, SecretBlock, element};
 use crate::error::CliError;
 use crate::output::escape::visible;
 use crate::output::progress::Progress;
@@ -137,7 +137,7 @@ impl<'a> Emitter<'a> {
                     let issued = r.issued();
                     // Escaped as in the single verbs' `-o id` (output::issued).
                     let mut lines = vec![visible(&entry.id).into_owned()];
-                    if let Some(Issued { secrets, .. }) = &issued {
+                    if let Some(SecretBlock { secrets, .. }) = &issued {
                         lines.extend(
                             secrets
                                 .iter()
@@ -149,7 +149,7 @@ impl<'a> Emitter<'a> {
             }
             Format::Table if self.issues => {
                 if let Outcome::Done(r) = outcome
-                    && let Some(Issued { details, secrets }) = r.issued()
+                    && let Some(SecretBlock { details, secrets }) = r.issued()
                 {
                     let cx = TableCtx::new(self.ui);
                     let pairs: Vec<(&str, &Secret)> =

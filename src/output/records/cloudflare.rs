@@ -1,7 +1,7 @@
 //! Cloudflare's models as rows and detail views.
 
-use crate::output::bulk::{BulkRecord, Issued};
-use crate::output::{Cell, Record};
+use crate::output::bulk::{BulkRecord, SecretBlock};
+use crate::output::{Cell, Issued, Record};
 use tokenctl_api::secret::Secret;
 use tokenctl_api::vendors::cloudflare as cf;
 
@@ -53,6 +53,12 @@ impl Record for cf::TokenCreated {
     }
     fn details(&self) -> Vec<(&'static str, Cell)> {
         self.token.details()
+    }
+}
+
+impl Issued for cf::TokenCreated {
+    fn token(&self) -> Option<&Secret> {
+        Some(&self.value)
     }
 }
 
@@ -164,15 +170,28 @@ impl Record for cf::ServiceTokenIssued {
 
 impl BulkRecord for cf::ServiceToken {}
 
-impl BulkRecord for cf::ServiceTokenIssued {
-    fn issued(&self) -> Option<Issued> {
+/// A client ID and secret: no profile authenticates with them, and a secret file gets both, as
+/// JSON, as clients need them.
+impl Issued for cf::ServiceTokenIssued {
+    fn token(&self) -> Option<&Secret> {
+        None
+    }
+    fn secrets(&self) -> Vec<(&'static str, Secret)> {
         let client_id = Secret::new(self.token.client_id.clone().unwrap_or_default());
-        Some(Issued {
-            details: self.details(),
-            secrets: vec![
-                ("client id", client_id),
-                ("client secret", self.client_secret.clone()),
-            ],
-        })
+        vec![
+            ("client id", client_id),
+            ("client secret", self.client_secret.clone()),
+        ]
+    }
+    fn secret_file(&self) -> String {
+        let client_id = self.token.client_id.as_deref().unwrap_or_default();
+        let v = serde_json::json!({ "client_id": client_id, "client_secret": self.client_secret.expose() });
+        format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+    }
+}
+
+impl BulkRecord for cf::ServiceTokenIssued {
+    fn issued(&self) -> Option<SecretBlock> {
+        Some(SecretBlock::of(self))
     }
 }

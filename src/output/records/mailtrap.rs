@@ -1,6 +1,7 @@
 //! Mailtrap's models as rows and detail views.
 
-use crate::output::{Cell, Record};
+use crate::output::{Cell, Issued, Record};
+use tokenctl_api::secret::Secret;
 use tokenctl_api::vendors::mailtrap::{MailtrapToken, MailtrapTokenIssued};
 
 fn resources(t: &MailtrapToken) -> Vec<String> {
@@ -63,5 +64,11 @@ impl Record for MailtrapTokenIssued {
     }
     fn details(&self) -> Vec<(&'static str, Cell)> {
         self.details.details()
+    }
+}
+
+impl Issued for MailtrapTokenIssued {
+    fn token(&self) -> Option<&Secret> {
+        Some(&self.value)
     }
 }

@@ -1,6 +1,7 @@
 //! Mosquitto's models as rows and detail views; dates arrive as Unix seconds or milliseconds.
 
-use crate::output::{Cell, Record};
+use crate::output::{Cell, Issued, Record};
+use tokenctl_api::secret::Secret;
 use tokenctl_api::vendors::mosquitto::{MosquittoToken, MosquittoTokenIssued, unix_time};
 
 fn time(v: Option<f64>, none: &'static str) -> Cell {
@@ -60,5 +61,11 @@ impl Record for MosquittoTokenIssued {
     }
     fn details(&self) -> Vec<(&'static str, Cell)> {
         self.details.details()
+    }
+}
+
+impl Issued for MosquittoTokenIssued {
+    fn token(&self) -> Option<&Secret> {
+        Some(&self.token)
     }
 }

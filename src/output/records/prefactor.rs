@@ -1,7 +1,8 @@
 //! Prefactor's models as rows and detail views.
 
 use crate::output::bulk::BulkRecord;
-use crate::output::{Cell, Record};
+use crate::output::{Cell, Issued, Record};
+use tokenctl_api::secret::Secret;
 use tokenctl_api::vendors::prefactor::{PrefactorToken, PrefactorTokenIssued};
 
 impl Record for PrefactorToken {
@@ -55,6 +56,12 @@ impl Record for PrefactorTokenIssued {
     }
     fn details(&self) -> Vec<(&'static str, Cell)> {
         self.details.details()
+    }
+}
+
+impl Issued for PrefactorTokenIssued {
+    fn token(&self) -> Option<&Secret> {
+        Some(&self.token)
     }
 }
 

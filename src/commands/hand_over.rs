@@ -1,0 +1,159 @@
+//! The one path a newly issued secret takes, for every verb that issues one (create, roll,
+//! rotate, reset; single and bulk): [`precheck`] before the request, [`hand_over`] after it.
+//!
+//! The order is the promise: every sink is written before anything is printed, so a secret on
+//! the screen is already wherever else the user asked for it; a failing sink never stops the
+//! print, because the vendor's answer is the only copy; the failures come last, as the
+//! command's error. Which fields a record carries and what a secret file holds of it is the
+//! record's business ([`Issued`]); where it goes is the sinks' ([`Sink`]).
+
+use crate::commands::sinks::{OwnCredential, Sink};
+use crate::context::{Context, Resolved};
+use crate::output::{self, Issued, Record};
+
+/// Everything about the sinks that can be refused before the request that issues the secret:
+/// a secret nothing would keep (stdout discarded and no sink), then each sink's own check.
+pub fn precheck(ctx: &Context, sinks: &[Box<dyn Sink + '_>]) -> anyhow::Result<()> {
+    ctx.ui.refuse_lost_secret(!sinks.is_empty())?;
+    sinks.iter().try_for_each(|s| s.check(ctx))
+}
+
+/// How a secret is handed over besides the sinks the user named.
+pub struct HandOver<'a> {
+    /// The profile that issued it.
+    pub from: &'a Resolved,
+    /// The sinks, in the order they are written.
+    pub sinks: &'a [Box<dyn Sink + 'a>],
+    /// The command replaced the very secret `from` authenticates with: its stored credential
+    /// follows first, so tokenctl keeps working.
+    pub own: bool,
+    /// A status line said after the sinks, just before the print.
+    pub note: Option<String>,
+}
+
+impl<'a> HandOver<'a> {
+    pub fn to(from: &'a Resolved, sinks: &'a [Box<dyn Sink + 'a>]) -> Self {
+        HandOver {
+            from,
+            sinks,
+            own: false,
+            note: None,
+        }
+    }
+}
+
+/// Hands a newly issued secret over, after the request: the profile's own credential when
+/// asked, then every sink; then the one print; then the sinks' failures as the command's error.
+pub fn hand_over<T: Record + Issued>(
+    ctx: &Context,
+    how: HandOver<'_>,
+    issued: &T,
+) -> anyhow::Result<()> {
+    let own = how.own.then_some(&OwnCredential as &dyn Sink);
+    let sinks = own.into_iter().chain(how.sinks.iter().map(|s| s.as_ref()));
+    deliver(sinks.map(|s| s.write(ctx, how.from, issued)), || {
+        if let Some(note) = &how.note {
+            ctx.ui.status(note);
+        }
+        output::issued(&ctx.ui, ctx.format(), issued)
+    })
+}
+
+/// The order of a hand-over: every write (each runs, whatever the others did), then the print,
+/// then the failures. `writes` is lazy: each sink is written as it is drawn.
+fn deliver(
+    writes: impl Iterator<Item = anyhow::Result<()>>,
+    print: impl FnOnce() -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let failures: Vec<anyhow::Error> = writes.filter_map(Result::err).collect();
+    print()?;
+    finish(failures)
+}
+
+/// Turns sink failures into the command's error, after the secret was printed: the first is the
+/// error (and sets the exit code), the others are said on stderr before it.
+fn finish(failures: Vec<anyhow::Error>) -> anyhow::Result<()> {
+    let mut iter = failures.into_iter();
+    match iter.next() {
+        None => Ok(()),
+        Some(first) => {
+            for other in iter {
+                eprintln!(
+                    "error: {}",
+                    crate::output::visible(&crate::error::message(&other))
+                );
+            }
+            Err(first.context(
+                "the new secret was printed above, but a place you asked for did not get it",
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::error::{CliError, Exit, classify};
+
+    /// Runs `deliver` over sinks that log their writes (`fail` ones fail with exit 4 (unauthorized)), with a
+    /// print that logs itself.
+    fn run(sinks: &[(&'static str, bool)]) -> (Vec<&'static str>, anyhow::Result<()>) {
+        let log = RefCell::new(Vec::new());
+        let writes = sinks.iter().map(|&(name, fail)| {
+            log.borrow_mut().push(name);
+            if fail {
+                Err(CliError::new(Exit::Unauthorized, format!("{name} refused")).into())
+            } else {
+                Ok(())
+            }
+        });
+        let result = deliver(writes, || {
+            log.borrow_mut().push("print");
+            Ok(())
+        });
+        (log.into_inner(), result)
+    }
+
+    #[test]
+    fn every_sink_is_written_before_the_print() {
+        let (log, result) = run(&[("file", false), ("profile", false)]);
+        assert_eq!(log, ["file", "profile", "print"]);
+        assert!(result.is_ok());
+    }
+
+    #[test]
+    fn a_failing_sink_still_prints_and_yields_its_error() {
+        let (log, result) = run(&[("file", true), ("profile", false), ("keyring", true)]);
+        assert_eq!(
+            log,
+            ["file", "profile", "keyring", "print"],
+            "all run, then the print"
+        );
+        let err = result.expect_err("the failure is the command's error");
+        assert_eq!(
+            classify(&err).0,
+            Exit::Unauthorized,
+            "the sink's own exit code"
+        );
+        let text = format!("{err:#}");
+        assert!(text.contains("file refused"), "{text}");
+        assert!(text.contains("printed above"), "{text}");
+    }
+
+    #[test]
+    fn a_failed_print_is_the_error() {
+        let log = RefCell::new(Vec::new());
+        let writes = std::iter::once(()).map(|()| {
+            log.borrow_mut().push("file");
+            Ok(())
+        });
+        let result = deliver(writes, || {
+            log.borrow_mut().push("print");
+            Err(CliError::failure("stdout closed").into())
+        });
+        assert_eq!(log.into_inner(), ["file", "print"]);
+        assert!(result.is_err());
+    }
+}
