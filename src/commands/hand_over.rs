@@ -57,31 +57,33 @@ pub fn hand_over<T: Record + Issued>(
         }
         output::issued(&ctx.ui, ctx.format(), issued)
     })
+    .and_then(|failures| finish(failures, |line| ctx.ui.err_line(line)))
 }
 
 /// The order of a hand-over: every write (each runs, whatever the others did), then the print,
 /// then the failures. `writes` is lazy: each sink is written as it is drawn.
+/// Returns the sinks' failures, or the print's error.
 fn deliver(
     writes: impl Iterator<Item = anyhow::Result<()>>,
     print: impl FnOnce() -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<anyhow::Error>> {
     let failures: Vec<anyhow::Error> = writes.filter_map(Result::err).collect();
     print()?;
-    finish(failures)
+    Ok(failures)
 }
 
 /// Turns sink failures into the command's error, after the secret was printed: the first is the
-/// error (and sets the exit code), the others are said on stderr before it.
-fn finish(failures: Vec<anyhow::Error>) -> anyhow::Result<()> {
+/// error (and sets the exit code), the others are said (on stderr) before it.
+fn finish(failures: Vec<anyhow::Error>, say: impl Fn(&str)) -> anyhow::Result<()> {
     let mut iter = failures.into_iter();
     match iter.next() {
         None => Ok(()),
         Some(first) => {
             for other in iter {
-                eprintln!(
+                say(&format!(
                     "error: {}",
                     crate::output::visible(&crate::error::message(&other))
-                );
+                ));
             }
             Err(first.context(
                 "the new secret was printed above, but a place you asked for did not get it",
@@ -97,12 +99,13 @@ mod tests {
     use super::*;
     use crate::error::{CliError, Exit, classify};
 
-    /// Runs `deliver` over sinks that log their writes (`fail` ones fail with exit 4 (unauthorized)), with a
-    /// print that logs itself.
-    fn run(sinks: &[(&'static str, bool)]) -> (Vec<&'static str>, anyhow::Result<()>) {
-        let log = RefCell::new(Vec::new());
+    /// Runs `deliver` and `finish` over sinks that log their writes (`fail` ones fail with exit
+    /// 4, unauthorized), with a print that logs itself; lines said on stderr are logged as
+    /// `said: ...`.
+    fn run(sinks: &[(&'static str, bool)]) -> (Vec<String>, anyhow::Result<()>) {
+        let log: RefCell<Vec<String>> = RefCell::new(Vec::new());
         let writes = sinks.iter().map(|&(name, fail)| {
-            log.borrow_mut().push(name);
+            log.borrow_mut().push(name.to_owned());
             if fail {
                 Err(CliError::new(Exit::Unauthorized, format!("{name} refused")).into())
             } else {
@@ -110,8 +113,13 @@ mod tests {
             }
         });
         let result = deliver(writes, || {
-            log.borrow_mut().push("print");
+            log.borrow_mut().push("print".to_owned());
             Ok(())
+        })
+        .and_then(|failures| {
+            finish(failures, |line| {
+                log.borrow_mut().push(format!("said: {line}"))
+            })
         });
         (log.into_inner(), result)
     }
@@ -128,8 +136,14 @@ mod tests {
         let (log, result) = run(&[("file", true), ("profile", false), ("keyring", true)]);
         assert_eq!(
             log,
-            ["file", "profile", "keyring", "print"],
-            "all run, then the print"
+            [
+                "file",
+                "profile",
+                "keyring",
+                "print",
+                "said: error: keyring refused"
+            ],
+            "all run, then the print, then the failures after the first"
         );
         let err = result.expect_err("the failure is the command's error");
         assert_eq!(
