@@ -7,7 +7,7 @@ use crate::credentials::Secretish;
 use crate::dates::VendorDate;
 use crate::error::{CliError, Exit};
 use crate::kinds::{Dates, Expiry, State, Status, Summary, TokenKind};
-use tokenctl_api::http::{Auth, BudgetKey};
+use tokenctl_api::http::Auth;
 use tokenctl_api::vendors::cloudflare::{
     Cloudflare, ListOptions, ServiceToken, Token, looks_like_id, looks_like_uuid,
 };
@@ -30,7 +30,7 @@ pub const FACTS: Facts = Facts {
         in_help: Some("32 hex characters"),
     }),
     projects: false,
-    budget: Some(BudgetKey::Cloudflare),
+    budget: Some(tokenctl_api::vendors::cloudflare::BUDGET),
     nouns: &[Noun::Tokens, Noun::ServiceTokens],
 };
 

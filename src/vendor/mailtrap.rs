@@ -3,7 +3,6 @@
 use super::{Facts, IdShape, Noun};
 use crate::context::{Context, Resolved};
 use crate::kinds::{Dates, State, Summary, TokenKind, Usage};
-use tokenctl_api::http::BudgetKey;
 use tokenctl_api::vendors::mailtrap::{Mailtrap, MailtrapToken, is_id};
 
 pub const FACTS: Facts = Facts {
@@ -21,7 +20,7 @@ pub const FACTS: Facts = Facts {
         in_help: None,
     }),
     projects: false,
-    budget: Some(BudgetKey::Mailtrap),
+    budget: Some(tokenctl_api::vendors::mailtrap::BUDGET),
     nouns: &[Noun::ApiTokens],
 };
 

@@ -22,7 +22,7 @@ use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{AppState, cloudflare, lock, mailtrap, mosquitto, prefactor};
+use super::{AppState, lock, vendor_fault};
 
 /// Path prefix of the control routes; requests under it are never logged,
 /// delayed or faulted.
@@ -312,14 +312,10 @@ fn take_fault(app: &AppState, method: &Method, path: &str) -> Option<Fault> {
 fn fault_response(fault: &Fault, path: &str) -> Response {
     let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = match fault.body.unwrap_or(FaultBody::Json) {
-        FaultBody::Json if cloudflare::owns_path(path) => cloudflare::fault_response(status),
-        FaultBody::Json if mosquitto::owns_path(path) => mosquitto::fault_response(status),
-        FaultBody::Json if mailtrap::owns_path(path) => mailtrap::fault_response(status),
-        FaultBody::Json if prefactor::owns_path(path) => prefactor::fault_response(status),
-        FaultBody::Json => {
+        FaultBody::Json => vendor_fault(path, status).unwrap_or_else(|| {
             let reason = status.canonical_reason().unwrap_or("Error");
             (status, Json(json!({ "error": reason }))).into_response()
-        }
+        }),
         FaultBody::Html => html_page(status),
     };
     if let Some(seconds) = fault.retry_after {

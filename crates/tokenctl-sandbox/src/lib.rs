@@ -202,6 +202,21 @@ pub async fn serve(listener: tokio::net::TcpListener, app: AppState) -> std::io:
     axum::serve(listener, service).await
 }
 
+/// An armed fault's JSON body as the vendor whose API owns `path` shapes its errors.
+fn vendor_fault(path: &str, status: axum::http::StatusCode) -> Option<axum::response::Response> {
+    Some(if cloudflare::owns_path(path) {
+        cloudflare::fault_response(status)
+    } else if mosquitto::owns_path(path) {
+        mosquitto::fault_response(status)
+    } else if mailtrap::owns_path(path) {
+        mailtrap::fault_response(status)
+    } else if prefactor::owns_path(path) {
+        prefactor::fault_response(status)
+    } else {
+        return None;
+    })
+}
+
 async fn fallback(uri: axum::http::Uri) -> axum::response::Response {
     if cloudflare::owns_path(uri.path()) {
         cloudflare::no_route()

@@ -10,7 +10,7 @@
 mod told;
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
@@ -18,13 +18,14 @@ use tokio::time::Instant;
 
 pub use told::Told;
 
-/// Which budget a request counts against.
+/// Which budget a request counts against: a vendor's documented rate limit. Each vendor's
+/// client declares its own (`vendors::<vendor>::BUDGET`); requests with the same key share one
+/// budget in the process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BudgetKey {
-    /// 1,200 requests per 5 minutes per user or token.
-    Cloudflare,
-    /// 150 requests per 10 seconds per token.
-    Mailtrap,
+pub struct BudgetKey {
+    pub name: &'static str,
+    pub limit: usize,
+    pub window: Duration,
 }
 
 /// At most `limit` requests in any `window` (a sliding log of send times), unless the server
@@ -72,10 +73,7 @@ impl Budget {
     }
 
     pub fn for_key(key: BudgetKey) -> Self {
-        match key {
-            BudgetKey::Cloudflare => Budget::new(1_200, Duration::from_secs(300)),
-            BudgetKey::Mailtrap => Budget::new(150, Duration::from_secs(10)),
-        }
+        Budget::new(key.limit, key.window)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -178,27 +176,21 @@ impl State {
     }
 }
 
-/// The budgets of one process.
+/// The budgets of one process, one per key, made on first use.
+#[derive(Default)]
 pub struct Budgets {
-    cloudflare: Budget,
-    mailtrap: Budget,
-}
-
-impl Default for Budgets {
-    fn default() -> Self {
-        Budgets {
-            cloudflare: Budget::for_key(BudgetKey::Cloudflare),
-            mailtrap: Budget::for_key(BudgetKey::Mailtrap),
-        }
-    }
+    made: Mutex<Vec<(BudgetKey, Arc<Budget>)>>,
 }
 
 impl Budgets {
-    pub fn get(&self, key: BudgetKey) -> &Budget {
-        match key {
-            BudgetKey::Cloudflare => &self.cloudflare,
-            BudgetKey::Mailtrap => &self.mailtrap,
+    pub fn get(&self, key: BudgetKey) -> Arc<Budget> {
+        let mut made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, b)) = made.iter().find(|(k, _)| *k == key) {
+            return b.clone();
         }
+        let b = Arc::new(Budget::for_key(key));
+        made.push((key, b.clone()));
+        b
     }
 }
 

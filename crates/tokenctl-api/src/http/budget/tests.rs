@@ -26,9 +26,9 @@ async fn waits_for_the_window_to_free_a_slot() {
 
 #[test]
 fn vendor_limits() {
-    let cf = Budget::for_key(BudgetKey::Cloudflare);
+    let cf = Budget::for_key(crate::vendors::cloudflare::BUDGET);
     assert_eq!((cf.limit, cf.window), (1_200, Duration::from_secs(300)));
-    let mt = Budget::for_key(BudgetKey::Mailtrap);
+    let mt = Budget::for_key(crate::vendors::mailtrap::BUDGET);
     assert_eq!((mt.limit, mt.window), (150, Duration::from_secs(10)));
 }
 
@@ -53,7 +53,7 @@ fn mailtrap(limit: usize, remaining: usize) -> HeaderMap {
 
 #[tokio::test(start_paused = true)]
 async fn mailtrap_saying_none_left_makes_the_next_request_wait_a_window() {
-    let b = Budget::for_key(BudgetKey::Mailtrap);
+    let b = Budget::for_key(crate::vendors::mailtrap::BUDGET);
     let start = Instant::now();
     b.acquire().await;
     b.observe(&mailtrap(150, 0));
@@ -68,7 +68,7 @@ async fn mailtrap_saying_none_left_makes_the_next_request_wait_a_window() {
 
 #[tokio::test(start_paused = true)]
 async fn cloudflare_saying_none_left_waits_until_its_reset() {
-    let b = Budget::for_key(BudgetKey::Cloudflare);
+    let b = Budget::for_key(crate::vendors::cloudflare::BUDGET);
     let start = Instant::now();
     b.acquire().await;
     b.observe(&headers(&[
@@ -85,7 +85,7 @@ async fn cloudflare_saying_none_left_waits_until_its_reset() {
 
 #[tokio::test(start_paused = true)]
 async fn without_the_headers_nothing_waits() {
-    let b = Budget::for_key(BudgetKey::Mailtrap);
+    let b = Budget::for_key(crate::vendors::mailtrap::BUDGET);
     let start = Instant::now();
     for _ in 0..150 {
         b.acquire().await;
@@ -96,7 +96,7 @@ async fn without_the_headers_nothing_waits() {
 
 #[tokio::test(start_paused = true)]
 async fn requests_in_flight_count_against_what_is_left() {
-    let b = Budget::for_key(BudgetKey::Mailtrap);
+    let b = Budget::for_key(crate::vendors::mailtrap::BUDGET);
     let start = Instant::now();
     for _ in 0..3 {
         b.acquire().await;
@@ -132,7 +132,7 @@ async fn the_servers_limit_replaces_the_documented_one() {
 
 #[tokio::test(start_paused = true)]
 async fn a_hostile_reset_waits_no_longer_than_the_documented_window() {
-    let b = Budget::for_key(BudgetKey::Mailtrap);
+    let b = Budget::for_key(crate::vendors::mailtrap::BUDGET);
     let start = Instant::now();
     b.acquire().await;
     b.observe(&headers(&[

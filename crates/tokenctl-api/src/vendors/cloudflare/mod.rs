@@ -19,6 +19,13 @@ use crate::http::{ApiError, Auth, BudgetKey, HttpClient, Notices, Request, join_
 use crate::secret::Secret;
 use crate::vendors::Issued;
 
+/// Cloudflare's documented limit: 1,200 requests per 5 minutes per user or token.
+pub const BUDGET: BudgetKey = BudgetKey {
+    name: "cloudflare",
+    limit: 1_200,
+    window: std::time::Duration::from_secs(300),
+};
+
 /// A client for one account with one credential.
 #[derive(Clone)]
 pub struct Cloudflare {
@@ -56,7 +63,7 @@ impl Cloudflare {
     fn request(&self, method: Method, tail: &[&str]) -> Result<Request, ApiError> {
         let mut segments = vec!["accounts", self.account_id.as_str()];
         segments.extend_from_slice(tail);
-        Ok(Request::new(method, join_path(&self.base, &segments)?).budget(BudgetKey::Cloudflare))
+        Ok(Request::new(method, join_path(&self.base, &segments)?).budget(BUDGET))
     }
 
     async fn call<T: serde::de::DeserializeOwned>(

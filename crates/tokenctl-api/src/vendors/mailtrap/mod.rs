@@ -14,6 +14,13 @@ use crate::http::{
 use crate::secret::Secret;
 use crate::vendors::{Issued, issued};
 
+/// Mailtrap's documented limit: 150 requests per 10 seconds per token.
+pub const BUDGET: BudgetKey = BudgetKey {
+    name: "mailtrap",
+    limit: 150,
+    window: std::time::Duration::from_secs(10),
+};
+
 #[derive(Clone)]
 pub struct Mailtrap {
     http: HttpClient,
@@ -47,7 +54,7 @@ impl Mailtrap {
     fn request(&self, method: Method, tail: &[&str]) -> Result<Request, ApiError> {
         let mut segments = vec!["api", "accounts", self.account_id.as_str(), "api_tokens"];
         segments.extend_from_slice(tail);
-        Ok(Request::new(method, join_path(&self.base, &segments)?).budget(BudgetKey::Mailtrap))
+        Ok(Request::new(method, join_path(&self.base, &segments)?).budget(BUDGET))
     }
 
     async fn send(&self, req: Request) -> Result<Response, ApiError> {
