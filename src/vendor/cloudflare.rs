@@ -222,3 +222,49 @@ pub fn service_token_summary(t: &ServiceToken) -> Summary {
         unparseable: d.0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::audit::classify::Usage;
+    use crate::commands::audit::facts::Observed;
+    use serde_json::json;
+
+    #[test]
+    fn account_ids_are_checked_by_shape() {
+        assert!(Vendor::Cloudflare.check_account_id("abc").is_err());
+    }
+
+    #[test]
+    fn tokens_read_into_audit_facts() {
+        let t: Token = serde_json::from_value(json!({
+            "id": "a", "name": "n", "status": "expired", "issued_on": "2026-01-01T00:00:00Z"
+        }))
+        .expect("token");
+        let o = Observed::new(Noun::Tokens, token_summary(&t));
+        assert!(o.facts.expired_status);
+        assert_eq!(o.facts.expiry, Expiry::Never);
+        assert_eq!(o.facts.usage, Usage::Never);
+        assert!(o.facts.created.is_some());
+
+        let s: ServiceToken = serde_json::from_value(json!({
+            "id": "b", "name": "s", "duration": "forever", "enabled": false,
+            "last_seen_at": "2026-02-01T00:00:00Z"
+        }))
+        .expect("service token");
+        let o = Observed::new(Noun::ServiceTokens, service_token_summary(&s));
+        assert_eq!(o.facts.expiry, Expiry::Never);
+        assert_eq!(o.facts.state, State::Disabled);
+        assert!(matches!(o.facts.usage, Usage::At(_)));
+
+        let s: ServiceToken =
+            serde_json::from_value(json!({"id": "c", "name": "s", "duration": "8760h"}))
+                .expect("service token");
+        assert_eq!(
+            Observed::new(Noun::ServiceTokens, service_token_summary(&s))
+                .facts
+                .expiry,
+            Expiry::Unknown
+        );
+    }
+}

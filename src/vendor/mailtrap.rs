@@ -84,3 +84,34 @@ pub fn summary(t: &MailtrapToken) -> Summary {
         unparseable: d.0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::audit::classify::Expiry;
+    use crate::commands::audit::facts::Observed;
+    use crate::config::Vendor;
+    use serde_json::json;
+
+    #[test]
+    fn account_ids_are_checked_by_shape() {
+        assert!(Vendor::Mailtrap.check_account_id("12345").is_ok());
+        assert_eq!(
+            Vendor::Mailtrap
+                .check_account_id("abc")
+                .expect_err("not a number"),
+            "invalid account ID 'abc': a Mailtrap account ID is a number"
+        );
+    }
+
+    #[test]
+    fn tokens_read_into_audit_facts() {
+        let m: MailtrapToken =
+            serde_json::from_value(json!({"id": 7, "name": "m", "expires_at": "garbage"}))
+                .expect("mailtrap");
+        let o = Observed::new(Noun::ApiTokens, summary(&m));
+        assert_eq!(o.id, "7");
+        assert_eq!(o.facts.expiry, Expiry::Unknown);
+        assert_eq!(o.facts.usage, Usage::NotReported);
+    }
+}

@@ -6,6 +6,7 @@
 //! look like to the rest of the tool). Adding a vendor: see ARCHITECTURE.md.
 
 pub mod cloudflare;
+pub mod help;
 pub mod mailtrap;
 pub mod mosquitto;
 pub mod prefactor;
@@ -317,159 +318,15 @@ fn token(r: &Resolved) -> anyhow::Result<Secret> {
     }
 }
 
-/// Help texts built from the table.
-pub mod help {
-    use super::Vendor;
+/// What `audit` covers, vendor by vendor.
+pub const AUDIT_COVERAGE: &str = "A Cloudflare profile covers its account tokens and its Access service tokens; Mailtrap and Prefactor their API tokens; Mosquitto the project tokens of the profile's project.";
 
-    /// `Cloudflare, Mailtrap, Prefactor, Cedalo Mosquitto`.
-    pub fn list() -> String {
-        let names: Vec<&str> = Vendor::ALL.iter().map(|v| v.facts().display).collect();
-        names.join(", ")
-    }
-
-    /// `Cloudflare, Mailtrap, Prefactor and Cedalo Mosquitto`.
-    pub fn list_and() -> String {
-        let names: Vec<&str> = Vendor::ALL.iter().map(|v| v.facts().display).collect();
-        match names.split_last() {
-            Some((last, [])) => (*last).to_owned(),
-            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-            None => String::new(),
-        }
-    }
-
-    /// The long help's closing part of a command every vendor's profiles share.
-    pub fn all_vendors(examples: &str) -> String {
-        format!(
-            "Vendors: all ({}); the profile says which.\n\n{examples}",
-            list()
-        )
-    }
-
-    /// The long help's closing part of the sandbox commands.
-    pub fn sandbox(examples: &str) -> String {
-        format!(
-            "Vendors: all; the sandbox emulates the {} APIs.\n\n{examples}",
-            list_and()
-        )
-    }
-
-    /// `--account`'s help: how the account IDs look, where that helps.
-    pub fn account_arg() -> String {
-        let shapes: Vec<String> = Vendor::ALL
-            .into_iter()
-            .filter_map(|v| {
-                let f = v.facts();
-                Some(format!(
-                    "{}: {}",
-                    f.display,
-                    f.account_id.as_ref()?.in_help?
-                ))
-            })
-            .collect();
-        format!("Default account ID of the profile ({})", shapes.join("; "))
-    }
-
-    /// The account-wide keys `--email` goes with ("Cloudflare Global API Key").
-    pub fn account_keys() -> String {
-        let keys: Vec<String> = Vendor::ALL
-            .into_iter()
-            .filter_map(|v| {
-                let f = v.facts();
-                Some(format!("{} {}", f.display, f.account_key.as_ref()?.name))
-            })
-            .collect();
-        keys.join(" or ")
-    }
-
-    /// `--email`'s help.
-    pub fn email_arg() -> String {
-        let helps: Vec<&str> = Vendor::ALL
-            .into_iter()
-            .filter_map(|v| Some(v.facts().account_key.as_ref()?.email_help))
-            .collect();
-        helps.join("; ")
-    }
-
-    /// What `audit` covers, vendor by vendor.
-    pub const AUDIT_COVERAGE: &str = "A Cloudflare profile covers its account tokens and its Access service tokens; Mailtrap and Prefactor their API tokens; Mosquitto the project tokens of the profile's project.";
-
-    /// Which vendors report use and states, for `audit`'s reasons.
-    pub const AUDIT_REASONS: &str = "only where the vendor reports use, so never for Mailtrap, and only for tokens that could be used now); `disabled` (Cloudflare, Access); `suspended` (Prefactor); `revoked` (Prefactor: the token is dead, and that is its only finding; delete it)";
-
-    /// The vendors `audit` covers: `Cloudflare tokens and service tokens, Mailtrap, ...`.
-    pub fn audit_vendors() -> String {
-        let each: Vec<String> = Vendor::ALL
-            .into_iter()
-            .map(|v| {
-                let f = v.facts();
-                match f.nouns {
-                    [_] => f.display.to_owned(),
-                    nouns => {
-                        let names: Vec<String> =
-                            nouns.iter().map(|n| n.name().replace('-', " ")).collect();
-                        format!("{} {}", f.display, names.join(" and "))
-                    }
-                }
-            })
-            .collect();
-        each.join(", ")
-    }
-
-    /// `sandbox serve`'s help for a count of seeded tokens of `noun` (`what`).
-    pub fn seed_arg(noun: super::Noun, what: &str) -> String {
-        let by: Vec<&str> = noun.vendors().iter().map(|v| v.facts().display).collect();
-        format!("How many {} {what} to seed", by.join(" and "))
-    }
-
-    /// `--base-url`'s help: which vendors' profiles must name one.
-    pub fn base_url_arg() -> String {
-        format!(
-            "API base URL, when not the vendor's default (required for {})",
-            names(|v| v.needs_base_url())
-        )
-    }
-
-    /// `--project`'s help where every vendor's profile is meant: which vendors have projects.
-    pub fn project_arg() -> String {
-        format!(
-            "Default project ID of the profile ({})",
-            names(|v| v.facts().projects)
-        )
-    }
-
-    fn names(pick: impl Fn(Vendor) -> bool) -> String {
-        let names: Vec<&str> = Vendor::ALL
-            .into_iter()
-            .filter(|v| pick(*v))
-            .map(|v| v.name())
-            .collect();
-        names.join(", ")
-    }
-
-    /// The sandbox's ready-made profiles: `sandbox-cloudflare, ... and sandbox-mosquitto`.
-    pub fn sandbox_profiles() -> String {
-        let names: Vec<String> = Vendor::ALL
-            .iter()
-            .map(|v| format!("sandbox-{}", v.name()))
-            .collect();
-        match names.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-            _ => names.join(""),
-        }
-    }
-}
+/// Which vendors report use and states, for `audit`'s reasons.
+pub const AUDIT_REASONS: &str = "only where the vendor reports use, so never for Mailtrap, and only for tokens that could be used now); `disabled` (Cloudflare, Access); `suspended` (Prefactor); `revoked` (Prefactor: the token is dead, and that is its only finding; delete it)";
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::audit::classify::{Expiry, State, Usage};
-    use crate::commands::audit::facts::Observed;
-    use crate::vendor::cloudflare::{service_token_summary, token_summary};
-    use serde_json::json;
-    use tokenctl_api::vendors::cloudflare::{ServiceToken, Token};
-    use tokenctl_api::vendors::mailtrap::MailtrapToken;
-    use tokenctl_api::vendors::mosquitto::MosquittoToken;
-    use tokenctl_api::vendors::prefactor::PrefactorToken;
 
     #[test]
     fn the_table_agrees_with_itself() {
@@ -489,19 +346,6 @@ mod tests {
     }
 
     #[test]
-    fn account_ids_are_checked_by_shape() {
-        assert!(Vendor::Mailtrap.check_account_id("12345").is_ok());
-        assert_eq!(
-            Vendor::Mailtrap
-                .check_account_id("abc")
-                .expect_err("not a number"),
-            "invalid account ID 'abc': a Mailtrap account ID is a number"
-        );
-        assert!(Vendor::Cloudflare.check_account_id("abc").is_err());
-        assert!(Vendor::Prefactor.check_account_id("anything").is_ok());
-    }
-
-    #[test]
     fn help_lists_come_from_the_table() {
         assert_eq!(
             help::list(),
@@ -511,69 +355,5 @@ mod tests {
             help::list_and(),
             "Cloudflare, Mailtrap, Prefactor and Cedalo Mosquitto"
         );
-    }
-
-    fn observe(noun: Noun, s: Summary) -> Observed {
-        Observed::new(noun, s)
-    }
-
-    #[test]
-    fn vendor_models_read_into_audit_facts() {
-        let t: Token = serde_json::from_value(json!({
-            "id": "a", "name": "n", "status": "expired", "issued_on": "2026-01-01T00:00:00Z"
-        }))
-        .expect("token");
-        let o = observe(Noun::Tokens, token_summary(&t));
-        assert!(o.facts.expired_status);
-        assert_eq!(o.facts.expiry, Expiry::Never);
-        assert_eq!(o.facts.usage, Usage::Never);
-        assert!(o.facts.created.is_some());
-
-        let s: ServiceToken = serde_json::from_value(json!({
-            "id": "b", "name": "s", "duration": "forever", "enabled": false,
-            "last_seen_at": "2026-02-01T00:00:00Z"
-        }))
-        .expect("service token");
-        let o = observe(Noun::ServiceTokens, service_token_summary(&s));
-        assert_eq!(o.facts.expiry, Expiry::Never);
-        assert_eq!(o.facts.state, State::Disabled);
-        assert!(matches!(o.facts.usage, Usage::At(_)));
-
-        let s: ServiceToken =
-            serde_json::from_value(json!({"id": "c", "name": "s", "duration": "8760h"}))
-                .expect("service token");
-        assert_eq!(
-            observe(Noun::ServiceTokens, service_token_summary(&s))
-                .facts
-                .expiry,
-            Expiry::Unknown
-        );
-
-        let m: MailtrapToken =
-            serde_json::from_value(json!({"id": 7, "name": "m", "expires_at": "garbage"}))
-                .expect("mailtrap");
-        let o = observe(Noun::ApiTokens, mailtrap::summary(&m));
-        assert_eq!(o.id, "7");
-        assert_eq!(o.facts.expiry, Expiry::Unknown);
-        assert_eq!(o.facts.usage, Usage::NotReported);
-
-        let p: PrefactorToken =
-            serde_json::from_value(json!({"id": "p", "status": "revoked"})).expect("prefactor");
-        assert_eq!(
-            observe(Noun::ApiTokens, prefactor::summary(&p)).facts.state,
-            State::Revoked
-        );
-        assert_eq!(observe(Noun::ApiTokens, prefactor::summary(&p)).name, None);
-
-        let q: MosquittoToken = serde_json::from_value(
-            json!({"id": "q", "name": "mq", "valid_date": 1_767_225_600_000.0_f64, "issue_date": 1_767_000_000.0_f64}),
-        )
-        .expect("mosquitto");
-        let o = observe(Noun::ProjectTokens, mosquitto::summary(&q));
-        assert_eq!(
-            o.facts.expiry,
-            Expiry::At("2026-01-01T00:00:00Z".parse().expect("ts"))
-        );
-        assert_eq!(o.facts.usage, Usage::Never);
     }
 }

@@ -69,3 +69,25 @@ pub fn summary(t: &MosquittoToken) -> Summary {
         unparseable: d.0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::audit::classify::{Expiry, Usage};
+    use crate::commands::audit::facts::Observed;
+    use serde_json::json;
+
+    #[test]
+    fn tokens_read_into_audit_facts() {
+        let q: MosquittoToken = serde_json::from_value(
+            json!({"id": "q", "name": "mq", "valid_date": 1_767_225_600_000.0_f64, "issue_date": 1_767_000_000.0_f64}),
+        )
+        .expect("mosquitto");
+        let o = Observed::new(Noun::ProjectTokens, summary(&q));
+        assert_eq!(
+            o.facts.expiry,
+            Expiry::At("2026-01-01T00:00:00Z".parse().expect("ts"))
+        );
+        assert_eq!(o.facts.usage, Usage::Never);
+    }
+}

@@ -70,3 +70,27 @@ pub fn summary(t: &PrefactorToken) -> Summary {
         unparseable: d.0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::audit::facts::Observed;
+    use crate::config::Vendor;
+    use serde_json::json;
+
+    #[test]
+    fn account_ids_are_checked_by_shape() {
+        assert!(Vendor::Prefactor.check_account_id("anything").is_ok());
+    }
+
+    #[test]
+    fn tokens_read_into_audit_facts() {
+        let p: PrefactorToken =
+            serde_json::from_value(json!({"id": "p", "status": "revoked"})).expect("prefactor");
+        assert_eq!(
+            Observed::new(Noun::ApiTokens, summary(&p)).facts.state,
+            State::Revoked
+        );
+        assert_eq!(Observed::new(Noun::ApiTokens, summary(&p)).name, None);
+    }
+}
