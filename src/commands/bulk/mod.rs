@@ -21,9 +21,7 @@ use crate::error::{CliError, Exit, classify, message};
 use crate::output::bulk::{self as render, BulkRecord, Emitter, Entry, Outcome};
 use crate::output::{Progress, shell};
 
-pub use selection::{Facts, Filter, Selectable, SelectionArgs};
-
-use crate::kinds::TokenKind;
+pub use selection::{Facts, Filter, Selectable, SelectionArgs, select};
 
 /// The bulk verbs, for wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,37 +96,6 @@ pub struct Item<T> {
     pub entry: Entry,
     pub token: T,
     pub skip: Option<String>,
-}
-
-/// Lists every token of the kind once and keeps those the filter selects, in the API's order.
-/// A kind without statuses has none to select by (`Filter::check` refused `--status` already).
-pub async fn select<K: TokenKind>(
-    kind: &K,
-    filter: &Filter,
-) -> anyhow::Result<Vec<Item<K::Token>>> {
-    let now = filter.now();
-    Ok(kind
-        .list_all()
-        .await?
-        .into_iter()
-        .filter_map(|token| {
-            let s = kind.summary(&token);
-            let expires = s.expires_at();
-            let selected = filter.matches(&Facts {
-                name: s.name.as_deref(),
-                status: (!K::STATUSES.is_empty()).then(|| s.status(now)),
-                expires: expires.as_deref(),
-            });
-            selected.then(|| Item {
-                entry: Entry {
-                    id: s.id,
-                    name: s.name,
-                },
-                token,
-                skip: None,
-            })
-        })
-        .collect())
 }
 
 /// Everything that can be refused before a request: the output format, `--save-as`, the secret

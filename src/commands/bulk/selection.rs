@@ -8,8 +8,11 @@ use clap::Args;
 use globset::{Glob, GlobMatcher};
 use jiff::{SignedDuration, Timestamp};
 
+use super::Item;
 use crate::dates::parse_duration;
 use crate::error::CliError;
+use crate::kinds::TokenKind;
+use crate::output::bulk::Entry;
 
 /// Requests in flight at once when none is asked for: ten keeps a run of dozens of tokens to a
 /// few round trips while a burst stays far below every vendor's limit (the lowest allows 150
@@ -193,6 +196,37 @@ impl Filter {
         }
         true
     }
+}
+
+/// Lists every token of the kind once and keeps those the filter selects, in the API's order.
+/// A kind without statuses has none to select by (`Filter::check` refused `--status` already).
+pub async fn select<K: TokenKind>(
+    kind: &K,
+    filter: &Filter,
+) -> anyhow::Result<Vec<Item<K::Token>>> {
+    let now = filter.now();
+    Ok(kind
+        .list_all()
+        .await?
+        .into_iter()
+        .filter_map(|token| {
+            let s = kind.summary(&token);
+            let expires = s.expires_at();
+            let selected = filter.matches(&Facts {
+                name: s.name.as_deref(),
+                status: (!K::STATUSES.is_empty()).then(|| s.status(now)),
+                expires: expires.as_deref(),
+            });
+            selected.then(|| Item {
+                entry: Entry {
+                    id: s.id,
+                    name: s.name,
+                },
+                token,
+                skip: None,
+            })
+        })
+        .collect())
 }
 
 #[cfg(test)]
