@@ -27,7 +27,7 @@ pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
     crate::output::check_env_format(ctx.format(), issues_client_credentials)?;
     match command {
         Command::Auth(cmd) => auth::run(ctx, cmd).await,
-        Command::Profile(cmd) => profile::run(ctx, cmd),
+        Command::Profile(cmd) => profile::run(ctx, cmd).await,
         Command::Tokens(cmd) => tokens::run(ctx, cmd).await,
         Command::ServiceTokens(cmd) => service_tokens::run(ctx, cmd).await,
         Command::ApiTokens(cmd) => api_tokens::run(ctx, cmd).await,

@@ -1,6 +1,7 @@
 //! What every command is handed: global flags, environment, `Ui`, paths, and lazily built
 //! expensive things (the HTTP client, the embedded sandbox). `--help`, `completion` and
-//! `profile` never build any of them.
+//! `profile` never build any of them, except that `profile list` and `show` start the
+//! embedded sandbox in sandbox mode to show its profiles.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};

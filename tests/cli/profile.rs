@@ -233,3 +233,90 @@ fn a_broken_config_file_is_reported() {
         .code(3)
         .stderr(predicate::str::contains("config.toml is not valid"));
 }
+
+#[test]
+fn sandbox_mode_lists_and_shows_the_ready_made_profiles() {
+    let env = TestEnv::new();
+    env.cmd()
+        .args([
+            "profile",
+            "add",
+            "prod",
+            "--vendor",
+            "cloudflare",
+            "--account",
+            ACCT,
+        ])
+        .assert()
+        .success();
+    let list = stdout_json(
+        &env.cmd()
+            .args(["--sandbox", "profile", "list", "--json"])
+            .output()
+            .expect("run"),
+    );
+    let names: Vec<&str> = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| p["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "sandbox-cloudflare",
+            "sandbox-mailtrap",
+            "sandbox-prefactor",
+            "sandbox-mosquitto",
+            "prod"
+        ]
+    );
+    assert_eq!(list[0]["sandbox"], true);
+    assert!(list[4].get("sandbox").is_none(), "{}", list[4]);
+
+    let shown = stdout_json(
+        &env.cmd()
+            .args([
+                "--sandbox",
+                "profile",
+                "show",
+                "sandbox-mosquitto",
+                "--json",
+            ])
+            .output()
+            .expect("run"),
+    );
+    assert_eq!(shown["vendor"], "mosquitto");
+    assert!(shown["project_id"].is_string(), "{shown}");
+    // The profile it shows is the one the commands use.
+    let project = shown["project_id"].as_str().unwrap_or("").to_owned();
+    env.cmd()
+        .args([
+            "--sandbox",
+            "-p",
+            "sandbox-mosquitto",
+            "project-tokens",
+            "list",
+        ])
+        .args(["--project", &project])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["--sandbox", "profile", "show", "sandbox-mailtrap"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("embedded sandbox"));
+
+    // Outside sandbox mode they do not exist.
+    env.cmd()
+        .args(["profile", "show", "sandbox-mailtrap"])
+        .assert()
+        .code(3);
+    let list = stdout_json(
+        &env.cmd()
+            .args(["profile", "list", "--json"])
+            .output()
+            .expect("run"),
+    );
+    assert_eq!(list.as_array().expect("array").len(), 1);
+}

@@ -1,5 +1,6 @@
 //! `tokenctl profile`: connection profiles in config.toml. No network, no keyring (except
-//! `remove`, which also deletes the profile's stored secret).
+//! `remove`, which also deletes the profile's stored secret). In sandbox mode, `list` and `show`
+//! also show the embedded sandbox's ready-made `sandbox-<vendor>` profiles.
 
 mod add;
 mod list;
@@ -11,8 +12,8 @@ mod use_;
 use clap::Subcommand;
 use serde::Serialize;
 
-use crate::config::Profile;
-use crate::context::Context;
+use crate::config::{Profile, Vendor};
+use crate::context::{Context, sandbox_profile_name};
 use crate::error::CliError;
 use crate::output::{Cell, Record};
 use tokenctl_api::http::check_base_url;
@@ -27,10 +28,10 @@ pub enum ProfileCommand {
     Use(use_::UseArgs),
 }
 
-pub fn run(ctx: &Context, cmd: ProfileCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, cmd: ProfileCommand) -> anyhow::Result<()> {
     match cmd {
-        ProfileCommand::List(args) => list::run(ctx, args),
-        ProfileCommand::Show(args) => show::run(ctx, args),
+        ProfileCommand::List(args) => list::run(ctx, args).await,
+        ProfileCommand::Show(args) => show::run(ctx, args).await,
         ProfileCommand::Add(args) => add::run(ctx, args),
         ProfileCommand::Set(args) => set::run(ctx, args),
         ProfileCommand::Remove(args) => remove::run(ctx, args),
@@ -45,6 +46,9 @@ pub struct ProfileView {
     #[serde(flatten)]
     profile: Profile,
     default: bool,
+    /// A ready-made profile of the embedded sandbox, which lives only in sandbox mode.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    sandbox: bool,
 }
 
 impl ProfileView {
@@ -53,8 +57,28 @@ impl ProfileView {
             name: name.to_owned(),
             profile: profile.clone(),
             default,
+            sandbox: false,
         }
     }
+}
+
+/// The embedded sandbox's ready-made profiles, in vendor order, with the account and project
+/// the sandbox gives them (its base URL lasts only as long as the command, so none is shown).
+pub async fn sandbox_views(ctx: &Context) -> anyhow::Result<Vec<ProfileView>> {
+    let mut views = Vec::new();
+    for v in Vendor::ALL {
+        let conn = ctx.sandbox_connection(v).await?;
+        let mut profile = Profile::new(v);
+        profile.account_id = (!conn.account_id.is_empty()).then_some(conn.account_id);
+        profile.project_id = conn.project_id;
+        views.push(ProfileView {
+            name: sandbox_profile_name(v),
+            profile,
+            default: false,
+            sandbox: true,
+        });
+    }
+    Ok(views)
 }
 
 impl Record for ProfileView {
@@ -74,6 +98,17 @@ impl Record for ProfileView {
     }
     fn row(&self) -> Vec<Cell> {
         let p = &self.profile;
+        if self.sandbox {
+            return vec![
+                Cell::text(&self.name),
+                Cell::text(p.vendor.name()),
+                Cell::opt(p.account_id.as_deref()),
+                Cell::opt(p.project_id.as_deref()),
+                Cell::text("embedded sandbox"),
+                Cell::text("sandbox"),
+                Cell::text(""),
+            ];
+        }
         vec![
             Cell::text(&self.name),
             Cell::text(p.vendor.name()),

@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::{ProfileView, no_such_profile};
 use crate::context::Context;
-use crate::output;
+use crate::output::{self, Record};
 
 /// Show one profile's settings (never its secret).
 #[derive(Debug, Args)]
@@ -16,7 +16,7 @@ pub struct ShowArgs {
     name: Option<String>,
 }
 
-pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<()> {
     let config = ctx.config()?;
     let name = args
         .name
@@ -28,6 +28,14 @@ pub fn run(ctx: &Context, args: ShowArgs) -> anyhow::Result<()> {
         )
         .into());
     };
+    if ctx.sandbox_mode()
+        && let Some(view) = super::sandbox_views(ctx)
+            .await?
+            .into_iter()
+            .find(|v| v.id() == name)
+    {
+        return output::one(&ctx.ui, ctx.format(), &view);
+    }
     let profile = config
         .profiles
         .get(&name)
