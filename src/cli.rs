@@ -145,6 +145,8 @@ pub enum Command {
     #[command(subcommand)]
     ProjectTokens(ProjectTokensCommand),
     Audit(crate::commands::audit::AuditArgs),
+    /// Run a command with a profile's credential in the vendor's environment variables
+    Exec(crate::commands::exec::ExecArgs),
     /// Run or reset the local emulator of the vendor APIs
     #[command(subcommand)]
     Sandbox(SandboxCommand),

@@ -34,6 +34,45 @@ impl Exit {
     }
 }
 
+/// The end of a command tokenctl ran for the user (`exec`): tokenctl exits with the command's
+/// status and says nothing more, unless the command could not be started.
+#[derive(Debug)]
+pub struct ChildExit {
+    pub code: u8,
+    /// Why the command could not be started.
+    pub message: Option<String>,
+}
+
+impl ChildExit {
+    /// The status a shell would give: the exit code, or 128 plus the signal that ended it.
+    pub fn of(status: std::process::ExitStatus) -> Self {
+        #[cfg(unix)]
+        let signal = std::os::unix::process::ExitStatusExt::signal(&status);
+        #[cfg(not(unix))]
+        let signal: Option<i32> = None;
+        let code = match (status.code(), signal) {
+            (Some(c), _) => c,
+            (None, Some(s)) => 128 + s,
+            (None, None) => 1,
+        };
+        ChildExit {
+            code: u8::try_from(code).unwrap_or(1),
+            message: None,
+        }
+    }
+}
+
+impl std::fmt::Display for ChildExit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.message {
+            Some(m) => f.write_str(m),
+            None => write!(f, "the command exited with status {}", self.code),
+        }
+    }
+}
+
+impl std::error::Error for ChildExit {}
+
 /// An error raised by tokenctl itself (not by an API): bad input, missing configuration.
 #[derive(Debug)]
 pub struct CliError {

@@ -156,6 +156,12 @@ fn report(streams: &Streams, err: &anyhow::Error) -> u8 {
     {
         return 0;
     }
+    if let Some(child) = err.downcast_ref::<error::ChildExit>() {
+        if let Some(m) = &child.message {
+            streams.err(&format!("error: {}\n", output::visible(m)));
+        }
+        return child.code;
+    }
     let (exit, hint) = classify(err);
     if exit == Exit::Interrupted {
         streams.err("interrupted\n");

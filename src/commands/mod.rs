@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod completion;
+pub mod exec;
 pub mod hand_over;
 pub mod profile;
 pub mod project_tokens;
@@ -34,6 +35,7 @@ pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         Command::ProjectTokens(cmd) => project_tokens::run(ctx, cmd).await,
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd).await,
         Command::Audit(args) => audit::run(ctx, args).await,
+        Command::Exec(args) => exec::run(ctx, args).await,
         Command::Completion(args) => completion::run(ctx, args),
     }
 }
