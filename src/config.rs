@@ -35,6 +35,10 @@ pub struct Profile {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<Storage>,
+    /// A command whose output is the secret (`op read ...`), run each time it is needed; the
+    /// secret is never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_command: Option<String>,
 }
 
 impl Profile {
@@ -46,6 +50,7 @@ impl Profile {
             project_id: None,
             email: None,
             storage: None,
+            credential_command: None,
         }
     }
 }

@@ -126,6 +126,16 @@ impl Context {
         if let Some(c) = credentials::from_env(&self.env, profile.vendor, profile) {
             return Ok(c);
         }
+        if origin == Origin::Configured
+            && let Some(command) = &profile.credential_command
+        {
+            let secret = credentials::command::run(name, command, self.globals.timeout)?;
+            return Ok(credentials::stored_credential(
+                profile,
+                secret,
+                Source::Command,
+            ));
+        }
         if origin == Origin::Configured {
             let store = credentials::store_for(profile, &self.paths);
             if let Some(secret) = store.get(name)? {
@@ -157,6 +167,13 @@ impl Context {
             Source::Env(var) => {
                 self.ui.warn(&format!(
                     "the token in {var} was replaced: its old value no longer works; put the new value in {var}"
+                ));
+                Ok(())
+            }
+            Source::Command => {
+                self.ui.warn(&format!(
+                    "the token profile '{}' reads with its credential_command was replaced: its old value no longer works; put the new value where the command reads it",
+                    resolved.name
                 ));
                 Ok(())
             }

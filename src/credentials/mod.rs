@@ -4,6 +4,7 @@
 //! (its `token_var`, or its account-wide key's `key_vars`); the store the
 //! profile names (the OS keyring by default, or the opt-in 0600 file).
 
+pub mod command;
 mod file;
 mod keyring;
 
@@ -51,6 +52,8 @@ pub enum Source {
     Keyring,
     File(String),
     Sandbox,
+    /// The profile's `credential_command`.
+    Command,
 }
 
 impl fmt::Display for Source {
@@ -60,6 +63,7 @@ impl fmt::Display for Source {
             Source::Keyring => f.write_str("keyring"),
             Source::File(p) => write!(f, "file {p} (plain text)"),
             Source::Sandbox => f.write_str("sandbox"),
+            Source::Command => f.write_str("credential_command"),
         }
     }
 }

@@ -12,6 +12,7 @@ mod common;
 mod completion;
 mod contract;
 mod contract_mailtrap;
+mod credential_command;
 mod exec;
 mod faults;
 mod files;

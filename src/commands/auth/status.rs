@@ -171,6 +171,7 @@ async fn check(
         Source::Keyring => "keyring".into(),
         Source::File(p) => format!("file:{p}"),
         Source::Sandbox => "sandbox".into(),
+        Source::Command => "command".into(),
     };
     if resolved.profile.storage == Some(Storage::File)
         && matches!(resolved.credential.source, Source::File(_))

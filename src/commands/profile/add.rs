@@ -37,6 +37,11 @@ pub struct AddArgs {
     /// Make it the default profile
     #[arg(long)]
     default: bool,
+
+    /// A command that prints the secret (e.g. `op read op://vault/cf/token`), run through
+    /// `sh -c` each time it is needed instead of reading a stored secret
+    #[arg(long = "from-command", value_name = "COMMAND")]
+    credential_command: Option<String>,
 }
 
 fn parse_name(s: &str) -> Result<String, String> {
@@ -59,7 +64,13 @@ pub fn run(ctx: &Context, args: AddArgs) -> anyhow::Result<()> {
             return usage("profile names starting with 'sandbox-' are reserved for the sandbox");
         }
         let mut profile = Profile::new(args.vendor);
-        apply_settings(&mut profile, args.base_url, args.account, args.project)?;
+        apply_settings(
+            &mut profile,
+            args.base_url,
+            args.account,
+            args.project,
+            args.credential_command,
+        )?;
         config.profiles.insert(args.name.clone(), profile);
         if args.default || config.default_profile.is_none() {
             config.default_profile = Some(args.name.clone());

@@ -124,10 +124,11 @@ impl Record for ProfileView {
                     })
                     .unwrap_or("-".into()),
             ),
-            Cell::text(match p.storage {
-                Some(crate::config::Storage::File) => "file",
-                Some(crate::config::Storage::Keyring) => "keyring",
-                None => "-",
+            Cell::text(match (&p.credential_command, p.storage) {
+                (Some(_), _) => "command",
+                (None, Some(crate::config::Storage::File)) => "file",
+                (None, Some(crate::config::Storage::Keyring)) => "keyring",
+                (None, None) => "-",
             }),
             Cell::text(if self.default { "*" } else { "" }),
         ]
@@ -140,6 +141,7 @@ pub fn apply_settings(
     base_url: Option<String>,
     account: Option<String>,
     project: Option<String>,
+    credential_command: Option<String>,
 ) -> anyhow::Result<()> {
     if let Some(url) = base_url {
         if url.is_empty() {
@@ -162,6 +164,9 @@ pub fn apply_settings(
     }
     if let Some(p) = project {
         profile.project_id = (!p.is_empty()).then_some(p);
+    }
+    if let Some(c) = credential_command {
+        profile.credential_command = (!c.trim().is_empty()).then_some(c);
     }
     if profile.vendor.needs_base_url() && profile.base_url.is_none() {
         return Err(CliError::usage(format!(

@@ -101,7 +101,7 @@ async fn one(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
     let check = match (&resolved.credential.secret, &resolved.credential.source) {
         (Secretish::GlobalKey { .. }, _) => Check::Never,
         (_, Source::Keyring | Source::File(_)) => Check::Before,
-        (_, Source::Env(_) | Source::Sandbox) => Check::Beside,
+        (_, Source::Env(_) | Source::Sandbox | Source::Command) => Check::Beside,
     };
     let (value, own) = crate::commands::send_change(
         ctx,
@@ -113,6 +113,7 @@ async fn one(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
     if own == Own::Unknown {
         let remedy = match &resolved.credential.source {
             Source::Env(var) => format!("put the new value in {var}"),
+            Source::Command => "put the new value where its credential_command reads it".into(),
             _ => format!(
                 "store the new value with `tokenctl auth login -p {}`",
                 shell::word(&resolved.name)
