@@ -25,6 +25,7 @@ mod in_process;
 mod leaks;
 mod man;
 mod misc;
+mod package;
 mod profile;
 mod project_tokens;
 mod rate_budget;
