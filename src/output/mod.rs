@@ -57,6 +57,11 @@ pub trait Issued {
     /// the profile's own credential. `None` for a client ID and secret pair.
     fn token(&self) -> Option<&Secret>;
 
+    /// The token's name, where the record has one: what a delivery sink is told it receives.
+    fn name(&self) -> Option<&str> {
+        None
+    }
+
     /// The secret fields, labelled as the secret block shows them; by default the one token.
     fn secrets(&self) -> Vec<(&'static str, Secret)> {
         self.token()
