@@ -12,6 +12,7 @@ mod common;
 mod completion;
 mod contract;
 mod contract_mailtrap;
+mod deliver;
 mod faults;
 mod files;
 mod generated;
