@@ -57,13 +57,37 @@ pub fn hand_over<T: Record + Issued>(
         name: issued.name(),
         issued,
     };
-    deliver(sinks.map(|s| s.write(ctx, how.from, &it)), || {
+    let outcomes = std::cell::RefCell::new(Vec::new());
+    let writes = sinks.map(|s| {
+        let result = s.write(ctx, how.from, &it);
+        if let Some((kind, target)) = s.describe() {
+            outcomes.borrow_mut().push(outcome(kind, &target, &result));
+        }
+        result
+    });
+    deliver(writes, || {
         if let Some(note) = &how.note {
             ctx.ui.status(note);
         }
-        output::issued(&ctx.ui, ctx.format(), issued)
+        let outcomes = outcomes.take();
+        let deliveries = (!outcomes.is_empty()).then(|| serde_json::Value::Array(outcomes));
+        output::issued_with(&ctx.ui, ctx.format(), issued, deliveries)
     })
     .and_then(|failures| finish(failures, |line| ctx.ui.err_line(line)))
+}
+
+/// A `--deliver` sink's outcome as JSON output reports it: kind, target, ok, and the error
+/// (which never holds the secret).
+fn outcome(kind: &str, target: &str, result: &anyhow::Result<()>) -> serde_json::Value {
+    match result {
+        Ok(()) => serde_json::json!({ "kind": kind, "target": target, "ok": true }),
+        Err(e) => serde_json::json!({
+            "kind": kind,
+            "target": target,
+            "ok": false,
+            "error": crate::error::message(e),
+        }),
+    }
 }
 
 /// Writes one token's sinks, each whatever the others did, before its secret is shown (the

@@ -138,7 +138,9 @@ impl SecretFileArgs {
 impl SecretFileArgs {
     /// For a bulk run: the aggregate `--secret-file` and the `--deliver` sinks that can be
     /// checked before any token is known (those without `{id}` or `{name}`); every sink's
-    /// syntax is checked. `keyring:` stores one secret as a profile, so a selection refuses it.
+    /// syntax is checked. `keyring:` stores one secret as a profile, so a selection refuses
+    /// it, and a `file:` or `dotenv:` path without a placeholder, which every token would
+    /// overwrite.
     pub fn bulk_sinks(&self, issuing: Issuing) -> anyhow::Result<Vec<Box<dyn Sink>>> {
         if let Some(DeliverSpec::Keyring(name)) = self
             .deliver
@@ -160,7 +162,16 @@ impl SecretFileArgs {
         }
         for spec in &self.deliver.deliver {
             let sink = self.sink(spec, issuing)?;
-            if spec.for_token("", None) == *spec {
+            let fixed = spec.for_token("", None) == *spec;
+            if fixed && matches!(spec, DeliverSpec::File(_) | DeliverSpec::Dotenv { .. }) {
+                let (kind, target) = spec.describe();
+                return Err(CliError::usage(format!(
+                    "--deliver {kind}:{target}: with a selection, every token would write the same file"
+                ))
+                .with_hint("put {name} or {id} in the path; --secret-file writes one file of them all")
+                .into());
+            }
+            if fixed {
                 sinks.push(sink);
             }
         }
@@ -215,6 +226,10 @@ impl Sink for Named {
             .write(ctx, from, it)
             .with_context(|| format!("--deliver {}:{}", self.kind, self.target))
     }
+
+    fn describe(&self) -> Option<(&'static str, String)> {
+        Some((self.kind, self.target.clone()))
+    }
 }
 
 /// A place a newly issued secret goes besides the screen. [`hand_over`](super::hand_over)
@@ -228,6 +243,12 @@ pub trait Sink {
     /// Delivers the secret `from` the issuing profile; the error says which place did not get
     /// it, and never contains the secret.
     fn write(&self, ctx: &Context, from: &Resolved, it: &Delivered<'_>) -> anyhow::Result<()>;
+
+    /// A `--deliver` sink's kind and target, as JSON output reports its outcome; `None` for
+    /// the others, whose outcome JSON output has never shown.
+    fn describe(&self) -> Option<(&'static str, String)> {
+        None
+    }
 }
 
 /// `--secret-file PATH`: created 0600, never replacing a file without `--force`.

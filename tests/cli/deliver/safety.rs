@@ -79,10 +79,24 @@ fn a_failing_sink_says_which_without_the_secret_and_the_secret_is_still_printed(
         ],
     );
     assert_eq!(out.status.code(), Some(1));
-    let secret = crate::common::stdout_json(&out)["value"]
+    let json = crate::common::stdout_json(&out);
+    let secret = json["value"]
         .as_str()
         .expect("the secret still reaches stdout")
         .to_owned();
+    let deliveries = &json["deliveries"];
+    assert_eq!(deliveries[0]["kind"], "exec");
+    assert_eq!(deliveries[0]["ok"], false);
+    assert!(
+        deliveries[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("exited with status 3")),
+        "{deliveries}"
+    );
+    assert_eq!(deliveries[1]["kind"], "dotenv");
+    assert_eq!(deliveries[1]["target"], "ok.env");
+    assert_eq!(deliveries[1]["ok"], true);
+    assert!(!deliveries.to_string().contains(&secret));
     let err = text(&out.stderr);
     assert!(
         err.contains("--deliver exec:cat > /dev/null; exit 3: exited with status 3"),
@@ -211,5 +225,24 @@ fn bad_sinks_are_usage_errors_and_nothing_is_sent() {
         ],
     );
     assert_eq!(out.status.code(), Some(2), "keyring: takes one secret");
+    assert!(sb.requests().is_empty());
+    let out = run(
+        &env,
+        &[
+            "tokens",
+            "roll",
+            "--name",
+            "ci-*",
+            "--yes",
+            "--deliver",
+            "dotenv:all.env",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "one env file for every token");
+    assert!(
+        text(&out.stderr).contains("every token would write the same file"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(sb.requests().is_empty());
 }
