@@ -8,6 +8,8 @@
 
 mod dotenv;
 mod exec;
+mod keyring;
+mod secret_file;
 mod spec;
 
 use std::path::PathBuf;
@@ -15,13 +17,15 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use clap::Args;
 
-use crate::config::{Profile, Vendor, validate_profile_name};
+use crate::config::Vendor;
 use crate::context::{Context, Resolved};
-use crate::credentials;
 use crate::error::CliError;
-use crate::files;
 use crate::output::Issued;
 
+pub(super) use keyring::OwnCredential;
+use keyring::SaveAs;
+use secret_file::SecretFile;
+pub(crate) use secret_file::create_secret_file;
 pub use spec::{DeliverArgs, DeliverFormat, DeliverSpec};
 
 /// The secret fields of a token a profile can use.
@@ -249,172 +253,4 @@ pub trait Sink {
     fn describe(&self) -> Option<(&'static str, String)> {
         None
     }
-}
-
-/// `--secret-file PATH`: created 0600, never replacing a file without `--force`.
-struct SecretFile {
-    path: PathBuf,
-    force: bool,
-}
-
-impl Sink for SecretFile {
-    fn check(&self, _: &Context) -> anyhow::Result<()> {
-        let (path, force) = (self.path.as_path(), self.force);
-        // A dangling symlink is a name that exists too: creating through it is refused.
-        let exists = path.exists() || std::fs::symlink_metadata(path).is_ok();
-        if exists && !force {
-            return Err(CliError::usage(format!(
-                "{} already exists; pass --force to replace it, or choose another --secret-file",
-                path.display()
-            ))
-            .into());
-        }
-        if path.is_dir() {
-            return Err(CliError::usage(format!("{} is a directory", path.display())).into());
-        }
-        // --force replaces a regular file only: never a device, FIFO or socket (or a link to one).
-        if let Ok(meta) = std::fs::metadata(path)
-            && !meta.is_file()
-        {
-            return Err(CliError::usage(format!(
-                "{} is not a regular file; --secret-file writes only regular files",
-                path.display()
-            ))
-            .with_hint("choose a path for a new file")
-            .into());
-        }
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-        if let Some(dir) = parent
-            && !dir.is_dir()
-        {
-            return Err(
-                CliError::usage(format!("the directory {} does not exist", dir.display())).into(),
-            );
-        }
-        Ok(())
-    }
-
-    fn write(&self, ctx: &Context, _: &Resolved, it: &Delivered<'_>) -> anyhow::Result<()> {
-        let contents = it.issued.secret_file();
-        create_secret_file(
-            &self.path,
-            self.force,
-            &contents,
-            "the secret was being issued",
-        )
-        .with_context(|| format!("writing the secret to {}", self.path.display()))?;
-        ctx.ui.note_secret_kept();
-        ctx.ui.status(&format!(
-            "Wrote the new secret to {} (mode 0600).",
-            self.path.display()
-        ));
-        Ok(())
-    }
-}
-
-/// `--save-as PROFILE`: the secret stored in the keyring as that profile (created if missing).
-struct SaveAs {
-    name: String,
-    vendor: Vendor,
-}
-
-impl Sink for SaveAs {
-    fn check(&self, ctx: &Context) -> anyhow::Result<()> {
-        let (name, vendor) = (self.name.as_str(), self.vendor);
-        validate_profile_name(name).map_err(CliError::usage)?;
-        let config = ctx.config()?;
-        let existing = config.profiles.get(name);
-        if let Some(p) = existing
-            && p.vendor != vendor
-        {
-            return Err(CliError::usage(format!(
-                "--save-as {name}: that profile is a {} profile",
-                p.vendor
-            ))
-            .into());
-        }
-        // An unreachable keyring is known now, before a secret exists that could not be kept.
-        let store = credentials::store_for(existing.unwrap_or(&Profile::new(vendor)), &ctx.paths);
-        store
-            .get(name)
-            .with_context(|| format!("--save-as {name}"))?;
-        Ok(())
-    }
-
-    fn write(&self, ctx: &Context, from: &Resolved, it: &Delivered<'_>) -> anyhow::Result<()> {
-        let name = self.name.as_str();
-        save_profile(ctx, name, from, it.issued)
-            .with_context(|| format!("saving the secret as profile '{name}'"))?;
-        ctx.ui.note_secret_kept();
-        ctx.ui
-            .status(&format!("Saved the new secret as profile '{name}'."));
-        Ok(())
-    }
-}
-
-/// The profile's own stored credential, when the command replaced the very secret it
-/// authenticates with. Not a place the user names: the command decides after the request.
-pub(super) struct OwnCredential;
-
-impl Sink for OwnCredential {
-    fn check(&self, _: &Context) -> anyhow::Result<()> {
-        Ok(())
-    }
-
-    fn write(&self, ctx: &Context, from: &Resolved, it: &Delivered<'_>) -> anyhow::Result<()> {
-        match it.issued.token() {
-            Some(token) => ctx.replace_own_secret(from, token),
-            None => Ok(()),
-        }
-    }
-}
-
-/// Creates a secret file in one step (see [`files::write_new_private`]): readers never see
-/// half of it, and a failed write leaves nothing at the name, so a retry needs no --force. A
-/// file that appeared at the name `while` the secret was issued is not replaced without --force.
-pub(crate) fn create_secret_file(
-    path: &std::path::Path,
-    force: bool,
-    contents: &str,
-    while_: &str,
-) -> anyhow::Result<()> {
-    match files::write_new_private(path, force, contents.as_bytes()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(CliError::failure(format!(
-            "{} appeared while {while_}; pass --force to replace it",
-            path.display()
-        ))
-        .into()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Stores the secret and the profile under config.toml's lock: parallel runs keep each other's
-/// profiles, and a secret that could not be stored leaves config.toml as it was.
-fn save_profile(
-    ctx: &Context,
-    name: &str,
-    from: &Resolved,
-    issued: &dyn Issued,
-) -> anyhow::Result<()> {
-    let secret = issued
-        .token()
-        .ok_or_else(|| CliError::usage("this secret is not a token a profile can use"))?;
-    ctx.update_config(|config| {
-        let profile = config.profiles.entry(name.to_owned()).or_insert_with(|| {
-            let mut p = Profile::new(from.profile.vendor);
-            p.account_id = from.profile.account_id.clone();
-            p.project_id = from.profile.project_id.clone();
-            if !ctx.sandbox_mode() {
-                p.base_url = from.profile.base_url.clone();
-            }
-            p
-        });
-        // A saved token is a token, even when the issuing profile used a Global API Key.
-        profile.email = None;
-        credentials::store_for(profile, &ctx.paths)
-            .set(name, secret)
-            .context("storing the secret")?;
-        Ok(())
-    })
 }
