@@ -184,3 +184,34 @@ fn kill_group(child: &mut std::process::Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokenctl_api::secret::Secret;
+
+    #[test]
+    fn credentials_are_never_passed_on_and_deliver_names_are() {
+        assert!(is_secret_var("TOKENCTL_TOKEN"));
+        for v in Vendor::ALL {
+            assert!(is_secret_var(v.facts().token_var), "{v}");
+        }
+        assert!(!is_secret_var("PATH"));
+        assert!(!is_secret_var("TOKENCTL_DELIVER_ID"));
+    }
+
+    #[test]
+    fn stdin_is_the_value_env_lines_or_one_object() {
+        let one = [("token", Secret::new("t0k".to_owned()))];
+        assert_eq!(stdin_text(DeliverFormat::Raw, &one), "t0k");
+        assert_eq!(stdin_text(DeliverFormat::Env, &one), "TOKEN=t0k\n");
+        let two = [
+            ("client id", Secret::new("id".to_owned())),
+            ("client secret", Secret::new("s".to_owned())),
+        ];
+        assert_eq!(
+            stdin_text(DeliverFormat::Json, &two),
+            "{\"client_id\":\"id\",\"client_secret\":\"s\"}\n"
+        );
+    }
+}

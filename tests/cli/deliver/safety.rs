@@ -246,3 +246,14 @@ fn bad_sinks_are_usage_errors_and_nothing_is_sent() {
     );
     assert!(sb.requests().is_empty());
 }
+
+#[test]
+fn an_exec_sink_that_does_not_read_its_stdin_still_succeeds() {
+    let (env, sb) = setup();
+    let (out, _) = roll(&env, &sb, "ci-deploy-prod", &["--deliver", "exec:exit 0"]);
+    assert!(
+        text(&out.stderr).contains("Delivered the new secret to the command."),
+        "{}",
+        text(&out.stderr)
+    );
+}
