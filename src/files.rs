@@ -177,6 +177,30 @@ pub fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Replaces `target` (no symlink resolved here) with `contents`, mode `mode`, in one step: a
+/// temporary file beside it, fsync, rename, fsync of the directory. Unlike [`write_private`],
+/// the directory is neither created nor changed: it is the user's.
+pub fn replace_with_mode(target: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+    let tmp = stage(target, contents)?;
+    #[cfg(unix)]
+    let placed = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode))
+            .and_then(|()| std::fs::rename(&tmp, target))
+    };
+    #[cfg(not(unix))]
+    let placed = {
+        let _ = mode;
+        std::fs::rename(&tmp, target)
+    };
+    if let Err(e) = placed {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    sync_dir(parent_of(target));
+    Ok(())
+}
+
 /// Creates `path` with `contents` (0600) in one step: a temporary file beside it, then a hard
 /// link that fails with `AlreadyExists` if the name is taken. With `replace`, the file the name
 /// points at (through symlinks) is replaced by a rename instead, if it is a regular file; any

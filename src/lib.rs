@@ -3,6 +3,7 @@
 //! `main.rs` only calls [`main`]; [`run`] takes the arguments and environment, and [`run_with`]
 //! the streams as well, so a command can be driven in-process ([`run_captured`] in tests).
 
+pub mod child;
 pub mod cli;
 pub mod commands;
 pub mod complete;

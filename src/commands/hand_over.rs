@@ -7,13 +7,13 @@
 //! command's error. Which fields a record carries and what a secret file holds of it is the
 //! record's business ([`Issued`]); where it goes is the sinks' ([`Sink`]).
 
-use crate::commands::sinks::{OwnCredential, Sink};
+use crate::commands::sinks::{Delivered, OwnCredential, Sink};
 use crate::context::{Context, Resolved};
 use crate::output::{self, Issued, Record};
 
 /// Everything about the sinks that can be refused before the request that issues the secret:
 /// a secret nothing would keep (stdout discarded and no sink), then each sink's own check.
-pub fn precheck(ctx: &Context, sinks: &[Box<dyn Sink + '_>]) -> anyhow::Result<()> {
+pub fn precheck(ctx: &Context, sinks: &[Box<dyn Sink>]) -> anyhow::Result<()> {
     ctx.ui.refuse_lost_secret(!sinks.is_empty())?;
     sinks.iter().try_for_each(|s| s.check(ctx))
 }
@@ -23,7 +23,7 @@ pub struct HandOver<'a> {
     /// The profile that issued it.
     pub from: &'a Resolved,
     /// The sinks, in the order they are written.
-    pub sinks: &'a [Box<dyn Sink + 'a>],
+    pub sinks: &'a [Box<dyn Sink>],
     /// The command replaced the very secret `from` authenticates with: its stored credential
     /// follows first, so tokenctl keeps working.
     pub own: bool,
@@ -32,7 +32,7 @@ pub struct HandOver<'a> {
 }
 
 impl<'a> HandOver<'a> {
-    pub fn to(from: &'a Resolved, sinks: &'a [Box<dyn Sink + 'a>]) -> Self {
+    pub fn to(from: &'a Resolved, sinks: &'a [Box<dyn Sink>]) -> Self {
         HandOver {
             from,
             sinks,
@@ -51,13 +51,55 @@ pub fn hand_over<T: Record + Issued>(
 ) -> anyhow::Result<()> {
     let own = how.own.then_some(&OwnCredential as &dyn Sink);
     let sinks = own.into_iter().chain(how.sinks.iter().map(|s| s.as_ref()));
-    deliver(sinks.map(|s| s.write(ctx, how.from, issued)), || {
+    let id = issued.id();
+    let it = Delivered {
+        id: &id,
+        name: issued.name(),
+        issued,
+    };
+    let outcomes = std::cell::RefCell::new(Vec::new());
+    let writes = sinks.map(|s| {
+        let result = s.write(ctx, how.from, &it);
+        if let Some((kind, target)) = s.describe() {
+            outcomes.borrow_mut().push(outcome(kind, &target, &result));
+        }
+        result
+    });
+    deliver(writes, || {
         if let Some(note) = &how.note {
             ctx.ui.status(note);
         }
-        output::issued(&ctx.ui, ctx.format(), issued)
+        let outcomes = outcomes.take();
+        let deliveries = (!outcomes.is_empty()).then(|| serde_json::Value::Array(outcomes));
+        output::issued_with(&ctx.ui, ctx.format(), issued, deliveries)
     })
     .and_then(|failures| finish(failures, |line| ctx.ui.err_line(line)))
+}
+
+/// A `--deliver` sink's outcome as JSON output reports it: kind, target, ok, and the error
+/// (which never holds the secret).
+fn outcome(kind: &str, target: &str, result: &anyhow::Result<()>) -> serde_json::Value {
+    match result {
+        Ok(()) => serde_json::json!({ "kind": kind, "target": target, "ok": true }),
+        Err(e) => serde_json::json!({
+            "kind": kind,
+            "target": target,
+            "ok": false,
+            "error": crate::error::message(e),
+        }),
+    }
+}
+
+/// Writes one token's sinks, each whatever the others did, before its secret is shown (the
+/// first half of [`hand_over`], for bulk runs, which print through their own emitter).
+/// Returns the failures.
+pub fn write_sinks(
+    ctx: &Context,
+    from: &Resolved,
+    sinks: &[Box<dyn Sink>],
+    it: &Delivered<'_>,
+) -> Vec<anyhow::Error> {
+    deliver(sinks.iter().map(|s| s.write(ctx, from, it)), || Ok(())).unwrap_or_default()
 }
 
 /// The order of a hand-over: every write (each runs, whatever the others did), then the print,

@@ -129,7 +129,7 @@ impl Context {
         if origin == Origin::Configured
             && let Some(command) = &profile.credential_command
         {
-            let secret = credentials::command::run(name, command, self.globals.timeout)?;
+            let secret = credentials::command::run(name, command, &self.env, self.globals.timeout)?;
             return Ok(credentials::stored_credential(
                 profile,
                 secret,

@@ -4,11 +4,11 @@
 //! fresh each time and never stored.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use crate::env::Env;
 use crate::error::CliError;
-use crate::vendor::Vendor;
 use tokenctl_api::secret::Secret;
 
 /// The most a credential command may print: a secret, not a document.
@@ -18,7 +18,12 @@ const MAX_OUTPUT: u64 = 16 * 1024;
 /// gets no secret of tokenctl's: the variables that may hold one are removed from its
 /// environment. Its stdin is closed and its stderr is the user's (a password manager may say
 /// why it failed there).
-pub fn run(profile: &str, command: &str, deadline: Duration) -> Result<Secret, CliError> {
+pub fn run(
+    profile: &str,
+    command: &str,
+    env: &Env,
+    deadline: Duration,
+) -> Result<Secret, CliError> {
     let failed = |why: String| {
         CliError::not_configured(format!(
             "the credential_command of profile '{profile}' {why}"
@@ -28,18 +33,10 @@ pub fn run(profile: &str, command: &str, deadline: Duration) -> Result<Secret, C
             crate::output::shell::word(profile)
         ))
     };
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(command)
-        .stdin(Stdio::null())
+    let mut cmd = crate::child::shell(command, env);
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    for var in secret_vars() {
-        cmd.env_remove(var);
-    }
-    // Its own process group, so that a deadline ends whatever it started too.
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd
         .spawn()
         .map_err(|e| failed(format!("could not start: {e}")))?;
@@ -57,8 +54,7 @@ pub fn run(profile: &str, command: &str, deadline: Duration) -> Result<Secret, C
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if started.elapsed() >= deadline => {
-                kill_group(&mut child);
-                let _ = child.wait();
+                crate::child::kill_group(&mut child);
                 return Err(failed(format!(
                     "did not finish within {} s",
                     deadline.as_secs_f32()
@@ -92,26 +88,4 @@ pub fn run(profile: &str, command: &str, deadline: Duration) -> Result<Secret, C
         return Err(failed("must print the secret alone on one line".into()));
     }
     Ok(Secret::new(secret.to_owned()))
-}
-
-/// Every variable a secret of tokenctl's may be in.
-fn secret_vars() -> Vec<&'static str> {
-    let mut vars = vec!["TOKENCTL_TOKEN"];
-    for v in Vendor::ALL {
-        vars.push(v.token_var());
-        if let Some((key, _)) = v.facts().key_vars {
-            vars.push(key);
-        }
-    }
-    vars
-}
-
-/// Ends the command and everything it started.
-fn kill_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    if let Ok(pid) = i32::try_from(child.id()) {
-        // SAFETY: kill(2) on the process group of our own child, which has not been reaped.
-        unsafe { libc::kill(-pid, libc::SIGKILL) };
-    }
-    let _ = child.kill();
 }

@@ -72,6 +72,10 @@ pub trait BulkRecord: Serialize {
     fn issued(&self) -> Option<SecretBlock> {
         None
     }
+    /// For verbs that issue a secret, the record as the delivery sinks take it.
+    fn secret(&self) -> Option<&dyn crate::output::Issued> {
+        None
+    }
 }
 
 impl BulkRecord for Value {}

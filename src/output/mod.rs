@@ -57,6 +57,11 @@ pub trait Issued {
     /// the profile's own credential. `None` for a client ID and secret pair.
     fn token(&self) -> Option<&Secret>;
 
+    /// The token's name, where the record has one: what a delivery sink is told it receives.
+    fn name(&self) -> Option<&str> {
+        None
+    }
+
     /// The secret fields, labelled as the secret block shows them; by default the one token.
     fn secrets(&self) -> Vec<(&'static str, Secret)> {
         self.token()
@@ -153,6 +158,24 @@ pub fn one<T: Record>(ui: &Ui, format: Format, item: &T) -> anyhow::Result<()> {
 /// Shows a record that carries a newly issued secret, exactly once. In a table the secret comes
 /// in a marked block after the details; in JSON it is the vendor's own field of the object.
 pub fn issued<T: Record + Issued>(ui: &Ui, format: Format, item: &T) -> anyhow::Result<()> {
+    issued_with(ui, format, item, None)
+}
+
+/// [`issued`], with `deliveries` (each `--deliver` sink's outcome, never a secret) added to
+/// the JSON object under that key when given.
+pub fn issued_with<T: Record + Issued>(
+    ui: &Ui,
+    format: Format,
+    item: &T,
+    deliveries: Option<serde_json::Value>,
+) -> anyhow::Result<()> {
+    if let (Some(d), Format::Json | Format::Ndjson) = (deliveries, format) {
+        let mut v = serde_json::to_value(item)?;
+        if let serde_json::Value::Object(map) = &mut v {
+            map.insert("deliveries".to_owned(), d);
+        }
+        return ui.out_secret(&json_text(&v, format == Format::Json)?);
+    }
     let owned = item.secrets();
     let secrets: Vec<(&str, &Secret)> = owned.iter().map(|(k, v)| (*k, v)).collect();
     let text = match format {

@@ -13,6 +13,7 @@ mod completion;
 mod contract;
 mod contract_mailtrap;
 mod credential_command;
+mod deliver;
 mod exec;
 mod faults;
 mod files;

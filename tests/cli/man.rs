@@ -39,6 +39,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "TOKENCTL_COMPLETE",
         "Set by the completion scripts when they ask tokenctl for candidates; not for other use.",
     ),
+    (
+        "TOKENCTL_DELIVER_ID, TOKENCTL_DELIVER_NAME, TOKENCTL_DELIVER_VENDOR, TOKENCTL_DELIVER_PROFILE, TOKENCTL_DELIVER_FIELDS",
+        "Not read: set for a --deliver exec: command, naming the token it receives on stdin, its vendor and profile, and its fields (TOKEN, or CLIENT_ID,CLIENT_SECRET). Never the values.",
+    ),
     ("CLOUDFLARE_API_TOKEN", "Cloudflare API token."),
     (
         "CLOUDFLARE_API_KEY",

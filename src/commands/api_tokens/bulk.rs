@@ -52,6 +52,7 @@ pub async fn delete(ctx: &Context, filter: Filter, concurrency: usize) -> anyhow
         check,
         concurrency,
         secret_file: None,
+        deliver: None,
         note: None,
     };
     match client {
@@ -113,6 +114,7 @@ pub async fn lifecycle(
         check,
         concurrency,
         secret_file: None,
+        deliver: None,
         note: None,
     };
     let pf = &pf;

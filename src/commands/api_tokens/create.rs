@@ -149,7 +149,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
     }
     let (client, resolved) = ctx.api_tokens().await?;
     // --save-as needs the vendor, known once the profile is.
-    let sinks = args.sinks.sinks(resolved.profile.vendor);
+    let sinks = args.sinks.sinks(resolved.profile.vendor)?;
     hand_over::precheck(ctx, &sinks)?;
     match client {
         ApiTokens::Mailtrap(mt) => {

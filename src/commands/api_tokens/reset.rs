@@ -40,7 +40,7 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         &format!("resetting token '{}'", args.token),
         ctx.globals.yes,
     )?;
-    let sinks = args.sinks.sinks(Vendor::Mailtrap);
+    let sinks = args.sinks.sinks(Vendor::Mailtrap)?;
     hand_over::precheck(ctx, &sinks)?;
     // No expiry check here: since 2026-08 every new Mailtrap token has one, so only Mailtrap can
     // tell whether a token may be reset. Its refusal is explained below.

@@ -15,8 +15,8 @@ use std::future::Future;
 use futures::{StreamExt, stream};
 
 use crate::commands::hand_over;
-use crate::commands::sinks::SecretFileArgs;
-use crate::context::Context;
+use crate::commands::sinks::{Delivered, Issuing, SecretFileArgs};
+use crate::context::{Context, Resolved};
 use crate::error::{CliError, Exit, classify, message};
 use crate::output::bulk::{self as render, BulkRecord, Emitter, Entry, Outcome};
 use crate::output::{Progress, shell};
@@ -87,6 +87,9 @@ pub struct Plan<'a> {
     pub check: fn(&str) -> String,
     pub concurrency: usize,
     pub secret_file: Option<&'a SecretFileArgs>,
+    /// For verbs that issue a secret: the profile it comes from and its fields, for the
+    /// `--deliver` sinks of `secret_file`, written for each token before its secret is shown.
+    pub deliver: Option<(&'a Resolved, Issuing)>,
     /// A note shown after the work when something was done.
     pub note: Option<String>,
 }
@@ -105,7 +108,7 @@ pub fn precheck(
     ctx: &Context,
     verb: Verb,
     noun: &str,
-    secret_file: Option<&SecretFileArgs>,
+    secret_file: Option<(&SecretFileArgs, Issuing)>,
     save_as: Option<&str>,
 ) -> anyhow::Result<()> {
     if save_as.is_some() {
@@ -117,10 +120,11 @@ pub fn precheck(
     }
     render::check_format(ctx.format())?;
     if verb.issues() {
-        hand_over::precheck(
-            ctx,
-            &secret_file.map(SecretFileArgs::sinks).unwrap_or_default(),
-        )?;
+        let sinks = match secret_file {
+            Some((args, issuing)) => args.bulk_sinks(issuing)?,
+            None => Vec::new(),
+        };
+        hand_over::precheck(ctx, &sinks)?;
     }
     ctx.ui.refuse_unconfirmable(
         &format!("{} {noun} in bulk", verb.gerund().to_lowercase()),
@@ -220,10 +224,14 @@ where
             }
         })
         .buffer_unordered(plan.concurrency);
+    let mut undelivered = 0;
     while let Some((index, result)) = work.next().await {
         progress.inc();
         let outcome = match result {
-            Ok(r) => Outcome::Done(r),
+            Ok(r) => {
+                undelivered += usize::from(!deliver(ctx, &plan, &items[index].entry, &r));
+                Outcome::Done(r)
+            }
             Err(e) => {
                 let (exit, hint) = classify(&e);
                 Outcome::Failed {
@@ -266,21 +274,71 @@ where
         ui.status(note);
     }
     render::summary(ui, plan.verb.past(), &results);
+    let undelivered = (undelivered > 0).then(|| {
+        CliError::failure(format!(
+            "the new secrets were printed, but {undelivered} of {done} did not reach every --deliver sink (see above)"
+        ))
+    });
     if let Some(e) = failures(ctx, &plan, &results) {
+        if let Some(u) = &undelivered {
+            ui.err_line(&format!("error: {}", u.message));
+        }
         if let Some(f) = file_error {
             ui.err_line(&format!("error: {}", crate::output::visible(&message(&f))));
         }
         return Err(e);
     }
     if let Some(f) = file_error {
+        if let Some(u) = &undelivered {
+            ui.err_line(&format!("error: {}", u.message));
+        }
         return Err(
             f.context("the new secrets were printed above, but the secret file did not get them")
         );
+    }
+    if let Some(u) = undelivered {
+        return Err(u.into());
     }
     match stdout_error {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// Writes one token's `--deliver` sinks (its `{id}` and `{name}` filled in), before its secret
+/// is shown; says each failure on stderr, naming the token. Returns whether all were written.
+fn deliver<R: BulkRecord>(ctx: &Context, plan: &Plan, entry: &Entry, r: &R) -> bool {
+    let (Some(args), Some((from, issuing)), Some(issued)) =
+        (plan.secret_file, plan.deliver, r.secret())
+    else {
+        return true;
+    };
+    let token = (entry.id.as_str(), entry.name.as_deref());
+    let failures = match args.delivered(issuing, Some(token)) {
+        Ok(sinks) => {
+            let it = Delivered {
+                id: &entry.id,
+                name: entry.name.as_deref(),
+                issued,
+            };
+            let checked: Vec<anyhow::Error> =
+                sinks.iter().filter_map(|s| s.check(ctx).err()).collect();
+            if checked.is_empty() {
+                hand_over::write_sinks(ctx, from, &sinks, &it)
+            } else {
+                checked
+            }
+        }
+        Err(e) => vec![e],
+    };
+    for f in &failures {
+        ctx.ui.err_line(&format!(
+            "error: {}: {}",
+            crate::output::visible(&entry.label()),
+            crate::output::visible(&message(f))
+        ));
+    }
+    failures.is_empty()
 }
 
 /// The selection with each ID once, the first of each kept: a bulk verb never acts twice on one

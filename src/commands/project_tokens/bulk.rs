@@ -35,6 +35,7 @@ pub async fn delete(
         check: |_| "tokenctl project-tokens list".into(),
         concurrency,
         secret_file: None,
+        deliver: None,
         note: None,
     };
     let mq = &mq;

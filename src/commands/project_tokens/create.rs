@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::ProjectArg;
 use crate::commands::hand_over::{self, HandOver, hand_over};
-use crate::commands::sinks::SecretFileArgs;
+use crate::commands::sinks::{Issuing, SecretFileArgs, TOKEN_FIELDS};
 use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::usage;
@@ -95,7 +95,10 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
     {
         return usage(format!("--valid-until {} is in the past", rfc3339(v)));
     }
-    let sinks = args.file.sinks();
+    let sinks = args.file.sinks(Issuing {
+        vendor: None,
+        fields: TOKEN_FIELDS,
+    })?;
     hand_over::precheck(ctx, &sinks)?;
     let check = match &args.project.project {
         Some(p) => format!("tokenctl project-tokens list --project {}", shell::word(p)),

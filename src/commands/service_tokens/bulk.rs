@@ -3,7 +3,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use crate::commands::bulk::{self, Filter, Item, Plan, Selectable, Verb};
-use crate::commands::sinks::SecretFileArgs;
+use crate::commands::sinks::{CLIENT_FIELDS, Issuing, SecretFileArgs};
 use crate::context::Context;
 use crate::dates::rfc3339;
 use crate::vendor::cloudflare::ServiceTokens;
@@ -13,6 +13,11 @@ const SERVICE_TOKENS: Selectable = Selectable {
     noun: "service tokens",
     named: true,
     statuses: &["active", "disabled", "expired"],
+};
+
+const ISSUING: Issuing = Issuing {
+    vendor: None,
+    fields: CLIENT_FIELDS,
 };
 
 const NOUN: (&str, &str) = ("service token", "service tokens");
@@ -33,6 +38,7 @@ pub async fn delete(ctx: &Context, filter: Filter, concurrency: usize) -> anyhow
         check,
         concurrency,
         secret_file: None,
+        deliver: None,
         note: None,
     };
     let cf = &cf;
@@ -55,6 +61,7 @@ pub async fn refresh(ctx: &Context, filter: Filter, concurrency: usize) -> anyho
         check,
         concurrency,
         secret_file: None,
+        deliver: None,
         note: None,
     };
     let cf = &cf;
@@ -73,8 +80,8 @@ pub async fn rotate(
     file: &SecretFileArgs,
 ) -> anyhow::Result<()> {
     filter.check(&SERVICE_TOKENS)?;
-    bulk::precheck(ctx, Verb::Rotate, NOUN.1, Some(file), None)?;
-    let (cf, _) = ctx.cloudflare().await?;
+    bulk::precheck(ctx, Verb::Rotate, NOUN.1, Some((file, ISSUING)), None)?;
+    let (cf, resolved) = ctx.cloudflare().await?;
     let items = select(&cf, &filter).await?;
     // One grace deadline for all, so every previous secret ends at the same time.
     let until = grace.map(|g| {
@@ -102,6 +109,7 @@ pub async fn rotate(
         check,
         concurrency,
         secret_file: Some(file),
+        deliver: Some((&resolved, ISSUING)),
         note: Some(note),
     };
     let (cf, until) = (&cf, until.as_deref());

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use crate::commands::hand_over::{self, HandOver, hand_over};
-use crate::commands::sinks::SecretFileArgs;
+use crate::commands::sinks::{CLIENT_FIELDS, Issuing, SecretFileArgs};
 use crate::context::Context;
 use crate::dates::parse_service_duration;
 use crate::output::shell;
@@ -41,7 +41,10 @@ pub fn parse_name(s: &str) -> Result<String, String> {
 }
 
 pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
-    let sinks = args.file.sinks();
+    let sinks = args.file.sinks(Issuing {
+        vendor: None,
+        fields: CLIENT_FIELDS,
+    })?;
     hand_over::precheck(ctx, &sinks)?;
     let (cf, resolved) = ctx.cloudflare().await?;
     let body = ServiceTokenBody {

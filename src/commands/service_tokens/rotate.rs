@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::{find, parse_ref};
 use crate::commands::bulk::SelectionArgs;
 use crate::commands::hand_over::{self, HandOver, hand_over};
-use crate::commands::sinks::SecretFileArgs;
+use crate::commands::sinks::{CLIENT_FIELDS, Issuing, SecretFileArgs};
 use crate::context::Context;
 use crate::dates::{parse_duration, rfc3339};
 use crate::output::shell;
@@ -59,7 +59,10 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         );
         ctx.ui.refuse_unconfirmable(&what, ctx.globals.yes)?;
     }
-    let sinks = args.file.sinks();
+    let sinks = args.file.sinks(Issuing {
+        vendor: None,
+        fields: CLIENT_FIELDS,
+    })?;
     hand_over::precheck(ctx, &sinks)?;
     let (cf, resolved) = ctx.cloudflare().await?;
     let found = find(&cf, &token).await?;

@@ -2,7 +2,7 @@
 
 use super::roll::Rolled;
 use crate::commands::bulk::{self, Filter, Item, Plan, Selectable, Verb};
-use crate::commands::sinks::SinkArgs;
+use crate::commands::sinks::{Issuing, SinkArgs, TOKEN_FIELDS};
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::vendor::cloudflare::AccountTokens;
@@ -28,6 +28,7 @@ pub async fn delete(ctx: &Context, filter: Filter, concurrency: usize) -> anyhow
         check: |id| format!("tokenctl tokens get {id}"),
         concurrency,
         secret_file: None,
+        deliver: None,
         note: None,
     };
     let cf = &cf;
@@ -49,7 +50,13 @@ pub async fn roll(
         ctx,
         Verb::Roll,
         NOUN.1,
-        Some(&sinks.file),
+        Some((
+            &sinks.file,
+            Issuing {
+                vendor: None,
+                fields: TOKEN_FIELDS,
+            },
+        )),
         sinks.save_as.as_deref(),
     )?;
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
@@ -61,6 +68,13 @@ pub async fn roll(
         check: |id| format!("tokenctl tokens get {id} --json"),
         concurrency,
         secret_file: Some(&sinks.file),
+        deliver: Some((
+            &resolved,
+            Issuing {
+                vendor: None,
+                fields: TOKEN_FIELDS,
+            },
+        )),
         note: None,
     };
     let cf = &cf;

@@ -104,7 +104,7 @@ pub fn check_dates(
 
 pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
     check_dates(args.expires, args.not_before)?;
-    let sinks = args.sinks.sinks(Vendor::Cloudflare);
+    let sinks = args.sinks.sinks(Vendor::Cloudflare)?;
     hand_over::precheck(ctx, &sinks)?;
     let from_file = match &args.policy_file {
         Some(path) => Some(policy::read_policy_file(&ctx.ui, path)?),

@@ -53,11 +53,17 @@ impl Issued for Rolled {
     fn token(&self) -> Option<&Secret> {
         Some(&self.value)
     }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
 }
 
 impl BulkRecord for Rolled {
     fn issued(&self) -> Option<SecretBlock> {
         Some(SecretBlock::of(self))
+    }
+    fn secret(&self) -> Option<&dyn Issued> {
+        Some(self)
     }
 }
 
@@ -84,7 +90,7 @@ async fn one(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
     let token = args.token.unwrap_or_default();
     ctx.ui
         .refuse_unconfirmable(&format!("rolling token '{token}'"), ctx.globals.yes)?;
-    let sinks = args.sinks.sinks(Vendor::Cloudflare);
+    let sinks = args.sinks.sinks(Vendor::Cloudflare)?;
     hand_over::precheck(ctx, &sinks)?;
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
     let found = find(&cf, &token).await?;

@@ -60,6 +60,9 @@ impl Issued for cf::TokenCreated {
     fn token(&self) -> Option<&Secret> {
         Some(&self.value)
     }
+    fn name(&self) -> Option<&str> {
+        Some(&self.token.name)
+    }
 }
 
 impl Record for cf::PermissionGroup {
@@ -176,6 +179,9 @@ impl Issued for cf::ServiceTokenIssued {
     fn token(&self) -> Option<&Secret> {
         None
     }
+    fn name(&self) -> Option<&str> {
+        Some(&self.token.name)
+    }
     fn secrets(&self) -> Vec<(&'static str, Secret)> {
         let client_id = Secret::new(self.token.client_id.clone().unwrap_or_default());
         vec![
@@ -193,5 +199,8 @@ impl Issued for cf::ServiceTokenIssued {
 impl BulkRecord for cf::ServiceTokenIssued {
     fn issued(&self) -> Option<SecretBlock> {
         Some(SecretBlock::of(self))
+    }
+    fn secret(&self) -> Option<&dyn Issued> {
+        Some(self)
     }
 }
