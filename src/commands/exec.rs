@@ -85,9 +85,10 @@ fn variables(r: &Resolved) -> Vec<(&'static str, Secret)> {
 #[cfg(unix)]
 async fn run_child(cmd: std::process::Command) -> std::io::Result<ExitStatus> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut child = tokio::process::Command::from(cmd).spawn()?;
+    // The handlers first: a signal that comes as soon as the command starts is passed on too.
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
+    let mut child = tokio::process::Command::from(cmd).spawn()?;
     loop {
         let sig = tokio::select! {
             status = child.wait() => return status,
