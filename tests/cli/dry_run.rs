@@ -242,3 +242,66 @@ fn local_changes_refuse_dry_run() {
     }
     assert!(!env.config_dir().join("config.toml").exists());
 }
+
+/// A secret-issuing verb rehearsed: nothing is issued, so a discarded stdout is not refused and
+/// no `--secret-file` or `--deliver` sink is written.
+#[test]
+fn issuing_verbs_neither_refuse_a_discarded_stdout_nor_write_sinks() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    let file = env.path("new.token");
+    let delivered = env.path("delivered.env");
+    let file_arg = file.to_str().expect("path").to_owned();
+    let deliver = format!("dotenv:{}", delivered.display());
+    for args in [
+        vec!["tokens", "roll", "ci-deploy-prod"],
+        vec![
+            "tokens",
+            "roll",
+            "ci-deploy-prod",
+            "--secret-file",
+            &file_arg,
+        ],
+        vec!["tokens", "roll", "ci-deploy-prod", "--deliver", &deliver],
+        vec!["service-tokens", "create", "--name", "dry"],
+        vec![
+            "service-tokens",
+            "rotate",
+            "--all",
+            "--secret-file",
+            &file_arg,
+        ],
+    ] {
+        sb.clear_requests();
+        let quoted: Vec<String> = args
+            .iter()
+            .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+            .collect();
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "'{}' {} --dry-run >/dev/null",
+                crate::common::BIN,
+                quoted.join(" ")
+            ))
+            .env_clear()
+            .envs(env.vars().iter().cloned())
+            .output()
+            .expect("sh");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        let sent = sb.request_lines();
+        assert!(
+            sent.iter().all(|r| r.starts_with("GET ")),
+            "{args:?}: {sent:?}"
+        );
+        assert!(
+            !file.exists() && !delivered.exists(),
+            "{args:?}: a sink was written"
+        );
+    }
+}
