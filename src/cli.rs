@@ -94,6 +94,11 @@ pub struct GlobalArgs {
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,
 
+    /// Send no change: print the requests a verb would send (secrets redacted) and stop.
+    /// Reads that resolve names still go out
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+
     /// Run against the built-in sandbox, a local emulator of the vendor APIs with demo data
     /// [env: TOKENCTL_SANDBOX=1]
     #[arg(long, global = true)]

@@ -144,6 +144,14 @@ pub fn classify(err: &anyhow::Error) -> (Exit, Option<String>) {
     (Exit::Failure, None)
 }
 
+/// Whether the command stopped at a change `--dry-run` kept from being sent.
+pub fn is_dry_run(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<ApiError>()
+            .is_some_and(|e| e.kind == ApiErrorKind::DryRun)
+    })
+}
+
 fn api_exit(e: &ApiError) -> Exit {
     match e.kind {
         ApiErrorKind::Unauthorized | ApiErrorKind::Forbidden => Exit::Unauthorized,
@@ -153,6 +161,7 @@ fn api_exit(e: &ApiError) -> Exit {
         ApiErrorKind::Network | ApiErrorKind::Timeout => Exit::Network,
         ApiErrorKind::OutcomeUnknown => Exit::OutcomeUnknown,
         ApiErrorKind::UnsafePath => Exit::Usage,
+        ApiErrorKind::DryRun => Exit::Ok,
         ApiErrorKind::Server | ApiErrorKind::Decode | ApiErrorKind::Other => Exit::Failure,
     }
 }

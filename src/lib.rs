@@ -116,6 +116,7 @@ where
             r = commands::dispatch(&ctx, cli.command) => r,
             _ = tokio::signal::ctrl_c() => Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted").into()),
         };
+        let result = finish_dry_run(&ctx, result);
         ctx.report_notices();
         if result.is_err() {
             report_unanswered(&ctx);
@@ -128,6 +129,23 @@ where
         Ok(()) => 0,
         Err(e) => report(&err, &e),
     }
+}
+
+/// With `--dry-run`, a command that stopped at the change it would have sent (a bulk verb: at
+/// each token's) ends with the report of those requests, and succeeds: nothing was changed.
+fn finish_dry_run(ctx: &Context, result: anyhow::Result<()>) -> anyhow::Result<()> {
+    let Some(dry) = ctx.dry_run() else {
+        return result;
+    };
+    let planned = dry.planned();
+    let stopped = match &result {
+        Ok(()) => true,
+        Err(e) => error::is_dry_run(e),
+    };
+    if planned.is_empty() || !stopped {
+        return result;
+    }
+    output::dry_run::report(&ctx.ui, ctx.format(), &planned)
 }
 
 /// Changes that were sent when the command stopped (interrupted, or failed elsewhere) may or

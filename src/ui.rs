@@ -162,6 +162,8 @@ pub struct Ui {
     pub color: bool,
     quiet: bool,
     no_input: bool,
+    /// `--dry-run`: nothing will change, so nothing needs confirming and no secret is issued.
+    dry_run: bool,
     /// Set once a newly issued secret has been written, so a later broken pipe is not silent.
     secret_written: Cell<bool>,
     /// Set once a sink (`--secret-file`, `--save-as`) holds the new secret.
@@ -201,6 +203,7 @@ impl Ui {
             color,
             quiet,
             no_input,
+            dry_run: false,
             secret_written: Cell::new(false),
             secret_kept: Cell::new(false),
             streams,
@@ -253,7 +256,7 @@ impl Ui {
     /// stdout closed or /dev/null, and no `--secret-file` or `--save-as` to hold it. The secret
     /// exists only in the vendor's answer; printed into the void it would be lost for good.
     pub fn refuse_lost_secret(&self, has_sink: bool) -> anyhow::Result<()> {
-        if has_sink {
+        if has_sink || self.dry_run {
             return Ok(());
         }
         match self.stdout_discards() {
@@ -332,6 +335,13 @@ impl Ui {
         }
     }
 
+    /// For `--dry-run`: nothing changes, so [`Ui::confirm_destructive`] asks nothing and
+    /// [`Ui::refuse_lost_secret`] refuses nothing (no secret will be issued).
+    pub fn dry_run(mut self, on: bool) -> Self {
+        self.dry_run = on;
+        self
+    }
+
     /// Whether a question may be asked: a terminal on both ends and no `--no-input`.
     pub fn can_prompt(&self) -> bool {
         self.stdin_tty && self.stderr_tty && !self.no_input
@@ -352,7 +362,7 @@ impl Ui {
     /// Refuses, before any request is sent, a destructive action that could not be confirmed:
     /// no `--yes` and no terminal to ask on.
     pub fn refuse_unconfirmable(&self, question: &str, yes: bool) -> anyhow::Result<()> {
-        if yes || self.can_prompt() {
+        if yes || self.dry_run || self.can_prompt() {
             return Ok(());
         }
         Err(CliError::usage(format!(
@@ -364,7 +374,7 @@ impl Ui {
     /// The guard every destructive verb passes: `--yes`, or a confirmed prompt on a terminal.
     pub fn confirm_destructive(&self, question: &str, yes: bool) -> anyhow::Result<()> {
         self.refuse_unconfirmable(question, yes)?;
-        if yes || self.confirm(&format!("{question}?"))? {
+        if yes || self.dry_run || self.confirm(&format!("{question}?"))? {
             Ok(())
         } else {
             Err(CliError::failure("cancelled, nothing was changed").into())

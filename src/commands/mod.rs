@@ -26,6 +26,13 @@ pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         )
     );
     crate::output::check_env_format(ctx.format(), issues_client_credentials)?;
+    if ctx.globals.dry_run
+        && let Some(what) = changes_locally(&command)
+    {
+        return crate::error::usage(format!(
+            "--dry-run covers the verbs that change tokens through an API; `{what}` changes this machine (or runs a command), so nothing was done"
+        ));
+    }
     match command {
         Command::Auth(cmd) => auth::run(ctx, cmd).await,
         Command::Profile(cmd) => profile::run(ctx, cmd).await,
@@ -37,6 +44,34 @@ pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Audit(args) => audit::run(ctx, args).await,
         Command::Exec(args) => exec::run(ctx, args).await,
         Command::Completion(args) => completion::run(ctx, args),
+    }
+}
+
+/// The commands `--dry-run` cannot rehearse, because what they change is local (the
+/// configuration, the keyring, the sandbox's state) or another program's business (`exec`): they
+/// refuse the flag rather than ignore it.
+fn changes_locally(command: &Command) -> Option<&'static str> {
+    use auth::AuthCommand as A;
+    use profile::ProfileCommand as P;
+    use sandbox::SandboxCommand as S;
+    match command {
+        Command::Auth(A::Login(_)) => Some("auth login"),
+        Command::Auth(A::Logout(_)) => Some("auth logout"),
+        Command::Profile(P::Add(_)) => Some("profile add"),
+        Command::Profile(P::Set(_)) => Some("profile set"),
+        Command::Profile(P::Remove(_)) => Some("profile remove"),
+        Command::Profile(P::Use(_)) => Some("profile use"),
+        Command::Sandbox(S::Serve(_)) => Some("sandbox serve"),
+        Command::Sandbox(S::Reset(_)) => Some("sandbox reset"),
+        Command::Exec(_) => Some("exec"),
+        Command::Auth(A::Status(_) | A::Token(_))
+        | Command::Profile(P::List(_) | P::Show(_))
+        | Command::Tokens(_)
+        | Command::ServiceTokens(_)
+        | Command::ApiTokens(_)
+        | Command::ProjectTokens(_)
+        | Command::Audit(_)
+        | Command::Completion(_) => None,
     }
 }
 

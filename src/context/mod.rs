@@ -14,7 +14,7 @@ use crate::config::{Config, Paths, Vendor};
 use crate::env::Env;
 use crate::output::Format;
 use crate::ui::{Streams, Ui};
-use tokenctl_api::http::{HttpClient, HttpOptions, Notice, Notices};
+use tokenctl_api::http::{DryRun, HttpClient, HttpOptions, Notice, Notices};
 
 mod embedded;
 mod resolve;
@@ -38,6 +38,8 @@ pub struct Context {
     /// What the vendor clients noticed in the answers, said once per command.
     notices: Notices,
     notices_said: AtomicBool,
+    /// With `--dry-run`: the changes the HTTP clients wrote down instead of sending.
+    dry_run: Option<DryRun>,
 }
 
 impl Context {
@@ -53,7 +55,9 @@ impl Context {
             globals.no_input,
             &env,
             streams,
-        );
+        )
+        .dry_run(globals.dry_run);
+        let dry_run = globals.dry_run.then(DryRun::new);
         let paths = Paths::from_env(&env);
         Context {
             globals,
@@ -66,11 +70,17 @@ impl Context {
             notices: Notices::new(),
             notices_said: AtomicBool::new(false),
             sandbox: OnceCell::new(),
+            dry_run,
         }
     }
 
     pub fn format(&self) -> Format {
         self.globals.format()
+    }
+
+    /// With `--dry-run`, where the changes that were not sent are written down.
+    pub fn dry_run(&self) -> Option<&DryRun> {
+        self.dry_run.as_ref()
     }
 
     pub fn sandbox_mode(&self) -> bool {
@@ -149,6 +159,7 @@ impl Context {
             verbose: self.globals.verbose,
             no_proxy: self.sandbox_mode(),
             tls,
+            dry_run: self.dry_run.clone(),
         })?;
         Ok(cell.get_or_init(|| client).clone())
     }

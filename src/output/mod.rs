@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod dry_run;
 pub use tokenctl_api::escape;
 mod progress;
 mod records;

@@ -14,6 +14,7 @@ mod contract;
 mod contract_mailtrap;
 mod credential_command;
 mod deliver;
+mod dry_run;
 mod exec;
 mod faults;
 mod files;

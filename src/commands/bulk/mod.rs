@@ -172,6 +172,10 @@ where
         )?;
     }
 
+    if ctx.dry_run().is_some() {
+        return dry_run(&plan, &items, act).await;
+    }
+
     let progress = Progress::new(
         ui,
         ctx.globals.quiet,
@@ -303,6 +307,34 @@ where
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// `--dry-run` over a selection: every token's act runs, one after another so the report is in
+/// selection order, and stops at the change it would send, which the HTTP layer writes down; the
+/// top level reports them all. A token whose act fails otherwise (a read that resolves it)
+/// fails the run, as it would have without `--dry-run`.
+async fn dry_run<T, R, F, Fut>(plan: &Plan<'_>, items: &[Item<T>], act: F) -> anyhow::Result<()>
+where
+    F: Fn(&T) -> Fut,
+    Fut: Future<Output = anyhow::Result<R>>,
+{
+    let mut stopped = None;
+    for item in items.iter().filter(|i| i.skip.is_none()) {
+        match act(&item.token).await {
+            Ok(_) => {}
+            Err(e) if crate::error::is_dry_run(&e) => {
+                stopped.get_or_insert(e);
+            }
+            Err(e) => {
+                return Err(e.context(format!(
+                    "{} {}",
+                    plan.verb.gerund().to_lowercase(),
+                    item.entry.label()
+                )));
+            }
+        }
+    }
+    stopped.map_or(Ok(()), Err)
 }
 
 /// Writes one token's `--deliver` sinks (its `{id}` and `{name}` filled in), before its secret

@@ -8,6 +8,7 @@ use reqwest::{Method, Url};
 
 use super::body;
 use super::budget::{BudgetKey, Budgets};
+use super::dry_run::DryRun;
 use super::error::{ApiError, ApiErrorKind, VendorError};
 use super::limits::{MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES};
 use super::redact::Redactor;
@@ -39,6 +40,8 @@ pub struct HttpOptions {
     /// Whether the endpoint needs TLS. Without it no root certificates are loaded, and an
     /// `https://` request fails instead of going out unverified.
     pub tls: bool,
+    /// `--dry-run`: requests other than reads are written down here instead of sent.
+    pub dry_run: Option<DryRun>,
 }
 
 /// A request as a vendor module describes it.
@@ -199,6 +202,11 @@ impl HttpClient {
         decode_error: fn(u16, &[u8]) -> VendorError,
     ) -> Result<Response, ApiError> {
         let redactor = Redactor::for_auth(auth);
+        if let Some(dry) = &self.opts.dry_run
+            && !DryRun::lets_through(req)
+        {
+            return Err(dry.withhold(req, &redactor));
+        }
         self.attempts(req, auth, decode_error, &redactor)
             .await
             .map_err(|e| redactor.error(e))

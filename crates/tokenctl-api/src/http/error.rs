@@ -25,6 +25,8 @@ pub enum ApiErrorKind {
     /// A value (an ID from the API, a flag or the configuration) cannot be a URL path segment:
     /// refused before any request.
     UnsafePath,
+    /// A dry run: the change was written down (see [`super::DryRun`]) and not sent.
+    DryRun,
     Other,
 }
 
@@ -130,6 +132,7 @@ impl fmt::Display for ApiError {
             ApiErrorKind::OutcomeUnknown => "no answer, the change may or may not have happened",
             ApiErrorKind::Decode => "unexpected response",
             ApiErrorKind::UnsafePath => "is refused",
+            ApiErrorKind::DryRun => "was not sent (dry run)",
             ApiErrorKind::Other => "request failed",
         };
         write!(f, "{} {}", self.what, summary)?;

@@ -11,6 +11,7 @@
 mod body;
 mod budget;
 mod client;
+mod dry_run;
 mod error;
 pub mod limits;
 mod notices;
@@ -22,6 +23,7 @@ mod url;
 
 pub use budget::BudgetKey;
 pub use client::{Auth, HttpClient, HttpOptions, Request, Response};
+pub use dry_run::{DryRun, PlannedRequest};
 pub use error::{
     ApiError, ApiErrorKind, VendorError, decode_json, non_json_summary, unreadable, unusable_answer,
 };
