@@ -314,3 +314,78 @@ fn service_tokens_rotate_verify_says_it_cannot() {
         "{err}"
     );
 }
+
+#[test]
+fn prefactor_rotate_with_grace_0_clones_verifies_and_revokes_the_old_token() {
+    let env = TestEnv::new();
+    let pf = ["--sandbox", "-p", "sandbox-prefactor", "api-tokens"];
+    let created = env
+        .cmd()
+        .args(pf)
+        .args(["create", "--scope", "account", "--expires", "90d", "--json"])
+        .output()
+        .expect("create");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let old = stdout_json(&created)["details"].clone();
+    let old_id = old["id"].as_str().expect("id");
+    let out = env
+        .cmd()
+        .args(pf)
+        .args([
+            "rotate", old_id, "--grace", "0", "--verify", "--yes", "--json",
+        ])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let new = stdout_json(&out)["details"].clone();
+    assert_ne!(new["id"], old["id"]);
+    for field in ["token_scope", "account_id", "expires_at"] {
+        assert_eq!(new[field], old[field], "{field}");
+    }
+    assert!(text(&out.stderr).contains("Verified"));
+    let after = env
+        .cmd()
+        .args(pf)
+        .args(["get", old_id, "--json"])
+        .output()
+        .expect("get");
+    assert_eq!(stdout_json(&after)["status"], "revoked");
+}
+
+#[test]
+fn a_grace_that_needs_the_journal_is_refused_before_any_request() {
+    let sb = Sandbox::start(&[], &[]);
+    let (pf, mt) = (&sb.connections["prefactor"], &sb.connections["mailtrap"]);
+    let mut prefactor = TestEnv::new();
+    prefactor
+        .set("PREFACTOR_BASE_URL", pf["base_url"].as_str().expect("url"))
+        .set("PREFACTOR_API_TOKEN", pf["token"].as_str().expect("token"));
+    let mut mailtrap = TestEnv::new();
+    mailtrap
+        .set("MAILTRAP_BASE_URL", mt["base_url"].as_str().expect("url"))
+        .set(
+            "MAILTRAP_ACCOUNT_ID",
+            mt["account_id"].as_str().expect("account"),
+        )
+        .set("MAILTRAP_API_TOKEN", mt["token"].as_str().expect("token"));
+    let id = "013xrzp12g3nqk8nygkfy597515ey8ts";
+    let cases: [(&TestEnv, &[&str], &str); 3] = [
+        (
+            &prefactor,
+            &[id, "--grace", "1h", "--yes"],
+            "rotation journal",
+        ),
+        (&prefactor, &[id, "--yes"], "--grace 0"),
+        (&mailtrap, &["x", "--grace", "1h", "--yes"], "12 hours"),
+    ];
+    sb.clear_requests();
+    for (env, args, says) in cases {
+        env.cmd()
+            .args(["api-tokens", "rotate"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+    assert!(sb.request_lines().is_empty(), "{:?}", sb.request_lines());
+}

@@ -10,6 +10,8 @@ mod permission_groups;
 mod policy;
 mod roll;
 mod rotate;
+
+pub use rotate::parse_grace;
 mod update;
 mod verify;
 mod wizard;
