@@ -389,3 +389,83 @@ fn a_grace_that_needs_the_journal_is_refused_before_any_request() {
     }
     assert!(sb.request_lines().is_empty(), "{:?}", sb.request_lines());
 }
+
+#[test]
+fn mosquitto_rotate_with_grace_0_clones_verifies_and_deletes_the_old_token() {
+    let env = TestEnv::new();
+    let mq = ["--sandbox", "-p", "sandbox-mosquitto", "project-tokens"];
+    let created = env
+        .cmd()
+        .args(mq)
+        .args([
+            "create", "--name", "rot-me", "--role", "viewer", "--broker", "b1",
+        ])
+        .args(["--valid-until", "90d", "--json"])
+        .output()
+        .expect("create");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let old = stdout_json(&created);
+    let out = env
+        .cmd()
+        .args(mq)
+        .args([
+            "rotate", "rot-me", "--grace", "0", "--verify", "--yes", "--json",
+        ])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let new = stdout_json(&out);
+    assert_ne!(new["id"], old["id"]);
+    for field in ["name", "role_id", "brokers", "type", "valid_date"] {
+        assert_eq!(new[field], old[field], "{field}");
+    }
+    assert!(text(&out.stderr).contains("Verified"));
+    let list = env
+        .cmd()
+        .args(mq)
+        .args(["list", "--json"])
+        .output()
+        .expect("list");
+    let ids: Vec<Value> = stdout_json(&list)
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|t| t["id"].clone())
+        .collect();
+    assert!(ids.contains(&new["id"]));
+    assert!(!ids.contains(&old["id"]), "the old token is deleted");
+}
+
+#[test]
+fn mosquitto_rotate_of_the_profiles_own_token_says_its_credential_changed() {
+    let sb = Sandbox::start(&[], &[]);
+    let mq = &sb.connections["mosquitto"];
+    let project = mq["project_id"].as_str().expect("project");
+    let mut env = TestEnv::new();
+    env.set("MOSQUITTO_URL", mq["base_url"].as_str().expect("url"))
+        .set("MOSQUITTO_API_TOKEN", mq["token"].as_str().expect("token"));
+    let created = env
+        .cmd()
+        .args(["project-tokens", "create", "--project", project])
+        .args(["--name", "me", "--role", "admin", "--json"])
+        .output()
+        .expect("create");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let mine = stdout_json(&created)["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    env.set("MOSQUITTO_API_TOKEN", &mine);
+    let out = env
+        .cmd()
+        .args(["project-tokens", "rotate", "me", "--project", project])
+        .args(["--grace", "0", "--yes", "--json"])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MOSQUITTO_API_TOKEN was replaced"),
+        "the profile's own token was rotated: {err}"
+    );
+}
