@@ -24,6 +24,7 @@ pub enum Origin {
 }
 
 /// A profile with everything needed to talk to its vendor.
+#[derive(Clone)]
 pub struct Resolved {
     pub name: String,
     pub profile: Profile,

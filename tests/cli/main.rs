@@ -31,6 +31,7 @@ mod package;
 mod profile;
 mod project_tokens;
 mod rate_budget;
+mod rotate;
 mod schedule;
 mod service_tokens;
 mod startup;

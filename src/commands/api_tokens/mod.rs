@@ -8,6 +8,7 @@ mod get;
 mod list;
 mod reset;
 mod revoke;
+mod rotate;
 mod suspend;
 
 use clap::Subcommand;
@@ -27,6 +28,7 @@ pub enum ApiTokensCommand {
     Create(create::CreateArgs),
     Delete(delete::DeleteArgs),
     Reset(reset::ResetArgs),
+    Rotate(rotate::RotateArgs),
     Suspend(suspend::SuspendArgs),
     Activate(activate::ActivateArgs),
     Revoke(revoke::RevokeArgs),
@@ -39,6 +41,7 @@ pub async fn run(ctx: &Context, cmd: ApiTokensCommand) -> anyhow::Result<()> {
         ApiTokensCommand::Create(args) => create::run(ctx, args).await,
         ApiTokensCommand::Delete(args) => delete::run(ctx, args).await,
         ApiTokensCommand::Reset(args) => reset::run(ctx, args).await,
+        ApiTokensCommand::Rotate(args) => rotate::run(ctx, args).await,
         ApiTokensCommand::Suspend(args) => suspend::run(ctx, args).await,
         ApiTokensCommand::Activate(args) => activate::run(ctx, args).await,
         ApiTokensCommand::Revoke(args) => revoke::run(ctx, args).await,

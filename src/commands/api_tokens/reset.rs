@@ -32,19 +32,29 @@ pub struct ResetArgs {
 }
 
 pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
+    reset(ctx, "reset", &args.token, &args.sinks, false).await
+}
+
+/// Resets `token` and hands the new one over (`verb` is `reset` or `rotate`); with `verify`,
+/// then reads with the new token to show that it authenticates.
+pub(super) async fn reset(
+    ctx: &Context,
+    verb: &str,
+    token: &str,
+    sinks: &SinkArgs,
+    verify: bool,
+) -> anyhow::Result<()> {
     let (client, resolved) = ctx.api_tokens().await?;
     let ApiTokens::Mailtrap(mt) = client else {
-        return Err(not_offered("reset", &resolved, Vendor::Mailtrap));
+        return Err(not_offered(verb, &resolved, Vendor::Mailtrap));
     };
-    ctx.ui.refuse_unconfirmable(
-        &format!("resetting token '{}'", args.token),
-        ctx.globals.yes,
-    )?;
-    let sinks = args.sinks.sinks(Vendor::Mailtrap)?;
+    ctx.ui
+        .refuse_unconfirmable(&format!("resetting token '{token}'"), ctx.globals.yes)?;
+    let sinks = sinks.sinks(Vendor::Mailtrap)?;
     hand_over::precheck(ctx, &sinks)?;
     // No expiry check here: since 2026-08 every new Mailtrap token has one, so only Mailtrap can
     // tell whether a token may be reset. Its refusal is explained below.
-    let t = find_mailtrap(&mt, &args.token).await?;
+    let t = find_mailtrap(&mt, token).await?;
     ctx.ui.confirm_destructive(
         &format!("Reset token {} ({}): the old value stops working after Mailtrap's grace period (12 hours)", t.name, t.id),
         ctx.globals.yes,
@@ -90,5 +100,9 @@ pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
         note: Some(note),
         ..HandOver::to(&resolved, &sinks)
     };
-    hand_over(ctx, how, &issued)
+    hand_over(ctx, how, &issued)?;
+    if verify {
+        super::rotate::verify(ctx, &resolved, &issued).await?;
+    }
+    Ok(())
 }

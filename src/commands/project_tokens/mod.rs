@@ -4,6 +4,7 @@ mod bulk;
 mod create;
 mod delete;
 mod list;
+mod rotate;
 
 use clap::{Args, Subcommand};
 
@@ -20,6 +21,7 @@ pub enum ProjectTokensCommand {
     List(list::ListArgs),
     Create(create::CreateArgs),
     Delete(delete::DeleteArgs),
+    Rotate(rotate::RotateArgs),
 }
 
 pub async fn run(ctx: &Context, cmd: ProjectTokensCommand) -> anyhow::Result<()> {
@@ -27,6 +29,7 @@ pub async fn run(ctx: &Context, cmd: ProjectTokensCommand) -> anyhow::Result<()>
         ProjectTokensCommand::List(args) => list::run(ctx, args).await,
         ProjectTokensCommand::Create(args) => create::run(ctx, args).await,
         ProjectTokensCommand::Delete(args) => delete::run(ctx, args).await,
+        ProjectTokensCommand::Rotate(args) => rotate::run(ctx, args).await,
     }
 }
 

@@ -36,6 +36,11 @@ pub struct RotateArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     grace: Option<SignedDuration>,
 
+    /// Accepted for symmetry with the other rotate verbs: Cloudflare cannot verify a service
+    /// token, so this only says so
+    #[arg(long)]
+    verify: bool,
+
     #[command(flatten)]
     file: SecretFileArgs,
 
@@ -44,6 +49,11 @@ pub struct RotateArgs {
 }
 
 pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
+    if args.verify {
+        ctx.ui.warn(
+            "--verify: Cloudflare's API cannot verify a service token (only Access can, with the client ID and secret); the new secret is not checked",
+        );
+    }
     let Some(filter) = args.selection.filter(args.token.as_deref())? else {
         return one(ctx, args).await;
     };

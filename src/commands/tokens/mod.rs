@@ -9,6 +9,9 @@ mod own;
 mod permission_groups;
 mod policy;
 mod roll;
+mod rotate;
+
+pub use rotate::parse_grace;
 mod update;
 mod verify;
 mod wizard;
@@ -28,6 +31,7 @@ pub enum TokensCommand {
     Update(update::UpdateArgs),
     Delete(delete::DeleteArgs),
     Roll(roll::RollArgs),
+    Rotate(rotate::RotateArgs),
     Verify(verify::VerifyArgs),
     PermissionGroups(permission_groups::PermissionGroupsArgs),
 }
@@ -40,6 +44,7 @@ pub async fn run(ctx: &Context, cmd: TokensCommand) -> anyhow::Result<()> {
         TokensCommand::Update(args) => update::run(ctx, args).await,
         TokensCommand::Delete(args) => delete::run(ctx, args).await,
         TokensCommand::Roll(args) => roll::run(ctx, args).await,
+        TokensCommand::Rotate(args) => rotate::run(ctx, args).await,
         TokensCommand::Verify(args) => verify::run(ctx, args).await,
         TokensCommand::PermissionGroups(args) => permission_groups::run(ctx, args).await,
     }
