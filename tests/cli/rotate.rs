@@ -469,3 +469,43 @@ fn mosquitto_rotate_of_the_profiles_own_token_says_its_credential_changed() {
         "the profile's own token was rotated: {err}"
     );
 }
+
+#[test]
+fn an_expired_token_is_not_rotated_into_a_dead_copy() {
+    let mut env = TestEnv::new();
+    let _sb = env.sandbox();
+    let all = stdout_json(
+        &env.cmd()
+            .args(["tokens", "list", "--include-expired", "--json"])
+            .output()
+            .expect("run"),
+    );
+    let all = all.as_array().expect("array").clone();
+    let now = Timestamp::now();
+    let expired = all
+        .iter()
+        .find(|t| {
+            t["expires_on"]
+                .as_str()
+                .and_then(|s| s.parse::<Timestamp>().ok())
+                .is_some_and(|at| at <= now)
+        })
+        .expect("the sandbox seeds an expired token");
+    let id = expired["id"].as_str().expect("id");
+    env.cmd()
+        .args(["tokens", "rotate", id, "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a copy would be expired too"));
+    let after = stdout_json(
+        &env.cmd()
+            .args(["tokens", "list", "--include-expired", "--json"])
+            .output()
+            .expect("run"),
+    );
+    assert_eq!(
+        after.as_array().expect("array").len(),
+        all.len(),
+        "nothing was created"
+    );
+}

@@ -105,6 +105,21 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
     let old = fetch(&cf, find(&cf, &args.token).await?).await?;
     let label = format!("{} ({})", old.name, old.id);
+    // The copy keeps the expiry: a token already past it would be replaced by a dead one.
+    if let Some(at) = old.expires_on.as_deref()
+        && at
+            .parse::<Timestamp>()
+            .is_ok_and(|at| at <= Timestamp::now())
+    {
+        return Err(CliError::usage(format!(
+            "token {label} expired on {at}: a copy would be expired too, so nothing was rotated"
+        ))
+        .with_hint(format!(
+            "give it a new expiry first with `tokenctl tokens update {} --expires 90d`, or create a new token",
+            shell::word(&old.id)
+        ))
+        .into());
+    }
     let retire = if args.grace.is_zero() {
         "the old token is deleted once the new one is handed over".to_owned()
     } else {
