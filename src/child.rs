@@ -23,7 +23,7 @@ pub fn is_secret_var(name: &str) -> bool {
     name == "TOKENCTL_TOKEN"
         || Vendor::ALL.iter().any(|v| {
             let f = v.facts();
-            name == f.token_var || f.key_vars.is_some_and(|(key, _)| key == name)
+            name == f.token_var || f.key_vars().is_some_and(|(key, _)| key == name)
         })
 }
 

@@ -30,7 +30,7 @@ pub struct Profile {
     pub account_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// For a vendor's account-wide key (`Facts::key_vars`): the account email sent with it.
+    /// For a vendor's account-wide key (`Facts::account_key`): the account email sent with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

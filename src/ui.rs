@@ -172,10 +172,6 @@ pub struct Ui {
 }
 
 impl Ui {
-    pub fn new(color: ColorChoice, quiet: bool, no_input: bool, env: &Env) -> Self {
-        Self::with_streams(color, quiet, no_input, env, Streams::process())
-    }
-
     /// A `Ui` reading and writing `streams`. Only the process's own streams can be a terminal.
     pub fn with_streams(
         color: ColorChoice,

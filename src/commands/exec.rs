@@ -62,7 +62,7 @@ pub async fn run(ctx: &Context, args: ExecArgs) -> anyhow::Result<()> {
 fn variables(r: &Resolved) -> Vec<(&'static str, Secret)> {
     let facts = r.profile.vendor.facts();
     let mut vars = Vec::new();
-    match (&r.credential.secret, facts.key_vars) {
+    match (&r.credential.secret, facts.key_vars()) {
         (Secretish::GlobalKey { email, key }, Some((key_var, email_var))) => {
             vars.push((key_var, key.clone()));
             vars.push((email_var, Secret::new(email.clone())));

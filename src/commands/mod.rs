@@ -75,6 +75,16 @@ fn changes_locally(command: &Command) -> Option<&'static str> {
     }
 }
 
+/// For a rotation stopped after its new token was made: what an error must add, that the old
+/// token (`old`, as messages name it) still works and which token is the new one.
+pub fn old_still_works(old: String, new_id: String) -> impl Fn(anyhow::Error) -> anyhow::Error {
+    move |e| {
+        e.context(format!(
+            "the old token {old} was left as it was and still works; the new token is {new_id}"
+        ))
+    }
+}
+
 /// Sends one change that may issue a secret (`request`), noted as in flight until it is
 /// answered: if the command is interrupted meanwhile, the top level says the change `what` may
 /// have happened and how to `check` it. A lost answer gets the same check in its hint.

@@ -1,7 +1,7 @@
 //! Where secrets come from and where they are kept.
 //!
 //! Resolution order for a profile's secret: `TOKENCTL_TOKEN`; the vendor's usual variable
-//! (its `token_var`, or its account-wide key's `key_vars`); the store the
+//! (its `token_var`, or its account-wide key's variables); the store the
 //! profile names (the OS keyring by default, or the opt-in 0600 file).
 
 pub mod command;
@@ -99,7 +99,7 @@ pub fn from_env(env: &Env, vendor: Vendor, profile: &Profile) -> Option<Credenti
             source: Source::Env(vendor.token_var().into()),
         });
     }
-    if let Some((key_var, email_var)) = vendor.facts().key_vars
+    if let Some((key_var, email_var)) = vendor.facts().key_vars()
         && let Some(key) = env.non_empty(key_var)
     {
         let email = env.non_empty(email_var).or_else(|| profile.email.clone())?;
@@ -125,7 +125,7 @@ pub fn store_for(profile: &Profile, paths: &crate::config::Paths) -> Box<dyn Cre
 /// Wraps a stored secret as the profile expects it (token, or Global API Key with email).
 pub fn stored_credential(profile: &Profile, secret: Secret, source: Source) -> Credential {
     let secret = match &profile.email {
-        Some(email) if profile.vendor.facts().key_vars.is_some() => Secretish::GlobalKey {
+        Some(email) if profile.vendor.facts().key_vars().is_some() => Secretish::GlobalKey {
             email: email.clone(),
             key: secret,
         },

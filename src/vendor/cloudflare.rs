@@ -19,9 +19,10 @@ pub const FACTS: Facts = Facts {
     token_var: "CLOUDFLARE_API_TOKEN",
     base_url_var: "CLOUDFLARE_BASE_URL",
     account_var: Some("CLOUDFLARE_ACCOUNT_ID"),
-    key_vars: Some(("CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL")),
     account_key: Some(AccountKey {
         name: "Global API Key",
+        key_var: "CLOUDFLARE_API_KEY",
+        email_var: "CLOUDFLARE_EMAIL",
         email_help: "Cloudflare only: the secret is a Global API Key for the account with this email (used by service-tokens; account-owned tokens need an API token)",
     }),
     account_id: Some(IdShape {

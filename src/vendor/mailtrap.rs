@@ -12,7 +12,6 @@ pub const FACTS: Facts = Facts {
     token_var: "MAILTRAP_API_TOKEN",
     base_url_var: "MAILTRAP_BASE_URL",
     account_var: Some("MAILTRAP_ACCOUNT_ID"),
-    key_vars: None,
     account_key: None,
     account_id: Some(IdShape {
         valid: is_id,

@@ -65,10 +65,8 @@ pub struct Facts {
     pub base_url_var: &'static str,
     /// The variable for the default account, where the vendor has accounts.
     pub account_var: Option<&'static str>,
-    /// The legacy account-wide key's variables, key then email, where the vendor has one (a
-    /// key sent with the account's email instead of a token).
-    pub key_vars: Option<(&'static str, &'static str)>,
-    /// That key: what the vendor calls it, and `--email`'s help.
+    /// The legacy account-wide key, where the vendor has one (a key sent with the account's
+    /// email instead of a token).
     pub account_key: Option<AccountKey>,
     /// How the vendor's account IDs look, where a profile needs one; checked before any request.
     pub account_id: Option<IdShape>,
@@ -93,8 +91,18 @@ pub struct IdShape {
 pub struct AccountKey {
     /// What the vendor calls it ("Global API Key").
     pub name: &'static str,
+    /// The variables it and its email are read from.
+    pub key_var: &'static str,
+    pub email_var: &'static str,
     /// `--email`'s help.
     pub email_help: &'static str,
+}
+
+impl Facts {
+    /// The account-wide key's variables, key then email, where the vendor has such a key.
+    pub fn key_vars(&self) -> Option<(&'static str, &'static str)> {
+        self.account_key.as_ref().map(|k| (k.key_var, k.email_var))
+    }
 }
 
 impl Vendor {

@@ -13,7 +13,6 @@ pub const FACTS: Facts = Facts {
     token_var: "MOSQUITTO_API_TOKEN",
     base_url_var: "MOSQUITTO_URL",
     account_var: None,
-    key_vars: None,
     account_key: None,
     account_id: None,
     projects: true,

@@ -12,7 +12,6 @@ pub const FACTS: Facts = Facts {
     token_var: "PREFACTOR_API_TOKEN",
     base_url_var: "PREFACTOR_BASE_URL",
     account_var: None,
-    key_vars: None,
     account_key: None,
     account_id: None,
     projects: false,

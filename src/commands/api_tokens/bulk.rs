@@ -20,6 +20,7 @@ use crate::config::Vendor;
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::error::message;
+use crate::kinds::TokenKind;
 use crate::vendor::{mailtrap, prefactor};
 use tokenctl_api::vendors::mailtrap::{Mailtrap, MailtrapToken};
 use tokenctl_api::vendors::prefactor::{Action, Prefactor, PrefactorToken};
@@ -27,13 +28,13 @@ use tokenctl_api::vendors::prefactor::{Action, Prefactor, PrefactorToken};
 const MAILTRAP: Selectable = Selectable {
     noun: "Mailtrap tokens",
     named: true,
-    statuses: &[],
+    statuses: <mailtrap::Tokens as TokenKind>::STATUSES,
 };
 
 const PREFACTOR: Selectable = Selectable {
     noun: "Prefactor tokens",
     named: false,
-    statuses: &["active", "suspended", "revoked"],
+    statuses: <prefactor::Tokens as TokenKind>::STATUSES,
 };
 
 const NOUN: (&str, &str) = ("token", "tokens");

@@ -117,22 +117,17 @@ async fn prefactor(
     )
     .await?;
     let new_id = issued.details.id.clone();
-    let untouched = |e: anyhow::Error| {
-        e.context(format!(
-            "the old token {} was left as it was and still works; the new token is {new_id}",
-            old.id
-        ))
-    };
+    let untouched = crate::commands::old_still_works(old.id.clone(), new_id.clone());
     let how = HandOver {
         own,
         ..HandOver::to(resolved, &sinks)
     };
-    hand_over(ctx, how, &issued).map_err(untouched)?;
+    hand_over(ctx, how, &issued).map_err(&untouched)?;
     let mut fresh = resolved.clone();
     fresh.credential.secret = Secretish::Token(issued.token.clone());
     let new_client = crate::vendor::prefactor::connect(ctx, &fresh)?;
     if args.verify {
-        authenticates(new_client.check().await, &new_id).map_err(untouched)?;
+        authenticates(new_client.check().await, &new_id).map_err(&untouched)?;
         ctx.ui.status(&format!(
             "Verified: the new token {new_id} authenticates with Prefactor."
         ));

@@ -77,7 +77,7 @@ pub fn select(ctx: &Context, named: &[String]) -> anyhow::Result<Vec<Target>> {
         let configured = config.profiles.values().any(|p| p.vendor == v);
         let in_env = ctx.env.non_empty(v.token_var()).is_some()
             || v.facts()
-                .key_vars
+                .key_vars()
                 .is_some_and(|(key, _)| ctx.env.non_empty(key).is_some());
         if !configured && in_env {
             targets.push(("(environment)".into(), Profile::new(v), Origin::EnvOnly));

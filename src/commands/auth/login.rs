@@ -123,7 +123,7 @@ pub async fn run(ctx: &Context, args: LoginArgs) -> anyhow::Result<()> {
         ))?
     };
     let secretish = match (&profile.email, profile.vendor) {
-        (Some(email), v) if v.facts().key_vars.is_some() => credentials::Secretish::GlobalKey {
+        (Some(email), v) if v.facts().key_vars().is_some() => credentials::Secretish::GlobalKey {
             email: email.clone(),
             key: secret.clone(),
         },

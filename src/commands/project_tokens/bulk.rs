@@ -7,13 +7,14 @@ use serde_json::json;
 use crate::commands::bulk::{self, Filter, Plan, Selectable, Verb};
 use crate::context::Context;
 use crate::error::CliError;
+use crate::kinds::TokenKind;
 use crate::vendor::mosquitto::Tokens;
 use tokenctl_api::vendors::mosquitto::{Deleted, MosquittoToken};
 
 const PROJECT_TOKENS: Selectable = Selectable {
     noun: "project tokens",
     named: true,
-    statuses: &[],
+    statuses: <Tokens as TokenKind>::STATUSES,
 };
 
 const NOUN: (&str, &str) = ("project token", "project tokens");

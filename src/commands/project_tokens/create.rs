@@ -9,7 +9,6 @@ use crate::commands::sinks::{Issuing, SecretFileArgs, TOKEN_FIELDS};
 use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::usage;
-use crate::output::shell;
 use tokenctl_api::vendors::mosquitto::CreateBody;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -100,10 +99,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
         fields: TOKEN_FIELDS,
     })?;
     hand_over::precheck(ctx, &sinks)?;
-    let check = match &args.project.project {
-        Some(p) => format!("tokenctl project-tokens list --project {}", shell::word(p)),
-        None => "tokenctl project-tokens list".to_owned(),
-    };
+    let check = super::list_command(args.project.project.as_deref());
     let (mq, resolved) = ctx.mosquitto(args.project.project).await?;
     let body = CreateBody {
         name: name.to_owned(),

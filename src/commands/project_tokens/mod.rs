@@ -41,6 +41,17 @@ pub struct ProjectArg {
     pub project: Option<String>,
 }
 
+/// The command that lists the project's tokens, for hints and checks.
+pub fn list_command(project: Option<&str>) -> String {
+    match project {
+        Some(p) => format!(
+            "tokenctl project-tokens list --project {}",
+            crate::output::shell::word(p)
+        ),
+        None => "tokenctl project-tokens list".to_owned(),
+    }
+}
+
 fn parse_project(s: &str) -> Result<String, String> {
     let t = s.trim();
     if t.is_empty() || t.contains('/') || t.chars().any(char::is_whitespace) {

@@ -13,7 +13,6 @@ use crate::credentials::Secretish;
 use crate::dates::rfc3339;
 use crate::error::{CliError, usage};
 use crate::kinds::find;
-use crate::output::shell;
 use crate::vendor::mosquitto::Tokens;
 use tokenctl_api::http::ApiErrorKind;
 use tokenctl_api::vendors::mosquitto::{CreateBody, Deleted, unix_time};
@@ -74,10 +73,7 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         fields: TOKEN_FIELDS,
     })?;
     hand_over::precheck(ctx, &sinks)?;
-    let check = match &args.project.project {
-        Some(p) => format!("tokenctl project-tokens list --project {}", shell::word(p)),
-        None => "tokenctl project-tokens list".to_owned(),
-    };
+    let check = super::list_command(args.project.project.as_deref());
     let (mq, resolved) = ctx.mosquitto(args.project.project).await?;
     let Some(old) = find(&Tokens(&mq), &args.token).await?.token else {
         return Err(CliError::failure("the token was found without its details").into());
@@ -102,12 +98,8 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     )
     .await?;
     let new_id = issued.details.id.clone();
-    let untouched = |e: anyhow::Error| {
-        e.context(format!(
-            "the old token {label} was left as it was and still works; the new token is {new_id}"
-        ))
-    };
-    hand_over(ctx, HandOver::to(&resolved, &sinks), &issued).map_err(untouched)?;
+    let untouched = crate::commands::old_still_works(label.clone(), new_id.clone());
+    hand_over(ctx, HandOver::to(&resolved, &sinks), &issued).map_err(&untouched)?;
     if args.verify {
         let mut fresh = resolved.clone();
         fresh.credential.secret = Secretish::Token(issued.token.clone());

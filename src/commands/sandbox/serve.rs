@@ -66,15 +66,12 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<()> {
                         "# {v} project (pass --project, or set it in a profile): {project}\n"
                     ));
                 }
-                if let (Some(email), Some(key), Some((key_var, email_var)), Some(k)) = (
-                    &c.email,
-                    &c.api_key,
-                    v.facts().key_vars,
-                    &v.facts().account_key,
-                ) {
+                if let (Some(email), Some(key), Some(k)) =
+                    (&c.email, &c.api_key, &v.facts().account_key)
+                {
                     s.push_str(&format!(
-                        "# or, with the {}: export {email_var}={email} {key_var}={key}\n",
-                        k.name
+                        "# or, with the {}: export {}={email} {}={key}\n",
+                        k.name, k.email_var, k.key_var
                     ));
                 }
             }

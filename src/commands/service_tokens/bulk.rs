@@ -6,13 +6,14 @@ use crate::commands::bulk::{self, Filter, Item, Plan, Selectable, Verb};
 use crate::commands::sinks::{CLIENT_FIELDS, Issuing, SecretFileArgs};
 use crate::context::Context;
 use crate::dates::rfc3339;
+use crate::kinds::TokenKind;
 use crate::vendor::cloudflare::ServiceTokens;
 use tokenctl_api::vendors::cloudflare::{Cloudflare, ServiceToken};
 
 const SERVICE_TOKENS: Selectable = Selectable {
     noun: "service tokens",
     named: true,
-    statuses: &["active", "disabled", "expired"],
+    statuses: <ServiceTokens as TokenKind>::STATUSES,
 };
 
 const ISSUING: Issuing = Issuing {

@@ -5,13 +5,14 @@ use crate::commands::bulk::{self, Filter, Item, Plan, Selectable, Verb};
 use crate::commands::sinks::{Issuing, SinkArgs, TOKEN_FIELDS};
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
+use crate::kinds::TokenKind;
 use crate::vendor::cloudflare::AccountTokens;
 use tokenctl_api::vendors::cloudflare::{Cloudflare, Token};
 
 const TOKENS: Selectable = Selectable {
     noun: "Cloudflare account tokens",
     named: true,
-    statuses: &["active", "disabled", "expired"],
+    statuses: <AccountTokens as TokenKind>::STATUSES,
 };
 
 const NOUN: (&str, &str) = ("token", "tokens");

@@ -163,24 +163,19 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         value: created.value.clone(),
         replaces: old.id.clone(),
     };
-    let untouched = |e: anyhow::Error| {
-        e.context(format!(
-            "the old token {label} was left as it was and still works; the new token is {}",
-            rotated.id
-        ))
-    };
+    let untouched = crate::commands::old_still_works(label.clone(), rotated.id.clone());
     let how = HandOver {
         own,
         ..HandOver::to(&resolved, &sinks)
     };
-    hand_over(ctx, how, &rotated).map_err(untouched)?;
+    hand_over(ctx, how, &rotated).map_err(&untouched)?;
     let mut fresh = resolved.clone();
     fresh.credential.secret = Secretish::Token(created.value.clone());
     let new_client = crate::vendor::cloudflare::connect_tokens(ctx, &fresh)?;
     if args.verify {
         verify(&new_client, &rotated.id, &old.id)
             .await
-            .map_err(untouched)?;
+            .map_err(&untouched)?;
         ctx.ui.status(&format!(
             "Verified: the new token {} is active.",
             rotated.id
