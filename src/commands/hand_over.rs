@@ -58,22 +58,34 @@ pub fn hand_over<T: Record + Issued>(
         issued,
     };
     let outcomes = std::cell::RefCell::new(Vec::new());
-    let writes = sinks.map(|s| {
-        let result = s.write(ctx, how.from, &it);
-        if let Some((kind, target)) = s.describe() {
-            outcomes.borrow_mut().push(outcome(kind, &target, &result));
-        }
-        result
-    });
+    let writes = sinks.map(|s| write_one(ctx, how.from, s, &it, &outcomes));
     deliver(writes, || {
         if let Some(note) = &how.note {
             ctx.ui.status(note);
         }
-        let outcomes = outcomes.take();
-        let deliveries = (!outcomes.is_empty()).then(|| serde_json::Value::Array(outcomes));
-        output::issued_with(&ctx.ui, ctx.format(), issued, deliveries)
+        output::issued_with(&ctx.ui, ctx.format(), issued, deliveries(outcomes.take()))
     })
     .and_then(|failures| finish(failures, |line| ctx.ui.err_line(line)))
+}
+
+/// Writes one sink, noting its outcome for JSON output when it is a `--deliver` sink.
+fn write_one(
+    ctx: &Context,
+    from: &Resolved,
+    sink: &dyn Sink,
+    it: &Delivered<'_>,
+    outcomes: &std::cell::RefCell<Vec<serde_json::Value>>,
+) -> anyhow::Result<()> {
+    let result = sink.write(ctx, from, it);
+    if let Some((kind, target)) = sink.describe() {
+        outcomes.borrow_mut().push(outcome(kind, &target, &result));
+    }
+    result
+}
+
+/// The `deliveries` array JSON output shows, when any `--deliver` sink ran.
+fn deliveries(outcomes: Vec<serde_json::Value>) -> Option<serde_json::Value> {
+    (!outcomes.is_empty()).then(|| serde_json::Value::Array(outcomes))
 }
 
 /// A `--deliver` sink's outcome as JSON output reports it: kind, target, ok, and the error
@@ -92,14 +104,19 @@ fn outcome(kind: &str, target: &str, result: &anyhow::Result<()>) -> serde_json:
 
 /// Writes one token's sinks, each whatever the others did, before its secret is shown (the
 /// first half of [`hand_over`], for bulk runs, which print through their own emitter).
-/// Returns the failures.
+/// Returns the failures, and the `deliveries` JSON output shows for the token.
 pub fn write_sinks(
     ctx: &Context,
     from: &Resolved,
     sinks: &[Box<dyn Sink>],
     it: &Delivered<'_>,
-) -> Vec<anyhow::Error> {
-    deliver(sinks.iter().map(|s| s.write(ctx, from, it)), || Ok(())).unwrap_or_default()
+) -> (Vec<anyhow::Error>, Option<serde_json::Value>) {
+    let outcomes = std::cell::RefCell::new(Vec::new());
+    let writes = sinks
+        .iter()
+        .map(|s| write_one(ctx, from, s.as_ref(), it, &outcomes));
+    let failures = deliver(writes, || Ok(())).unwrap_or_default();
+    (failures, deliveries(outcomes.take()))
 }
 
 /// The order of a hand-over: every write (each runs, whatever the others did), then the print,

@@ -80,6 +80,32 @@ pub trait BulkRecord: Serialize {
 
 impl BulkRecord for Value {}
 
+/// One token's answer with the outcome of each of its `--deliver` sinks, which JSON output
+/// shows as `deliveries` (kind, target, ok, error; never the secret), as the single verbs do.
+pub struct Handed<R> {
+    pub record: R,
+    pub deliveries: Option<Value>,
+}
+
+impl<R: Serialize> Serialize for Handed<R> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut v = serde_json::to_value(&self.record).map_err(serde::ser::Error::custom)?;
+        if let (Value::Object(m), Some(d)) = (&mut v, &self.deliveries) {
+            m.insert("deliveries".into(), d.clone());
+        }
+        v.serialize(s)
+    }
+}
+
+impl<R: BulkRecord> BulkRecord for Handed<R> {
+    fn issued(&self) -> Option<SecretBlock> {
+        self.record.issued()
+    }
+    fn secret(&self) -> Option<&dyn Issued> {
+        self.record.secret()
+    }
+}
+
 /// Refuses, before anything is sent, the formats bulk work cannot honour.
 pub fn check_format(format: Format) -> anyhow::Result<()> {
     match format {

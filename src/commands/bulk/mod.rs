@@ -18,7 +18,7 @@ use crate::commands::hand_over;
 use crate::commands::sinks::{Delivered, Issuing, SecretFileArgs};
 use crate::context::{Context, Resolved};
 use crate::error::{CliError, Exit, classify, message};
-use crate::output::bulk::{self as render, BulkRecord, Emitter, Entry, Outcome};
+use crate::output::bulk::{self as render, BulkRecord, Emitter, Entry, Handed, Outcome};
 use crate::output::{Progress, shell};
 
 pub use selection::{Facts, Filter, Selectable, SelectionArgs, select};
@@ -184,7 +184,7 @@ where
         plan.verb.gerund(),
     );
     let mut emitter = Emitter::new(ui, ctx.format(), &progress, plan.verb.issues(), items.len());
-    let mut outcomes: Vec<Option<Outcome<R>>> = items
+    let mut outcomes: Vec<Option<Outcome<Handed<R>>>> = items
         .iter()
         .map(|i| i.skip.clone().map(Outcome::Skipped))
         .collect();
@@ -193,7 +193,7 @@ where
     // has printed every secret it received.
     let in_selection_order = !plan.verb.issues();
     let mut next = 0;
-    let mut drain = |outcomes: &[Option<Outcome<R>>], emitter: &mut Emitter| {
+    let mut drain = |outcomes: &[Option<Outcome<Handed<R>>>], emitter: &mut Emitter| {
         while let Some(Some(o)) = outcomes.get(next) {
             emitter.in_order(next, &items[next].entry, o);
             next += 1;
@@ -232,9 +232,10 @@ where
     while let Some((index, result)) = work.next().await {
         progress.inc();
         let outcome = match result {
-            Ok(r) => {
-                undelivered += usize::from(!deliver(ctx, &plan, &items[index].entry, &r));
-                Outcome::Done(r)
+            Ok(record) => {
+                let (ok, deliveries) = deliver(ctx, &plan, &items[index].entry, &record);
+                undelivered += usize::from(!ok);
+                Outcome::Done(Handed { record, deliveries })
             }
             Err(e) => {
                 let (exit, hint) = classify(&e);
@@ -258,7 +259,7 @@ where
     drop(work);
     progress.finish();
 
-    let results: Vec<(&Entry, &Outcome<R>)> = items
+    let results: Vec<(&Entry, &Outcome<Handed<R>>)> = items
         .iter()
         .zip(&outcomes)
         .filter_map(|(i, o)| o.as_ref().map(|o| (&i.entry, o)))
@@ -338,15 +339,21 @@ where
 }
 
 /// Writes one token's `--deliver` sinks (its `{id}` and `{name}` filled in), before its secret
-/// is shown; says each failure on stderr, naming the token. Returns whether all were written.
-fn deliver<R: BulkRecord>(ctx: &Context, plan: &Plan, entry: &Entry, r: &R) -> bool {
+/// is shown; says each failure on stderr, naming the token. Returns whether all were written,
+/// and each sink's outcome for JSON output.
+fn deliver<R: BulkRecord>(
+    ctx: &Context,
+    plan: &Plan,
+    entry: &Entry,
+    r: &R,
+) -> (bool, Option<serde_json::Value>) {
     let (Some(args), Some((from, issuing)), Some(issued)) =
         (plan.secret_file, plan.deliver, r.secret())
     else {
-        return true;
+        return (true, None);
     };
     let token = (entry.id.as_str(), entry.name.as_deref());
-    let failures = match args.delivered(issuing, Some(token)) {
+    let (failures, deliveries) = match args.delivered(issuing, Some(token)) {
         Ok(sinks) => {
             let it = Delivered {
                 id: &entry.id,
@@ -358,10 +365,10 @@ fn deliver<R: BulkRecord>(ctx: &Context, plan: &Plan, entry: &Entry, r: &R) -> b
             if checked.is_empty() {
                 hand_over::write_sinks(ctx, from, &sinks, &it)
             } else {
-                checked
+                (checked, None)
             }
         }
-        Err(e) => vec![e],
+        Err(e) => (vec![e], None),
     };
     for f in &failures {
         ctx.ui.err_line(&format!(
@@ -370,7 +377,7 @@ fn deliver<R: BulkRecord>(ctx: &Context, plan: &Plan, entry: &Entry, r: &R) -> b
             crate::output::visible(&message(f))
         ));
     }
-    failures.is_empty()
+    (failures.is_empty(), deliveries)
 }
 
 /// The selection with each ID once, the first of each kept: a bulk verb never acts twice on one

@@ -227,3 +227,48 @@ fn a_failing_sink_in_bulk_is_that_tokens_failure_and_the_others_still_get_theirs
         "{err}"
     );
 }
+
+#[test]
+fn bulk_json_reports_each_tokens_deliveries_without_the_secret() {
+    let (env, _sb) = setup();
+    let out = run(
+        &env,
+        &[
+            "tokens",
+            "roll",
+            "--name",
+            "ci-deploy-prod*",
+            "--yes",
+            "-o",
+            "json",
+            "--deliver",
+            "exec:cat > /dev/null; test {name} != ci-deploy-prod",
+            "--deliver",
+            "dotenv:{name}.env#TOKEN",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let items = stdout_json(&out).as_array().expect("array").clone();
+    assert_eq!(items.len(), 2, "{items:?}");
+    for item in &items {
+        let name = item["name"].as_str().expect("name");
+        let value = item["value"].as_str().expect("value");
+        let deliveries = &item["deliveries"];
+        assert_eq!(deliveries[0]["kind"], "exec", "{item}");
+        assert_eq!(deliveries[0]["ok"], name != "ci-deploy-prod", "{item}");
+        assert_eq!(deliveries[1]["kind"], "dotenv", "{item}");
+        assert_eq!(deliveries[1]["target"], format!("{name}.env"), "{item}");
+        assert_eq!(deliveries[1]["ok"], true, "{item}");
+        assert!(!deliveries.to_string().contains(value), "{deliveries}");
+    }
+    let failed = items
+        .iter()
+        .find(|i| i["name"] == "ci-deploy-prod")
+        .expect("the failing token");
+    assert!(
+        failed["deliveries"][0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("exited with status 1")),
+        "{failed}"
+    );
+}
