@@ -45,8 +45,9 @@ pub struct RequestRecord {
 }
 
 /// A programmed failure. It hits the requests matching `method` and
-/// `path_prefix`: every one (or, with `rate`, a seeded random share of them)
-/// until it has fired `times` times. What happens is set by `kind`.
+/// `path_prefix`: every one after the first `after` (or, with `rate`, a seeded
+/// random share of them) until it has fired `times` times. What happens is set
+/// by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fault {
     /// What goes wrong; an error status ([`FaultKind::Status`]) when absent.
@@ -82,6 +83,14 @@ pub struct Fault {
     /// How many requests the fault hits before it is used up.
     #[serde(default = "one")]
     pub times: u32,
+    /// How many matching requests pass untouched before the fault starts hitting (a step's
+    /// second read, say, when its first must succeed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub after: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn one() -> u32 {
@@ -149,9 +158,14 @@ impl ArmedFault {
         Self { fault, rng }
     }
 
-    /// Whether the fault hits this (matching) request: always without a
-    /// rate, else a draw from a SplitMix64 sequence, uniform in [0, 1).
+    /// Whether the fault hits this (matching) request: never while `after`
+    /// requests are still to pass, then always without a rate, else a draw from
+    /// a SplitMix64 sequence, uniform in [0, 1).
     fn draw(&mut self) -> bool {
+        if self.fault.after > 0 {
+            self.fault.after -= 1;
+            return false;
+        }
         let Some(rate) = self.fault.rate else {
             return true;
         };

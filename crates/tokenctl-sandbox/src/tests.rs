@@ -29,6 +29,23 @@ async fn add_fault(sb: &TestServer, fault: Value) {
 }
 
 #[tokio::test]
+async fn a_fault_lets_its_first_after_requests_pass() {
+    let sb = TestServer::start(8).await;
+    let admin = sb.admin();
+    let list = sb.tokens_url("");
+    add_fault(
+        &sb,
+        json!({ "method": "GET", "path_prefix": "/client/v4/accounts", "status": 503, "after": 2 }),
+    )
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(send(sb.req(Method::GET, &list, &admin)).await.0);
+    }
+    assert_eq!(statuses, [200, 200, 503, 200]);
+}
+
+#[tokio::test]
 async fn faults_fire_the_given_number_of_times() {
     let sb = TestServer::start(8).await;
     let admin = sb.admin();
