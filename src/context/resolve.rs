@@ -167,13 +167,13 @@ impl Context {
             Source::Sandbox => Ok(()),
             Source::Env(var) => {
                 self.ui.warn(&format!(
-                    "the token in {var} was replaced: its old value no longer works; put the new value in {var}"
+                    "the token in {var} was replaced: put the new value in {var} (the old value works only until the old token is retired)"
                 ));
                 Ok(())
             }
             Source::Command => {
                 self.ui.warn(&format!(
-                    "the token profile '{}' reads with its credential_command was replaced: its old value no longer works; put the new value where the command reads it",
+                    "the token profile '{}' reads with its credential_command was replaced: put the new value where the command reads it (the old value works only until the old token is retired)",
                     resolved.name
                 ));
                 Ok(())
