@@ -815,6 +815,30 @@ fn roll_own_env_token_warns() {
     env.cmd().args(["tokens", "verify"]).assert().code(4);
 }
 
+/// Rotating the environment's own token with a grace: the warning asks for the new value
+/// without claiming that the old one already stopped working, which it has not.
+#[test]
+fn rotate_own_env_token_with_a_grace_warns_without_claiming_the_old_one_stopped() {
+    let mut env = TestEnv::new();
+    let _sb = env.sandbox();
+    let out = env
+        .cmd()
+        .args([
+            "tokens",
+            "rotate",
+            "tokenctl-sandbox-admin",
+            "--yes",
+            "--json",
+        ])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("CLOUDFLARE_API_TOKEN was replaced"), "{err}");
+    assert!(!err.contains("no longer works"), "{err}");
+    env.cmd().args(["tokens", "verify"]).assert().success();
+}
+
 /// With the credential in an environment variable, the verify that tells whether the rolled
 /// token is the profile's own goes out beside the roll. When the roll wins the race, verify's
 /// 401 proves nothing: tokenctl says it cannot tell, and what to do if it was.
