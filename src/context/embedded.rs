@@ -58,6 +58,15 @@ impl Context {
         })
     }
 
+    /// After a command replaced the token a `sandbox-<vendor>` profile signs in with: that
+    /// profile signs in with the new one from now on, as a stored credential would follow.
+    /// Returns whether the embedded sandbox knew the secret.
+    pub(super) fn adopt_sandbox_secret(&self, vendor: Vendor, secret: &str) -> bool {
+        self.sandbox
+            .get()
+            .is_some_and(|e| e.app.adopt_connection_token(vendor.name(), secret))
+    }
+
     /// Saves the embedded sandbox's state, if one ran.
     pub(super) fn save_sandbox(&self) -> anyhow::Result<()> {
         if let Some(e) = self.sandbox.get() {

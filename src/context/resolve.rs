@@ -164,7 +164,15 @@ impl Context {
     /// replaced the very secret the profile authenticates with.
     pub fn replace_own_secret(&self, resolved: &Resolved, secret: &Secret) -> anyhow::Result<()> {
         match &resolved.credential.source {
-            Source::Sandbox => Ok(()),
+            Source::Sandbox => {
+                if self.adopt_sandbox_secret(resolved.profile.vendor, secret.expose()) {
+                    self.ui.status(&format!(
+                        "Profile '{}' signs in with the new token from now on.",
+                        resolved.name
+                    ));
+                }
+                Ok(())
+            }
             Source::Env(var) => {
                 self.ui.warn(&format!(
                     "the token in {var} was replaced: put the new value in {var} (the old value works only until the old token is retired)"

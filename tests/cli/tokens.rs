@@ -839,6 +839,66 @@ fn rotate_own_env_token_with_a_grace_warns_without_claiming_the_old_one_stopped(
     env.cmd().args(["tokens", "verify"]).assert().success();
 }
 
+/// The ready-made sandbox profiles follow a rotation of the very token they sign in with, as a
+/// stored credential does: with the old one deleted (--grace 0), --sandbox still works.
+#[test]
+fn rotating_the_sandbox_profiles_own_token_keeps_sandbox_mode_working() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args(["--sandbox", "tokens", "rotate", "tokenctl-sandbox-admin"])
+        .args(["--grace", "0", "--yes", "--json"])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("'sandbox-cloudflare' signs in with the new token"),
+        "{}",
+        text(&out.stderr)
+    );
+    env.cmd()
+        .args(["--sandbox", "tokens", "verify"])
+        .assert()
+        .success();
+    let pf = ["--sandbox", "-p", "sandbox-prefactor", "api-tokens"];
+    // A Prefactor token names its own ID in its JWT's subject.
+    let jwt = env
+        .cmd()
+        .args(["--sandbox", "-p", "sandbox-prefactor", "auth", "token"])
+        .output()
+        .expect("auth token");
+    assert!(jwt.status.success(), "{}", text(&jwt.stderr));
+    let decode = "import sys, json, base64; p = sys.stdin.read().split('.')[1]; \
+                  print(json.loads(base64.urlsafe_b64decode(p + '=' * (-len(p) % 4)))['sub'])";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", decode])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &jwt.stdout).expect("write");
+    let mine = text(&child.wait_with_output().expect("sub").stdout)
+        .trim()
+        .to_owned();
+    let out = env
+        .cmd()
+        .args(pf)
+        .args(["rotate", &mine, "--grace", "0", "--yes", "--json"])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("'sandbox-prefactor' signs in with the new token"),
+        "{}",
+        text(&out.stderr)
+    );
+    env.cmd()
+        .args(pf)
+        .args(["list", "--json"])
+        .assert()
+        .success();
+}
+
 /// With the credential in an environment variable, the verify that tells whether the rolled
 /// token is the profile's own goes out beside the roll. When the roll wins the race, verify's
 /// 401 proves nothing: tokenctl says it cannot tell, and what to do if it was.

@@ -89,6 +89,19 @@ impl SandboxState {
         }
     }
 
+    /// Makes the token whose secret is `secret` the one `vendor`'s connection hands out, as a
+    /// user's stored credential follows when they replace the very token they sign in with.
+    /// Returns whether such a token exists (nothing changes when none does).
+    pub fn adopt_connection_token(&mut self, vendor: &str, secret: &str) -> bool {
+        match vendor {
+            "cloudflare" => self.cloudflare.adopt(secret),
+            "mailtrap" => self.mailtrap.adopt(secret),
+            "prefactor" => self.prefactor.adopt(secret),
+            "mosquitto" => self.mosquitto.adopt(secret),
+            _ => false,
+        }
+    }
+
     /// How a client reaches each vendor of a sandbox served at `root_url`
     /// (for example `http://127.0.0.1:8080`), with the current admin secret.
     pub fn connections(&self, root_url: &str) -> Connections {
@@ -145,6 +158,11 @@ impl AppState {
             faults: Arc::default(),
             rate_limits: Arc::default(),
         }
+    }
+
+    /// [`SandboxState::adopt_connection_token`], under the lock.
+    pub fn adopt_connection_token(&self, vendor: &str, secret: &str) -> bool {
+        lock(&self.state).adopt_connection_token(vendor, secret)
     }
 
     /// A copy of the current state, for saving or inspection.

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use crate::config::Vendor;
-use crate::context::Context;
+use crate::context::{Context, sandbox_profile_name};
 use crate::credentials::Secretish;
 use crate::error::CliError;
 
@@ -29,13 +29,18 @@ pub async fn run(ctx: &Context, args: TokenArgs) -> anyhow::Result<()> {
         .into());
     }
     let config = ctx.config()?;
+    // The named (or default) profile's vendor; in sandbox mode `sandbox-<vendor>` names one too.
     let vendor = ctx
         .globals
         .profile
         .as_ref()
         .or(config.default_profile.as_ref())
-        .and_then(|n| config.profiles.get(n))
-        .map(|p| p.vendor)
+        .and_then(|n| {
+            Vendor::ALL
+                .into_iter()
+                .find(|v| ctx.sandbox_mode() && *n == sandbox_profile_name(*v))
+                .or_else(|| config.profiles.get(n).map(|p| p.vendor))
+        })
         .unwrap_or(Vendor::DEFAULT);
     let resolved = ctx.resolve(vendor).await?;
     let text = match &resolved.credential.secret {

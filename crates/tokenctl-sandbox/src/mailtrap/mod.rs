@@ -179,6 +179,17 @@ impl MailtrapState {
 
     /// Connection details for a sandbox served at `root` (no trailing
     /// slash); the token is empty if the admin token is gone.
+    /// Hands out the token with this secret from now on ([`crate::SandboxState::adopt_connection_token`]).
+    pub fn adopt(&mut self, secret: &str) -> bool {
+        match self.tokens.iter().find(|t| t.value.expose() == secret) {
+            Some(t) => {
+                self.admin_token_id = t.id;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn connection(&self, root: &str) -> Connection {
         let token = self
             .tokens

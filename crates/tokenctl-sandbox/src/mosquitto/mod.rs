@@ -68,6 +68,22 @@ impl MosquittoState {
     /// Connection details for a sandbox served at `root` (no trailing
     /// slash). The token is the connection token's secret, or empty if it is
     /// gone; the project is the default one, if any.
+    /// Hands out the token of the default project with this secret from now on
+    /// ([`crate::SandboxState::adopt_connection_token`]).
+    pub fn adopt(&mut self, secret: &str) -> bool {
+        let found = self
+            .projects
+            .first()
+            .and_then(|p| p.tokens.iter().find(|t| t.token.expose() == secret));
+        match found {
+            Some(t) => {
+                self.connection_token_id = t.id.clone();
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn connection(&self, root: &str) -> Connection {
         let default = self.projects.first();
         let token = default
