@@ -5,6 +5,7 @@ mod support;
 
 mod api_tokens;
 mod audit;
+mod audit_formats;
 mod auth;
 mod bad_input;
 mod bulk;

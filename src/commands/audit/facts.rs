@@ -8,6 +8,7 @@ use crate::kinds::{Status, Summary};
 use crate::vendor::Noun;
 
 /// One token as the audit sees it.
+#[derive(Clone, Debug)]
 pub struct Observed {
     pub noun: &'static str,
     pub id: String,

@@ -19,7 +19,7 @@ pub async fn audit_profile(
     now: Timestamp,
     w: Windows,
 ) -> ProfileAudit {
-    let mut audit = ProfileAudit::new(name.clone(), profile.vendor);
+    let mut audit = ProfileAudit::new(name.clone(), profile.vendor, origin);
     let resolved = match ctx.resolve_named(name, profile, origin).await {
         Ok(r) => r,
         Err(e) => {
@@ -35,6 +35,7 @@ pub async fn audit_profile(
                 for t in &tokens {
                     audit.findings.extend(t.findings(now, &w));
                 }
+                audit.tokens.extend(tokens);
             }
             Err(e) => audit
                 .problems

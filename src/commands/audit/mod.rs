@@ -5,6 +5,7 @@ pub mod classify;
 pub(crate) mod facts;
 mod fetch;
 pub mod report;
+pub mod rules;
 mod targets;
 
 use crate::vendor::help;
@@ -17,7 +18,9 @@ use crate::context::Context;
 use crate::dates::parse_duration;
 use crate::output;
 pub use classify::Reason;
+pub use facts::Observed;
 pub use report::{Finding, Problem, ProfileAudit};
+pub use rules::Severity;
 
 /// How many profiles are audited at once.
 const CONCURRENCY: usize = 4;
@@ -31,7 +34,9 @@ Audits every configured profile (with --sandbox: the four sandbox-<vendor> profi
 \n\
 Reasons, one finding per token per reason: `expired`; `expiring` (within --expiring-within); `unused` (no use for --unused-for, or never used and older than that; {reasons}; `never-expires`; `unparseable-date` (the vendor sent a date that is not one, so none of the date reasons can be told).\n\
 \n\
-Table: one heading per profile, then NOUN, NAME, ID, REASON and DATE (the expiry for expired and expiring, the last use for unused). JSON (`-o json`: one array; `-o ndjson`: one object a line): every object has the keys profile, vendor, noun, id (a string), name, reason, expires_on, last_used_on, created_on (RFC 3339 or null) and error (null). A profile, or one of its nouns, that could not be audited is an object with \"reason\": \"error\", its message in \"error\", noun null when the whole profile failed, and null id, name and dates. `-o id` prints each reported token's ID once.\n\
+Table: one heading per profile, then NOUN, NAME, ID, REASON and DATE (the expiry for expired and expiring, the last use for unused). JSON (`-o json`: one array; `-o ndjson`: one object a line): every object has the keys profile, vendor, noun, id (a string), name, reason, expires_on, last_used_on, created_on (RFC 3339 or null), error (null), severity (error, warning or note) and fix (the tokenctl command that fixes the finding). A profile, or one of its nouns, that could not be audited is an object with \"reason\": \"error\", its message in \"error\", noun null when the whole profile failed, and null id, name and dates. `-o id` prints each reported token's ID once.\n\
+\n\
+Formats other tools read: `-o sarif` (SARIF 2.1.0, for code scanning: one result per finding, with its rule, level and fix), `-o junit` (JUnit XML: one testcase per token and rule, a failure per finding), `-o markdown` (a table, for $GITHUB_STEP_SUMMARY), `-o csv` (RFC 4180, the JSON keys as columns, reason as rule) and `-o prometheus` (textfile-collector metrics: tokenctl_token_expiry_timestamp_seconds, tokenctl_token_never_expires, tokenctl_token_last_used_timestamp_seconds, tokenctl_audit_findings{{rule,severity}}, tokenctl_audit_errors; labels profile, vendor, noun, id, name). Other commands refuse these formats.\n\
 \n\
 Exit status: 10 when a finding of a --fail-on kind is shown; otherwise, when a profile could not be audited, that profile's code (3 not configured, 4 unauthorized, 8 network, ...), or 1 when several profiles failed differently; otherwise 0, findings or not. --fail-on wins over a failed profile, whose error is still reported.",
         coverage = help::AUDIT_COVERAGE,
@@ -50,6 +55,8 @@ Exit status: 10 when a finding of a --fail-on kind is shown; otherwise, when a p
   tokenctl audit --fail-on expired,expiring --json
   tokenctl audit --profiles prod,staging --expiring-within 14d --reason expiring
   tokenctl audit --reason unused --unused-for 180d -o id
+  tokenctl audit -o sarif --fail-on expired > audit.sarif
+  tokenctl audit -o prometheus > /var/lib/node_exporter/textfile/tokenctl.prom
   tokenctl --sandbox audit
 
   # cron, Mondays at 7: mail the report when something needs attention (exit 10)
@@ -127,13 +134,21 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<()> {
         .buffered(CONCURRENCY)
         .collect()
         .await;
-    if !args.reason.is_empty() {
-        let shown = Kind::reasons(&args.reason);
-        for a in &mut audits {
-            a.findings.retain(|f| shown.contains(&f.reason));
-        }
+    let rules = if args.reason.is_empty() {
+        Reason::ALL.to_vec()
+    } else {
+        Kind::reasons(&args.reason)
+    };
+    for a in &mut audits {
+        a.findings.retain(|f| rules.contains(&f.reason));
     }
-    output::audit::render(&ctx.ui, ctx.format(), &audits)?;
+    output::audit::render(
+        &ctx.ui,
+        ctx.format(),
+        ctx.globals.audit_format(),
+        &audits,
+        &rules,
+    )?;
     match report::outcome(&audits, &Kind::reasons(&args.fail_on)) {
         Some(e) => Err(e.into()),
         None => Ok(()),
