@@ -5,7 +5,7 @@ use futures::future::join_all;
 use jiff::Timestamp;
 
 use super::classify::Windows;
-use super::facts::Observed;
+use super::facts::{Observed, duplicate_names};
 use super::report::{Problem, ProfileAudit};
 use super::targets::Target;
 use crate::context::{Context, Origin, Resolved};
@@ -35,6 +35,7 @@ pub async fn audit_profile(
                 for t in &tokens {
                     audit.findings.extend(t.findings(now, &w));
                 }
+                audit.findings.extend(duplicate_names(&tokens, now));
                 audit.tokens.extend(tokens);
             }
             Err(e) => audit

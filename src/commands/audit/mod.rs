@@ -1,6 +1,7 @@
 //! `tokenctl audit`: expired, expiring, unused, disabled and never-expiring tokens across every
 //! profile, with an exit code for CI and cron.
 
+mod broad;
 pub mod classify;
 pub(crate) mod facts;
 mod fetch;
@@ -33,6 +34,8 @@ fn long_about() -> String {
 Audits every configured profile (with --sandbox: the four sandbox-<vendor> profiles; with no profile at all: the vendor credentials in the environment). `-p NAME` or TOKENCTL_PROFILE audits one profile; --profiles audits several and overrides both. {coverage} Profiles are audited concurrently and reported in order.\n\
 \n\
 Reasons, one finding per token per reason: `expired`; `expiring` (within --expiring-within); `unused` (no use for --unused-for, or never used and older than that; {reasons}; `never-expires`; `unparseable-date` (the vendor sent a date that is not one, so none of the date reasons can be told).\n\
+\n\
+Posture rules, reported only when named in --reason or --fail-on: `no-ip-restriction` (a Cloudflare account token with no allowed IP range); `broad-scope` (a Cloudflare account token on all accounts or all zones, or with a permission group that can write tokens, members or billing: the table is in the README); `stale-secret` (the secret is older than --rotate-after: dated by the last modification where the vendor reports one, Cloudflare's modified_on and updated_at, else by the creation: Mailtrap created_at, Prefactor inserted_at, Mosquitto issue_date); `excess-ttl` (expires later than --max-ttl from now, or never; only with --max-ttl); `duplicate-name` (a name several live tokens of one kind share). Every finding has a severity (error, warning, note) and a fix: the tokenctl command that fixes it.\n\
 \n\
 Table: one heading per profile, then NOUN, NAME, ID, REASON and DATE (the expiry for expired and expiring, the last use for unused). JSON (`-o json`: one array; `-o ndjson`: one object a line): every object has the keys profile, vendor, noun, id (a string), name, reason, expires_on, last_used_on, created_on (RFC 3339 or null), error (null), severity (error, warning or note) and fix (the tokenctl command that fixes the finding). A profile, or one of its nouns, that could not be audited is an object with \"reason\": \"error\", its message in \"error\", noun null when the whole profile failed, and null id, name and dates. `-o id` prints each reported token's ID once.\n\
 \n\
@@ -75,6 +78,14 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "90d", allow_hyphen_values = true)]
     unused_for: SignedDuration,
 
+    /// Report a secret older than this as `stale-secret` (when that rule is named)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "90d")]
+    rotate_after: SignedDuration,
+
+    /// Report a token that expires later than this from now, or never, as `excess-ttl`
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    max_ttl: Option<SignedDuration>,
+
     /// Show only findings of these kinds (comma-separated or repeated)
     #[arg(long, value_name = "KINDS", value_enum, value_delimiter = ',')]
     reason: Vec<Kind>,
@@ -95,6 +106,16 @@ pub enum Kind {
     Revoked,
     NeverExpires,
     UnparseableDate,
+    /// No IP restriction (Cloudflare account tokens; not by default)
+    NoIpRestriction,
+    /// All accounts or zones, or a broad permission group (not by default)
+    BroadScope,
+    /// Secret older than --rotate-after (not by default)
+    StaleSecret,
+    /// Expires later than --max-ttl from now, or never (not by default)
+    ExcessTtl,
+    /// A name several live tokens of one kind share (not by default)
+    DuplicateName,
     /// Every kind
     Any,
 }
@@ -114,10 +135,33 @@ impl Kind {
                     Kind::Revoked => *r == Reason::Revoked,
                     Kind::NeverExpires => *r == Reason::NeverExpires,
                     Kind::UnparseableDate => *r == Reason::UnparseableDate,
+                    Kind::NoIpRestriction => *r == Reason::NoIpRestriction,
+                    Kind::BroadScope => *r == Reason::BroadScope,
+                    Kind::StaleSecret => *r == Reason::StaleSecret,
+                    Kind::ExcessTtl => *r == Reason::ExcessTtl,
+                    Kind::DuplicateName => *r == Reason::DuplicateName,
                 })
             })
             .collect()
     }
+}
+
+/// The rules a report covers: those of `--reason` when given; else the default rules and the
+/// others `--fail-on` names (`any` there adds none: it means every kind shown).
+pub fn shown_rules(reason: &[Kind], fail_on: &[Kind]) -> Vec<Reason> {
+    if !reason.is_empty() {
+        return Kind::reasons(reason);
+    }
+    let named: Vec<Kind> = fail_on
+        .iter()
+        .copied()
+        .filter(|k| *k != Kind::Any)
+        .collect();
+    let extra = Kind::reasons(&named);
+    Reason::ALL
+        .into_iter()
+        .filter(|r| r.by_default() || extra.contains(r))
+        .collect()
 }
 
 fn parse_profile(s: &str) -> Result<String, String> {
@@ -128,17 +172,18 @@ fn parse_profile(s: &str) -> Result<String, String> {
 pub async fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<()> {
     let targets = targets::select(ctx, &args.profiles)?;
     let now = Timestamp::now();
-    let windows = facts::windows(args.expiring_within, args.unused_for);
+    let windows = facts::Windows {
+        expiring_within: args.expiring_within,
+        unused_for: args.unused_for,
+        rotate_after: args.rotate_after,
+        max_ttl: args.max_ttl,
+    };
     let mut audits: Vec<ProfileAudit> = stream::iter(targets)
         .map(|t| fetch::audit_profile(ctx, t, now, windows))
         .buffered(CONCURRENCY)
         .collect()
         .await;
-    let rules = if args.reason.is_empty() {
-        Reason::ALL.to_vec()
-    } else {
-        Kind::reasons(&args.reason)
-    };
+    let rules = shown_rules(&args.reason, &args.fail_on);
     for a in &mut audits {
         a.findings.retain(|f| rules.contains(&f.reason));
     }
@@ -166,6 +211,20 @@ mod tests {
         assert_eq!(
             Kind::reasons(&[Kind::NeverExpires, Kind::Expired]),
             vec![Reason::Expired, Reason::NeverExpires]
+        );
+    }
+
+    #[test]
+    fn posture_rules_are_shown_when_named() {
+        let default: Vec<Reason> = Reason::ALL[..8].to_vec();
+        assert_eq!(shown_rules(&[], &[]), default);
+        assert_eq!(shown_rules(&[], &[Kind::Any]), default);
+        let with = shown_rules(&[], &[Kind::StaleSecret]);
+        assert_eq!(with.len(), 9);
+        assert!(with.contains(&Reason::StaleSecret));
+        assert_eq!(
+            shown_rules(&[Kind::BroadScope], &[Kind::StaleSecret]),
+            [Reason::BroadScope]
         );
     }
 }

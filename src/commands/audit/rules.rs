@@ -32,6 +32,9 @@ impl Reason {
             Reason::Expired | Reason::Expiring | Reason::Unused => Severity::Warning,
             Reason::NeverExpires | Reason::UnparseableDate => Severity::Warning,
             Reason::Disabled | Reason::Suspended | Reason::Revoked => Severity::Note,
+            Reason::BroadScope => Severity::Error,
+            Reason::NoIpRestriction | Reason::StaleSecret | Reason::ExcessTtl => Severity::Warning,
+            Reason::DuplicateName => Severity::Note,
         }
     }
 
@@ -46,6 +49,13 @@ impl Reason {
             Reason::Unused => "the token has not been used for --unused-for",
             Reason::NeverExpires => "the token never expires",
             Reason::UnparseableDate => "the vendor sent a date that is not one",
+            Reason::NoIpRestriction => "the token can be used from any IP address",
+            Reason::BroadScope => {
+                "the token reaches all accounts or zones, or can manage tokens, members or billing"
+            }
+            Reason::StaleSecret => "the secret is older than --rotate-after",
+            Reason::ExcessTtl => "the token expires later than --max-ttl from now, or never",
+            Reason::DuplicateName => "several live tokens of this kind share the name",
         }
     }
 }
@@ -64,10 +74,19 @@ pub fn profile_flags(origin: Origin, name: &str) -> String {
 /// shell (`id` quoted where needed), `flags` from [`profile_flags`].
 pub fn fix(reason: Reason, flags: &str, noun: &str, id: &str) -> String {
     let verb = match (reason, noun) {
-        (Reason::Expiring | Reason::NeverExpires, "tokens") => "update {id} --expires 90d",
+        (Reason::Expiring | Reason::NeverExpires | Reason::ExcessTtl, "tokens") => {
+            "update {id} --expires 90d"
+        }
         (Reason::Expiring, "service-tokens") => "refresh {id}",
-        (Reason::NeverExpires, "service-tokens") => "update {id} --duration 2160h",
-        (Reason::Expiring | Reason::NeverExpires, _) => "rotate {id}",
+        (Reason::NeverExpires | Reason::ExcessTtl, "service-tokens") => {
+            "update {id} --duration 2160h"
+        }
+        (Reason::Expiring | Reason::NeverExpires | Reason::ExcessTtl, _) => "rotate {id}",
+        (Reason::StaleSecret, _) => "rotate {id}",
+        (Reason::NoIpRestriction, _) => "update {id} --allow-ip CIDR",
+        (Reason::BroadScope, _) => "update {id} --policy-file FILE",
+        (Reason::DuplicateName, "tokens" | "service-tokens") => "update {id} --name NEW-NAME",
+        (Reason::DuplicateName, _) => "delete {id}",
         (Reason::UnparseableDate, "project-tokens") => "list",
         (Reason::UnparseableDate, _) => "get {id}",
         (Reason::Expired | Reason::Disabled | Reason::Suspended, _) => "delete {id}",
