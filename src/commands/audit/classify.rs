@@ -27,10 +27,12 @@ pub enum Reason {
     ExcessTtl,
     /// A name several live tokens of one kind share.
     DuplicateName,
+    /// A policy exception for the token has expired (`audit --policy`).
+    ExpiredException,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 14] = [
         Reason::Expired,
         Reason::Expiring,
         Reason::Disabled,
@@ -44,6 +46,7 @@ impl Reason {
         Reason::StaleSecret,
         Reason::ExcessTtl,
         Reason::DuplicateName,
+        Reason::ExpiredException,
     ];
 
     /// Whether an audit reports the rule by default; the others (posture rules) when named in
@@ -56,6 +59,7 @@ impl Reason {
                 | Reason::StaleSecret
                 | Reason::ExcessTtl
                 | Reason::DuplicateName
+                | Reason::ExpiredException
         )
     }
 
@@ -74,7 +78,13 @@ impl Reason {
             Reason::StaleSecret => "stale-secret",
             Reason::ExcessTtl => "excess-ttl",
             Reason::DuplicateName => "duplicate-name",
+            Reason::ExpiredException => "expired-exception",
         }
+    }
+
+    /// The rule a name names.
+    pub fn from_name(name: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.name() == name)
     }
 }
 

@@ -63,13 +63,14 @@ impl Observed {
     }
 
     /// A finding of `reason` about this token.
-    fn finding(&self, reason: Reason) -> Finding {
+    pub fn finding(&self, reason: Reason) -> Finding {
         let f = &self.facts;
         Finding {
             noun: self.noun,
             id: self.id.clone(),
             name: self.name.clone(),
             reason,
+            severity: reason.severity(),
             expires_on: match f.expiry {
                 Expiry::At(at) => Some(at),
                 _ => None,

@@ -21,6 +21,8 @@ pub struct Finding {
     /// The token's name, for kinds whose tokens have one.
     pub name: Option<String>,
     pub reason: Reason,
+    /// The rule's severity, or the policy's for it.
+    pub severity: Severity,
     pub expires_on: Option<Timestamp>,
     pub last_used_on: Option<Timestamp>,
     pub created_on: Option<Timestamp>,
@@ -30,7 +32,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn severity(&self) -> Severity {
-        self.reason.severity()
+        self.severity
     }
 
     /// The date that explains the finding: the expiry, or the last use.
@@ -194,6 +196,7 @@ mod tests {
             id: "id".into(),
             name: None,
             reason,
+            severity: reason.severity(),
             expires_on: None,
             last_used_on: None,
             created_on: None,

@@ -7,7 +7,9 @@ use crate::context::Origin;
 use crate::output::shell::word;
 
 /// How much a finding matters; the words are SARIF's levels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     Error,
@@ -35,6 +37,7 @@ impl Reason {
             Reason::BroadScope => Severity::Error,
             Reason::NoIpRestriction | Reason::StaleSecret | Reason::ExcessTtl => Severity::Warning,
             Reason::DuplicateName => Severity::Note,
+            Reason::ExpiredException => Severity::Warning,
         }
     }
 
@@ -56,6 +59,7 @@ impl Reason {
             Reason::StaleSecret => "the secret is older than --rotate-after",
             Reason::ExcessTtl => "the token expires later than --max-ttl from now, or never",
             Reason::DuplicateName => "several live tokens of this kind share the name",
+            Reason::ExpiredException => "a policy exception for the token has expired",
         }
     }
 }
@@ -87,6 +91,7 @@ pub fn fix(reason: Reason, flags: &str, noun: &str, id: &str) -> String {
         (Reason::BroadScope, _) => "update {id} --policy-file FILE",
         (Reason::DuplicateName, "tokens" | "service-tokens") => "update {id} --name NEW-NAME",
         (Reason::DuplicateName, _) => "delete {id}",
+        (Reason::ExpiredException, _) => "rotate {id}",
         (Reason::UnparseableDate, "project-tokens") => "list",
         (Reason::UnparseableDate, _) => "get {id}",
         (Reason::Expired | Reason::Disabled | Reason::Suspended, _) => "delete {id}",
