@@ -84,7 +84,20 @@ pub struct Exception {
 #[serde(deny_unknown_fields)]
 pub struct Deliver {
     #[serde(default)]
-    pub to: Vec<String>,
+    pub to: Vec<DeliverTo>,
+}
+
+/// One `--deliver` spec, checked as `--deliver` checks it, kept as written.
+#[derive(Clone, Debug)]
+pub struct DeliverTo(pub String);
+
+impl<'de> Deserialize<'de> for DeliverTo {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse::<crate::commands::sinks::DeliverSpec>()
+            .map_err(serde::de::Error::custom)?;
+        Ok(DeliverTo(s))
+    }
 }
 
 /// A duration such as `90d`, `12h`, `2w`.
@@ -322,5 +335,7 @@ mod tests {
         let (_, _, msg) = parse("[[exception]]\ntoken = \"a\"\nrule = \"nope\"\nreason = \"x\"\n")
             .expect_err("bad");
         assert!(msg.contains("unknown rule 'nope'"), "{msg}");
+        let (line, key, _) = parse("[deliver]\nto = [\"nowhere:x\"]\n").expect_err("bad");
+        assert_eq!((line, key.as_deref()), (2, Some("to")));
     }
 }
