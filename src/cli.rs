@@ -11,7 +11,7 @@ use crate::commands::{
     project_tokens::ProjectTokensCommand, sandbox::SandboxCommand,
     service_tokens::ServiceTokensCommand, tokens::TokensCommand,
 };
-use crate::output::Format;
+use crate::output::{AuditFormat, Format, FormatArg};
 use crate::ui::ColorChoice;
 
 /// Create, inspect, rotate and retire API tokens.
@@ -67,8 +67,15 @@ pub struct GlobalArgs {
     pub profile: Option<String>,
 
     /// Output format
-    #[arg(short, long, global = true, value_enum, value_name = "FORMAT", default_value_t = Format::Table)]
-    pub output: Format,
+    #[arg(
+        short,
+        long,
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "table"
+    )]
+    pub output: FormatArg,
 
     /// Shorthand for `--output json`
     #[arg(long, global = true)]
@@ -110,8 +117,22 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
+    /// The format every command speaks; audit's own formats (refused up front by every other
+    /// command) read as `table` here.
     pub fn format(&self) -> Format {
-        if self.json { Format::Json } else { self.output }
+        match (self.json, self.output) {
+            (true, _) => Format::Json,
+            (false, FormatArg::Any(f)) => f,
+            (false, FormatArg::Audit(_)) => Format::Table,
+        }
+    }
+
+    /// `-o sarif|junit|markdown|csv|prometheus`, unless `--json` overrides it.
+    pub fn audit_format(&self) -> Option<AuditFormat> {
+        match (self.json, self.output) {
+            (false, FormatArg::Audit(a)) => Some(a),
+            _ => None,
+        }
     }
 }
 

@@ -26,6 +26,10 @@ pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         )
     );
     crate::output::check_env_format(ctx.format(), issues_client_credentials)?;
+    crate::output::check_audit_format(
+        ctx.globals.audit_format(),
+        matches!(command, Command::Audit(_)),
+    )?;
     if ctx.globals.dry_run
         && let Some(what) = changes_locally(&command)
     {

@@ -8,7 +8,9 @@ mod summary;
 use std::future::Future;
 
 pub use find::{Found, find};
-pub use summary::{Dates, Expiry, State, Status, Summary, Usage, expiry_of, usage_of};
+pub use summary::{
+    Dates, Expiry, Grant, Posture, State, Status, Summary, Usage, expiry_of, usage_of,
+};
 
 use crate::vendor::Noun;
 

@@ -98,9 +98,36 @@ pub struct Summary {
     pub modified: Option<Timestamp>,
     /// Dates the vendor sent that are not dates: the field and the value.
     pub unparseable: Vec<(&'static str, String)>,
+    /// What the token may do and from where, for kinds that say.
+    pub posture: Posture,
+}
+
+/// What a token may do and from where, where the kind says (Cloudflare account tokens).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Posture {
+    /// Whether requests are limited to some addresses (`condition.request_ip.in`); `None` for
+    /// kinds that have no such condition.
+    pub ip_restricted: Option<bool>,
+    /// What the token is allowed: each allowing grant's permission group names and resource
+    /// keys (nested keys included); `None` for kinds whose scopes are not read.
+    pub grants: Option<Vec<Grant>>,
+}
+
+/// One allowing policy of a token: its permission groups on its resources.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Grant {
+    pub groups: Vec<String>,
+    pub resources: Vec<String>,
 }
 
 impl Summary {
+    /// The date the secret is taken to be from, for `stale-secret`: the last change where the
+    /// vendor reports one (a Cloudflare roll or rotate changes the secret in place), else the
+    /// creation (the other kinds are rotated by a new token).
+    pub fn secret_since(&self) -> Option<Timestamp> {
+        self.modified.or(self.created)
+    }
+
     /// Whether the token no longer works because of its age: so said, or past its expiry.
     pub fn expired(&self, now: Timestamp) -> bool {
         self.status == Some(Status::Expired) || matches!(self.expiry, Expiry::At(at) if at <= now)

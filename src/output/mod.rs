@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod bulk;
+mod choice;
 pub mod dry_run;
 pub use tokenctl_api::escape;
 mod progress;
@@ -16,6 +17,7 @@ mod time;
 
 use serde::Serialize;
 
+pub use choice::{AuditFormat, FormatArg, check_audit_format};
 pub use escape::{visible, visible_lines};
 pub use progress::Progress;
 pub use table::{Cell, TableCtx};

@@ -6,7 +6,7 @@ use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::dates::VendorDate;
 use crate::error::{CliError, Exit};
-use crate::kinds::{Dates, Expiry, State, Status, Summary, TokenKind};
+use crate::kinds::{Dates, Expiry, Grant, Posture, State, Status, Summary, TokenKind};
 use tokenctl_api::http::Auth;
 use tokenctl_api::vendors::cloudflare::{
     Cloudflare, ListOptions, ServiceToken, Token, looks_like_id, looks_like_uuid,
@@ -162,6 +162,43 @@ pub fn token_summary(t: &Token) -> Summary {
         created: d.ts("issued_on", t.issued_on.as_deref()),
         modified: VendorDate::parse(t.modified_on.as_deref()).at(),
         unparseable: d.0,
+        posture: token_posture(t),
+    }
+}
+
+/// An account token's IP condition and allowing grants, for the audit's scope rules.
+fn token_posture(t: &Token) -> Posture {
+    let ip_restricted = t
+        .condition
+        .as_ref()
+        .and_then(|c| c.request_ip.as_ref())
+        .and_then(|ip| ip.allow.as_ref())
+        .is_some_and(|allow| !allow.is_empty());
+    let grants = t
+        .policies
+        .iter()
+        .filter(|p| p.effect == "allow")
+        .map(|p| {
+            let mut resources = Vec::new();
+            for (key, value) in &p.resources {
+                resources.push(key.clone());
+                if let Some(inner) = value.as_object() {
+                    resources.extend(inner.keys().cloned());
+                }
+            }
+            Grant {
+                groups: p
+                    .permission_groups
+                    .iter()
+                    .map(|g| g.name.clone().unwrap_or_else(|| g.id.clone()))
+                    .collect(),
+                resources,
+            }
+        })
+        .collect();
+    Posture {
+        ip_restricted: Some(ip_restricted),
+        grants: Some(grants),
     }
 }
 
@@ -221,6 +258,7 @@ pub fn service_token_summary(t: &ServiceToken) -> Summary {
         created: d.ts("created_at", t.created_at.as_deref()),
         modified: VendorDate::parse(t.updated_at.as_deref()).at(),
         unparseable: d.0,
+        posture: Posture::default(),
     }
 }
 

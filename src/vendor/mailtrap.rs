@@ -2,7 +2,7 @@
 
 use super::{Facts, IdShape, Noun};
 use crate::context::{Context, Resolved};
-use crate::kinds::{Dates, State, Summary, TokenKind, Usage};
+use crate::kinds::{Dates, Posture, State, Summary, TokenKind, Usage};
 use tokenctl_api::vendors::mailtrap::{Mailtrap, MailtrapToken, is_id};
 
 pub const FACTS: Facts = Facts {
@@ -81,6 +81,7 @@ pub fn summary(t: &MailtrapToken) -> Summary {
         ),
         modified: None,
         unparseable: d.0,
+        posture: Posture::default(),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::{Facts, Noun};
 use crate::context::{Context, Resolved};
 use crate::error::CliError;
-use crate::kinds::{Dates, State, Summary, TokenKind, expiry_of, usage_of};
+use crate::kinds::{Dates, Posture, State, Summary, TokenKind, expiry_of, usage_of};
 use tokenctl_api::vendors::mosquitto::{Mosquitto, MosquittoToken, unix_time};
 
 pub const FACTS: Facts = Facts {
@@ -66,6 +66,7 @@ pub fn summary(t: &MosquittoToken) -> Summary {
         created: d.unix("issue_date", t.issue_date, unix_time).at(),
         modified: None,
         unparseable: d.0,
+        posture: Posture::default(),
     }
 }
 

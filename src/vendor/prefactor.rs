@@ -2,7 +2,7 @@
 
 use super::{Facts, Noun};
 use crate::context::{Context, Resolved};
-use crate::kinds::{Dates, State, Status, Summary, TokenKind};
+use crate::kinds::{Dates, Posture, State, Status, Summary, TokenKind};
 use tokenctl_api::vendors::prefactor::{Prefactor, PrefactorToken};
 
 pub const FACTS: Facts = Facts {
@@ -67,6 +67,7 @@ pub fn summary(t: &PrefactorToken) -> Summary {
         created: d.ts("inserted_at", t.inserted_at.as_deref()),
         modified: None,
         unparseable: d.0,
+        posture: Posture::default(),
     }
 }
 

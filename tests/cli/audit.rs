@@ -20,6 +20,8 @@ const KEYS: &[&str] = &[
     "last_used_on",
     "created_on",
     "error",
+    "severity",
+    "fix",
 ];
 
 /// Runs `audit` with `--json`; returns the array, the exit code and stderr.

@@ -5,6 +5,9 @@ mod support;
 
 mod api_tokens;
 mod audit;
+mod audit_formats;
+mod audit_policy;
+mod audit_rules;
 mod auth;
 mod bad_input;
 mod bulk;

@@ -17,10 +17,22 @@ pub enum Reason {
     NeverExpires,
     /// The vendor sent a date that is not one: nothing can be said about what it stands for.
     UnparseableDate,
+    /// A Cloudflare account token usable from any address (no `condition.request_ip.in`).
+    NoIpRestriction,
+    /// Allowed on all accounts or zones, or a permission group of [`super::broad`]'s table.
+    BroadScope,
+    /// The secret is older than `--rotate-after`.
+    StaleSecret,
+    /// Expires later than `--max-ttl` from now, or never.
+    ExcessTtl,
+    /// A name several live tokens of one kind share.
+    DuplicateName,
+    /// A policy exception for the token has expired (`audit --policy`).
+    ExpiredException,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 8] = [
+    pub const ALL: [Reason; 14] = [
         Reason::Expired,
         Reason::Expiring,
         Reason::Disabled,
@@ -29,7 +41,27 @@ impl Reason {
         Reason::Unused,
         Reason::NeverExpires,
         Reason::UnparseableDate,
+        Reason::NoIpRestriction,
+        Reason::BroadScope,
+        Reason::StaleSecret,
+        Reason::ExcessTtl,
+        Reason::DuplicateName,
+        Reason::ExpiredException,
     ];
+
+    /// Whether an audit reports the rule by default; the others (posture rules) when named in
+    /// `--reason` or `--fail-on`.
+    pub fn by_default(self) -> bool {
+        !matches!(
+            self,
+            Reason::NoIpRestriction
+                | Reason::BroadScope
+                | Reason::StaleSecret
+                | Reason::ExcessTtl
+                | Reason::DuplicateName
+                | Reason::ExpiredException
+        )
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -41,14 +73,25 @@ impl Reason {
             Reason::Unused => "unused",
             Reason::NeverExpires => "never-expires",
             Reason::UnparseableDate => "unparseable-date",
+            Reason::NoIpRestriction => "no-ip-restriction",
+            Reason::BroadScope => "broad-scope",
+            Reason::StaleSecret => "stale-secret",
+            Reason::ExcessTtl => "excess-ttl",
+            Reason::DuplicateName => "duplicate-name",
+            Reason::ExpiredException => "expired-exception",
         }
+    }
+
+    /// The rule a name names.
+    pub fn from_name(name: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.name() == name)
     }
 }
 
-pub use crate::kinds::{Expiry, State, Usage};
+pub use crate::kinds::{Expiry, Posture, State, Usage};
 
 /// What classification needs to know about one token.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Facts {
     pub state: State,
     pub expiry: Expiry,
@@ -56,13 +99,19 @@ pub struct Facts {
     pub expired_status: bool,
     pub usage: Usage,
     pub created: Option<Timestamp>,
+    /// The date the secret is from ([`crate::kinds::Summary::secret_since`]).
+    pub secret_since: Option<Timestamp>,
+    pub posture: Posture,
 }
 
-/// The two windows, from `--expiring-within` and `--unused-for`.
+/// The windows and limits: `--expiring-within`, `--unused-for`, `--rotate-after`, `--max-ttl`.
 #[derive(Clone, Copy, Debug)]
 pub struct Windows {
     pub expiring_within: SignedDuration,
     pub unused_for: SignedDuration,
+    pub rotate_after: SignedDuration,
+    /// No limit when `None`: `excess-ttl` finds nothing.
+    pub max_ttl: Option<SignedDuration>,
 }
 
 /// Every reason that applies to a token, in [`Reason`] order.
@@ -107,7 +156,44 @@ pub fn classify(f: &Facts, now: Timestamp, w: &Windows) -> Vec<Reason> {
             reasons.push(Reason::Unused);
         }
     }
+    reasons.extend(posture(f, now, w, expired));
     reasons.sort();
+    reasons
+}
+
+/// The posture rules, for a token that is not revoked: `no-ip-restriction` and `broad-scope`
+/// where the kind says (Cloudflare account tokens); `stale-secret` and `excess-ttl` only for a
+/// token that still works (active, not expired).
+fn posture(f: &Facts, now: Timestamp, w: &Windows, expired: bool) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    if f.posture.ip_restricted == Some(false) {
+        reasons.push(Reason::NoIpRestriction);
+    }
+    if f.posture
+        .grants
+        .as_deref()
+        .is_some_and(|g| !super::broad::broad(g).is_empty())
+    {
+        reasons.push(Reason::BroadScope);
+    }
+    if expired || f.state != State::Active {
+        return reasons;
+    }
+    if f.secret_since
+        .is_some_and(|at| at <= add(now, -w.rotate_after))
+    {
+        reasons.push(Reason::StaleSecret);
+    }
+    if let Some(max) = w.max_ttl {
+        let excess = match f.expiry {
+            Expiry::Never => true,
+            Expiry::At(at) => at > add(now, max),
+            Expiry::Unknown => false,
+        };
+        if excess {
+            reasons.push(Reason::ExcessTtl);
+        }
+    }
     reasons
 }
 
@@ -136,6 +222,8 @@ mod tests {
         Windows {
             expiring_within: SignedDuration::from_secs(expiring * DAY),
             unused_for: SignedDuration::from_secs(unused * DAY),
+            rotate_after: SignedDuration::from_secs(1000 * DAY),
+            max_ttl: None,
         }
     }
     fn facts(expiry: Expiry, usage: Usage) -> Facts {
@@ -145,6 +233,8 @@ mod tests {
             expired_status: false,
             usage,
             created: Some(days(-400)),
+            secret_since: Some(days(-400)),
+            posture: Posture::default(),
         }
     }
     fn reasons(f: &Facts) -> Vec<Reason> {
@@ -250,7 +340,62 @@ mod tests {
         let w = Windows {
             expiring_within: SignedDuration::from_secs(100 * 365 * DAY),
             unused_for: SignedDuration::from_secs(100 * 365 * DAY),
+            rotate_after: SignedDuration::from_secs(100 * 365 * DAY),
+            max_ttl: Some(SignedDuration::from_secs(100 * 365 * DAY)),
         };
         assert_eq!(classify(&f, now(), &w), [Reason::Expiring]);
+    }
+
+    #[test]
+    fn posture_rules() {
+        let mut f = facts(Expiry::At(days(300)), Usage::At(days(-1)));
+        f.posture = Posture {
+            ip_restricted: Some(false),
+            grants: Some(vec![crate::kinds::Grant {
+                groups: vec!["Billing Write".into()],
+                resources: vec![],
+            }]),
+        };
+        assert_eq!(reasons(&f), [Reason::NoIpRestriction, Reason::BroadScope]);
+        f.posture.ip_restricted = Some(true);
+        f.posture.grants = Some(vec![]);
+        assert_eq!(reasons(&f), []);
+        // A kind that does not say is never reported.
+        f.posture = Posture::default();
+        assert_eq!(reasons(&f), []);
+    }
+
+    #[test]
+    fn stale_secret_and_excess_ttl() {
+        let mut w = windows(30, 90);
+        w.rotate_after = SignedDuration::from_secs(90 * DAY);
+        w.max_ttl = Some(SignedDuration::from_secs(200 * DAY));
+        let mut f = facts(Expiry::At(days(300)), Usage::At(days(-1)));
+        f.secret_since = Some(days(-90));
+        assert_eq!(
+            classify(&f, now(), &w),
+            [Reason::StaleSecret, Reason::ExcessTtl]
+        );
+        f.secret_since = Some(days(-89));
+        f.expiry = Expiry::At(days(200));
+        assert_eq!(classify(&f, now(), &w), []);
+        f.expiry = Expiry::Never;
+        assert_eq!(
+            classify(&f, now(), &w),
+            [Reason::NeverExpires, Reason::ExcessTtl]
+        );
+        // Not for a token that no longer works, nor without a limit.
+        f.state = State::Disabled;
+        f.secret_since = Some(days(-400));
+        assert_eq!(
+            classify(&f, now(), &w),
+            [Reason::Disabled, Reason::NeverExpires]
+        );
+        f.state = State::Active;
+        w.max_ttl = None;
+        assert_eq!(
+            classify(&f, now(), &w),
+            [Reason::NeverExpires, Reason::StaleSecret]
+        );
     }
 }

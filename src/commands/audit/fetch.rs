@@ -5,7 +5,8 @@ use futures::future::join_all;
 use jiff::Timestamp;
 
 use super::classify::Windows;
-use super::facts::Observed;
+use super::facts::{Observed, duplicate_names};
+use super::policy::Policy;
 use super::report::{Problem, ProfileAudit};
 use super::targets::Target;
 use crate::context::{Context, Origin, Resolved};
@@ -18,8 +19,9 @@ pub async fn audit_profile(
     (name, profile, origin): Target,
     now: Timestamp,
     w: Windows,
+    policy: Option<&Policy>,
 ) -> ProfileAudit {
-    let mut audit = ProfileAudit::new(name.clone(), profile.vendor);
+    let mut audit = ProfileAudit::new(name.clone(), profile.vendor, origin);
     let resolved = match ctx.resolve_named(name, profile, origin).await {
         Ok(r) => r,
         Err(e) => {
@@ -33,8 +35,21 @@ pub async fn audit_profile(
         match list {
             Ok(tokens) => {
                 for t in &tokens {
-                    audit.findings.extend(t.findings(now, &w));
+                    audit.findings.extend(match policy {
+                        Some(p) => p.findings(&audit.profile, audit.vendor, t, w, now),
+                        None => t.findings(now, &w),
+                    });
                 }
+                let mut dups = duplicate_names(&tokens, now);
+                if let Some(p) = policy {
+                    dups.retain(|f| {
+                        !tokens
+                            .iter()
+                            .any(|t| t.id == f.id && p.excuses(t, f.reason, now))
+                    });
+                }
+                audit.findings.extend(dups);
+                audit.tokens.extend(tokens);
             }
             Err(e) => audit
                 .problems

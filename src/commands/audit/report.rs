@@ -3,7 +3,10 @@
 use jiff::Timestamp;
 
 use super::classify::Reason;
+use super::facts::Observed;
+use super::rules::{Severity, fix, profile_flags};
 use crate::config::Vendor;
+use crate::context::Origin;
 use crate::error::{CliError, Exit};
 
 /// The nouns an audit covers, in the order they are reported.
@@ -18,6 +21,8 @@ pub struct Finding {
     /// The token's name, for kinds whose tokens have one.
     pub name: Option<String>,
     pub reason: Reason,
+    /// The rule's severity, or the policy's for it.
+    pub severity: Severity,
     pub expires_on: Option<Timestamp>,
     pub last_used_on: Option<Timestamp>,
     pub created_on: Option<Timestamp>,
@@ -26,6 +31,10 @@ pub struct Finding {
 }
 
 impl Finding {
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
     /// The date that explains the finding: the expiry, or the last use.
     pub fn date(&self) -> Option<Timestamp> {
         match self.reason {
@@ -64,18 +73,34 @@ impl Problem {
 pub struct ProfileAudit {
     pub profile: String,
     pub vendor: Vendor,
+    /// Where the profile comes from: how a fix command names it.
+    pub origin: Origin,
+    /// Every token audited, findings or not (for the formats that report each token).
+    pub tokens: Vec<Observed>,
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
 }
 
 impl ProfileAudit {
-    pub fn new(profile: String, vendor: Vendor) -> Self {
+    pub fn new(profile: String, vendor: Vendor, origin: Origin) -> Self {
         ProfileAudit {
             profile,
             vendor,
+            origin,
+            tokens: Vec::new(),
             findings: Vec::new(),
             problems: Vec::new(),
         }
+    }
+
+    /// The one tokenctl command that fixes `f`.
+    pub fn fix(&self, f: &Finding) -> String {
+        fix(
+            f.reason,
+            &profile_flags(self.origin, &self.profile),
+            f.noun,
+            &f.id,
+        )
     }
 
     /// Findings in a stable order: noun (as the vendor's nouns are listed), reason, the
@@ -171,6 +196,7 @@ mod tests {
             id: "id".into(),
             name: None,
             reason,
+            severity: reason.severity(),
             expires_on: None,
             last_used_on: None,
             created_on: None,
@@ -179,7 +205,7 @@ mod tests {
     }
 
     fn audit(name: &str, reasons: &[Reason], problems: &[Exit]) -> ProfileAudit {
-        let mut a = ProfileAudit::new(name.into(), Vendor::DEFAULT);
+        let mut a = ProfileAudit::new(name.into(), Vendor::DEFAULT, Origin::Configured);
         a.findings = reasons.iter().copied().map(finding).collect();
         a.problems = problems
             .iter()

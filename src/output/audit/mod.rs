@@ -1,14 +1,22 @@
-//! `tokenctl audit` output: a table grouped by profile, or one flat list of finding objects.
+//! `tokenctl audit` output: a table grouped by profile, or one flat list of finding objects, or
+//! one of the formats other tools read (one file each: SARIF, JUnit, Markdown, CSV, Prometheus).
 //!
 //! Every JSON object has the same keys, so scripts need no special cases: profile, vendor, noun,
-//! id, name, reason, expires_on, last_used_on, created_on, error. A profile (or one noun of it)
-//! that could not be audited is an object with `"reason": "error"` and the message in `error`.
+//! id, name, reason, expires_on, last_used_on, created_on, error, severity, fix. A profile (or
+//! one noun of it) that could not be audited is an object with `"reason": "error"` and the
+//! message in `error`.
+
+mod csv;
+mod junit;
+mod markdown;
+mod prometheus;
+mod sarif;
 
 use serde::Serialize;
 
 use super::escape::visible;
 use super::table::{self, Cell, TableCtx};
-use super::{Format, env_unsupported, json_text};
+use super::{AuditFormat, Format, env_unsupported, json_text};
 use crate::commands::audit::{Finding, Problem, ProfileAudit, Reason};
 use crate::config::Vendor;
 use crate::dates::rfc3339;
@@ -29,6 +37,10 @@ struct Row<'a> {
     created_on: Option<String>,
     /// A problem's message; for an `unparseable-date` finding, which field held what.
     error: Option<String>,
+    /// The finding's severity (`error`, `warning`, `note`); null for a problem.
+    severity: Option<&'static str>,
+    /// The tokenctl command that fixes the finding; for a problem, its hint.
+    fix: Option<String>,
 }
 
 impl<'a> Row<'a> {
@@ -47,6 +59,8 @@ impl<'a> Row<'a> {
                 .unparseable
                 .as_ref()
                 .map(|(field, raw)| format!("{field} is not a date: {raw}")),
+            severity: Some(f.severity().name()),
+            fix: Some(a.fix(f)),
         }
     }
 
@@ -62,6 +76,8 @@ impl<'a> Row<'a> {
             last_used_on: None,
             created_on: None,
             error: Some(p.message.clone()),
+            severity: None,
+            fix: p.hint.clone(),
         }
     }
 }
@@ -79,7 +95,34 @@ fn rows(audits: &[ProfileAudit]) -> Vec<Row<'_>> {
         .collect()
 }
 
-pub fn render(ui: &Ui, format: Format, audits: &[ProfileAudit]) -> anyhow::Result<()> {
+/// Every finding with its profile, in report order.
+fn findings(audits: &[ProfileAudit]) -> impl Iterator<Item = (&ProfileAudit, &Finding)> {
+    audits
+        .iter()
+        .flat_map(|a| a.findings.iter().map(move |f| (a, f)))
+}
+
+/// Writes the report: in `own` (one of audit's own formats) when given, else in `format`.
+/// `rules` are the rules the audit reports on (all, or those of `--reason`), for the formats
+/// that list rules or a testcase per token and rule.
+pub fn render(
+    ui: &Ui,
+    format: Format,
+    own: Option<AuditFormat>,
+    audits: &[ProfileAudit],
+    rules: &[Reason],
+) -> anyhow::Result<()> {
+    if let Some(own) = own {
+        let text = match own {
+            AuditFormat::Sarif => sarif::text(audits, rules)?,
+            AuditFormat::Junit => junit::text(audits, rules),
+            AuditFormat::Markdown => markdown::text(audits),
+            AuditFormat::Csv => csv::text(audits),
+            AuditFormat::Prometheus => prometheus::text(audits),
+        };
+        ui.out(&text)?;
+        return Ok(());
+    }
     match format {
         Format::Env => return Err(env_unsupported()),
         Format::Json => ui.out(&json_text(&rows(audits), true)?)?,

@@ -1,0 +1,93 @@
+//! `audit -o sarif`: SARIF 2.1.0 for code scanning. One run; its tool's rules are the audit's
+//! rules; each finding a result (rule, level, message with the fix command, a logical location
+//! `profile/noun/id`); a profile that could not be audited an error notification of the run's
+//! invocation, which is then not successful.
+
+use serde_json::{Value, json};
+
+use super::findings;
+use crate::commands::audit::{ProfileAudit, Reason};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+pub fn text(audits: &[ProfileAudit], rules: &[Reason]) -> serde_json::Result<String> {
+    let rule_objects: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.name(),
+                "name": r.name(),
+                "shortDescription": { "text": r.describe() },
+                "defaultConfiguration": { "level": r.severity().name() },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = findings(audits)
+        .map(|(a, f)| {
+            let who = match &f.name {
+                Some(n) => format!("{} token '{n}' ({})", f.noun, f.id),
+                None => format!("{} token {}", f.noun, f.id),
+            };
+            let fix = a.fix(f);
+            let mut result = json!({
+                "ruleId": f.reason.name(),
+                "level": f.severity().name(),
+                "message": {
+                    "text": format!("{}: {who} in profile {}: {}. Fix: {fix}", f.reason.name(), a.profile, f.reason.describe())
+                },
+                "locations": [{
+                    "logicalLocations": [{
+                        "fullyQualifiedName": format!("{}/{}/{}", a.profile, f.noun, f.id),
+                        "kind": "resource",
+                    }]
+                }],
+                "partialFingerprints": {
+                    "tokenctlFinding/v1": format!("{}/{}/{}/{}", a.profile, f.noun, f.id, f.reason.name()),
+                },
+                "properties": {
+                    "profile": a.profile,
+                    "vendor": a.vendor,
+                    "noun": f.noun,
+                    "id": f.id,
+                    "name": f.name,
+                    "severity": f.severity().name(),
+                    "fix": fix,
+                },
+            });
+            if let Some(i) = rules.iter().position(|r| *r == f.reason) {
+                result["ruleIndex"] = json!(i);
+            }
+            result
+        })
+        .collect();
+    let notifications: Vec<Value> = audits
+        .iter()
+        .flat_map(|a| {
+            a.problems.iter().map(move |p| {
+                let what = p.noun.map(|n| format!(" ({n})")).unwrap_or_default();
+                json!({
+                    "level": "error",
+                    "message": { "text": format!("profile {}{what} could not be audited: {}", a.profile, p.message) },
+                })
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "tokenctl",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                "rules": rule_objects,
+            }},
+            "invocations": [{
+                "executionSuccessful": notifications.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }],
+    });
+    crate::output::json_text(&doc, true)
+}
