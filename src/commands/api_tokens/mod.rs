@@ -9,6 +9,7 @@ mod list;
 mod reset;
 mod revoke;
 mod rotate;
+pub use rotate::revoke_old;
 mod suspend;
 
 use clap::Subcommand;
