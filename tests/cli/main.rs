@@ -32,6 +32,7 @@ mod profile;
 mod project_tokens;
 mod rate_budget;
 mod rotate;
+mod rotations;
 mod schedule;
 mod service_tokens;
 mod startup;
