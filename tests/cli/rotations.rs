@@ -305,3 +305,299 @@ fn tokens_rotate_killed_at_each_step_then_aborted() {
         cloudflare_case(kill, After::Abort);
     }
 }
+
+/// A user of the sandbox's Mosquitto project (`sandbox serve`, so its state outlives a kill).
+fn mosquitto_env(sb: &Sandbox) -> (TestEnv, String) {
+    let mq = &sb.connections["mosquitto"];
+    let mut env = TestEnv::new();
+    env.set("MOSQUITTO_URL", mq["base_url"].as_str().expect("url"))
+        .set("MOSQUITTO_API_TOKEN", mq["token"].as_str().expect("token"));
+    (env, mq["project_id"].as_str().expect("project").to_owned())
+}
+
+/// Mosquitto: (id, secret) of a new admin token named `name`.
+fn mq_create(env: &TestEnv, project: &str, name: &str) -> (String, String) {
+    let out = env
+        .cmd()
+        .args(["project-tokens", "create", "--project", project])
+        .args(["--name", name, "--role", "admin", "--json"])
+        .output()
+        .expect("create");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = stdout_json(&out);
+    (
+        v["id"].as_str().expect("id").to_owned(),
+        v["token"].as_str().expect("token").to_owned(),
+    )
+}
+
+/// Mosquitto: the IDs of the tokens named `name`.
+fn mq_named(env: &TestEnv, project: &str, name: &str) -> Vec<String> {
+    let out = env
+        .cmd()
+        .args(["project-tokens", "list", "--project", project, "--json"])
+        .output()
+        .expect("list");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    stdout_json(&out)
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|t| t["name"] == name)
+        .map(|t| t["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// Mosquitto: whether `secret` authenticates (an authenticated read).
+fn mq_works(env: &TestEnv, project: &str, secret: &str) -> bool {
+    env.cmd()
+        .env("MOSQUITTO_API_TOKEN", secret)
+        .args(["project-tokens", "list", "--project", project])
+        .output()
+        .expect("list")
+        .status
+        .success()
+}
+
+fn mosquitto_case(kill: Kill, after: After) {
+    let sb = Sandbox::start(&[], &[]);
+    let (env, project) = mosquitto_env(&sb);
+    let (old_id, old_secret) = mq_create(&env, &project, NAME);
+    let outside = env.path("consumer");
+    std::fs::create_dir_all(&outside).expect("dir");
+    let received = outside.join("new-secret");
+    let mark = outside.join("mark");
+    let sink = match kill {
+        Kill::HandOver => format!(
+            "exec:cat > {}; touch {}; sleep 3",
+            received.display(),
+            mark.display()
+        ),
+        _ => format!("exec:cat > {}", received.display()),
+    };
+    sb.clear_requests();
+    let tokens = format!("/mosquitto/api/projects/{project}/tokens");
+    let old_path = format!("{tokens}/{old_id}");
+    match kill {
+        Kill::Create => hold(&sb, "POST", &tokens),
+        Kill::Retire => hold(&sb, "DELETE", &old_path),
+        Kill::HandOver => {}
+    }
+    let args: Vec<String> = [
+        "project-tokens",
+        "rotate",
+        NAME,
+        "--project",
+        &project,
+        "--yes",
+        "--grace",
+        "0",
+        "--deliver",
+        &sink,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    kill_during(&env, &args, || match kill {
+        Kill::Create => arrived(&sb, "POST", &tokens),
+        Kill::HandOver => mark.exists(),
+        Kill::Retire => arrived(&sb, "DELETE", &old_path),
+    });
+    let entries = journal(&env);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    // --grace 0 was asked: once the delete has gone out, the old token is gone.
+    let old_kept = kill != Kill::Retire;
+    assert_eq!(mq_works(&env, &project, &old_secret), old_kept, "{kill:?}");
+    let orphan: Vec<String> = mq_named(&env, &project, NAME)
+        .into_iter()
+        .filter(|i| *i != old_id)
+        .collect();
+    assert_eq!(
+        orphan.len(),
+        1,
+        "{kill:?}: the killed run made one new token"
+    );
+    let delivered = std::fs::read_to_string(&received).unwrap_or_default();
+    assert_no_secret_on_disk(&env, &[&old_secret, delivered.trim()]);
+
+    let _ = std::fs::remove_file(&mark);
+    let out = finish_with(&env, after, entries[0]["id"].as_str().expect("id"));
+    assert!(
+        out.status.success(),
+        "{kill:?} {after:?}: {}",
+        text(&out.stderr)
+    );
+    assert!(
+        journal(&env).is_empty(),
+        "{kill:?} {after:?}: the entry is gone"
+    );
+    let named = mq_named(&env, &project, NAME);
+    match (after, kill) {
+        (After::Abort, Kill::Retire) => assert!(named.is_empty(), "{named:?}"),
+        (After::Abort, _) => {
+            assert_eq!(named, vec![old_id.clone()], "{kill:?}: no new token left");
+            assert!(mq_works(&env, &project, &old_secret), "{kill:?}");
+        }
+        (After::Resume, Kill::Retire) => assert_eq!(named, orphan, "the handed-over token stays"),
+        (After::Resume, _) => {
+            assert_eq!(
+                named.len(),
+                1,
+                "{kill:?}: the old token retired, one new: {named:?}"
+            );
+            assert!(
+                !named.contains(&orphan[0]),
+                "{kill:?}: the orphan is deleted"
+            );
+            let now = std::fs::read_to_string(&received).expect("delivered");
+            assert!(mq_works(&env, &project, now.trim()), "{kill:?}");
+        }
+    }
+    let delivered = std::fs::read_to_string(&received).unwrap_or_default();
+    assert_no_secret_on_disk(&env, &[&old_secret, delivered.trim()]);
+}
+
+#[test]
+fn project_tokens_rotate_killed_at_each_step_then_resumed() {
+    for kill in [Kill::Create, Kill::HandOver, Kill::Retire] {
+        mosquitto_case(kill, After::Resume);
+    }
+}
+
+#[test]
+fn project_tokens_rotate_killed_at_each_step_then_aborted() {
+    for kill in [Kill::Create, Kill::HandOver, Kill::Retire] {
+        mosquitto_case(kill, After::Abort);
+    }
+}
+
+/// The journal's one file: 0600 in a 0700 directory.
+fn journal_files(env: &TestEnv) -> Vec<PathBuf> {
+    let dir = env.path(".local/share/tokenctl/rotations");
+    assert_eq!(mode(&dir) & 0o777, 0o700);
+    std::fs::read_dir(&dir)
+        .expect("journal dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect()
+}
+
+fn finish(env: &TestEnv) -> String {
+    let out = env
+        .cmd()
+        .args(["rotations", "finish"])
+        .output()
+        .expect("finish");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stderr)
+}
+
+#[test]
+fn project_tokens_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish() {
+    let sb = Sandbox::start(&[], &[]);
+    let (env, project) = mosquitto_env(&sb);
+    let (old_id, old_secret) = mq_create(&env, &project, NAME);
+    let out = env
+        .cmd()
+        .args(["project-tokens", "rotate", NAME, "--project", &project])
+        .args(["--grace", "2s", "--verify", "--yes", "--json"])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let new = stdout_json(&out);
+    let new_secret = new["token"].as_str().expect("token");
+    let files = journal_files(&env);
+    assert_eq!(files.len(), 1);
+    assert_eq!(mode(&files[0]) & 0o777, 0o600);
+    let recorded = std::fs::read_to_string(&files[0]).expect("read");
+    assert!(!recorded.contains(new_secret) && !recorded.contains(&old_secret));
+    assert_eq!(journal(&env)[0]["step"], "scheduled");
+    assert!(finish(&env).contains("No old token is due"));
+    assert!(mq_works(&env, &project, &old_secret), "not due yet");
+    std::thread::sleep(Duration::from_millis(2500));
+    finish(&env);
+    assert!(!mq_named(&env, &project, NAME).contains(&old_id));
+    assert!(!mq_works(&env, &project, &old_secret));
+    assert!(mq_works(&env, &project, new_secret));
+    assert!(journal(&env).is_empty());
+    assert!(
+        finish(&env).contains("No old token is due"),
+        "again: nothing to do"
+    );
+}
+
+#[test]
+fn prefactor_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish() {
+    let sb = Sandbox::start(&[], &[]);
+    let pf = &sb.connections["prefactor"];
+    let mut env = TestEnv::new();
+    env.set("PREFACTOR_BASE_URL", pf["base_url"].as_str().expect("url"))
+        .set("PREFACTOR_API_TOKEN", pf["token"].as_str().expect("token"));
+    let created = env
+        .cmd()
+        .args([
+            "api-tokens",
+            "create",
+            "--scope",
+            "account",
+            "--expires",
+            "90d",
+            "--json",
+        ])
+        .output()
+        .expect("create");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let old = stdout_json(&created);
+    let old_id = old["details"]["id"].as_str().expect("id");
+    let status = |id: &str| {
+        let out = env
+            .cmd()
+            .args(["api-tokens", "get", id, "--json"])
+            .output()
+            .expect("get");
+        stdout_json(&out)["status"].clone()
+    };
+    let out = env
+        .cmd()
+        .args([
+            "api-tokens",
+            "rotate",
+            old_id,
+            "--grace",
+            "2s",
+            "--verify",
+            "--yes",
+            "--json",
+        ])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let new = stdout_json(&out);
+    let recorded = std::fs::read_to_string(&journal_files(&env)[0]).expect("read");
+    assert!(!recorded.contains(new["token"].as_str().expect("token")));
+    assert!(!recorded.contains(old["token"].as_str().expect("token")));
+    finish(&env);
+    assert_eq!(status(old_id), "active", "not due yet");
+    std::thread::sleep(Duration::from_millis(2500));
+    finish(&env);
+    assert_eq!(status(old_id), "revoked");
+    assert_eq!(status(new["details"]["id"].as_str().expect("id")), "active");
+    assert!(journal(&env).is_empty());
+    finish(&env);
+}
+
+#[test]
+fn a_damaged_journal_is_a_clear_error_not_a_panic() {
+    let env = TestEnv::new();
+    let dir = env.path(".local/share/tokenctl/rotations");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("r1.json"), b"{\"id\": 3, oops").expect("write");
+    for verb in ["list", "finish", "resume"] {
+        let out = env.cmd().args(["rotations", verb]).output().expect("run");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{verb}: {err}");
+        assert!(err.contains("r1.json is damaged"), "{verb}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
