@@ -39,7 +39,7 @@ fn rotate(env: &TestEnv, extra: &[&str]) -> std::process::Output {
 }
 
 /// True when Cloudflare's verify endpoint accepts `secret` as an active token.
-fn verifies(sb: &Sandbox, secret: &str) -> bool {
+pub fn verifies(sb: &Sandbox, secret: &str) -> bool {
     let (status, v) = sb.api(
         "GET",
         &format!("/accounts/{}/tokens/verify", sb.account_id),

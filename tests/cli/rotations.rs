@@ -27,6 +27,24 @@ enum After {
     Abort,
 }
 
+/// A consumer outside tokenctl's directories: the file an exec sink writes the new secret to,
+/// the mark it leaves (for a kill during the hand-over, after which it lingers), and the sink.
+fn consumer(env: &TestEnv, kill: Kill) -> (PathBuf, PathBuf, String) {
+    let outside = env.path("consumer");
+    std::fs::create_dir_all(&outside).expect("dir");
+    let received = outside.join("new-secret");
+    let mark = outside.join("mark");
+    let sink = match kill {
+        Kill::HandOver => format!(
+            "exec:cat > {}; touch {}; sleep 3",
+            received.display(),
+            mark.display()
+        ),
+        _ => format!("exec:cat > {}", received.display()),
+    };
+    (received, mark, sink)
+}
+
 /// Runs `args` and SIGKILLs it once `ready` says the step is under way.
 fn kill_during(env: &TestEnv, args: &[String], ready: impl Fn() -> bool) {
     let mut child = StdCommand::new(BIN)
@@ -106,15 +124,52 @@ fn journal(env: &TestEnv) -> Vec<Value> {
     stdout_json(&out).as_array().expect("array").clone()
 }
 
-fn finish_with(env: &TestEnv, after: After, id: &str) -> std::process::Output {
+/// `rotations resume` or `abort` of the entry: it succeeds and the entry is gone.
+fn undo(env: &TestEnv, after: After, entry: &Value) {
     let verb = match after {
         After::Resume => "resume",
         After::Abort => "abort",
     };
-    env.cmd()
-        .args(["rotations", verb, id, "--yes"])
+    let out = env
+        .cmd()
+        .args([
+            "rotations",
+            verb,
+            entry["id"].as_str().expect("id"),
+            "--yes",
+        ])
         .output()
-        .expect("resume/abort")
+        .expect("resume/abort");
+    assert!(out.status.success(), "{verb}: {}", text(&out.stderr));
+    assert!(journal(env).is_empty(), "{verb}: the entry is gone");
+}
+
+/// Runs a rotate (`args`) and kills it at `kill`: while the `create` POST is held, once the
+/// exec sink left `mark`, or while the request retiring the old token (`retire`: method and
+/// path) is held. Returns the one journal entry left.
+fn kill_rotate(
+    env: &TestEnv,
+    sb: &Sandbox,
+    kill: Kill,
+    args: &[&str],
+    mark: &Path,
+    (create, retire): (&str, (&str, &str)),
+) -> Value {
+    sb.clear_requests();
+    match kill {
+        Kill::Create => hold(sb, "POST", create),
+        Kill::Retire => hold(sb, retire.0, retire.1),
+        Kill::HandOver => {}
+    }
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    kill_during(env, &args, || match kill {
+        Kill::Create => arrived(sb, "POST", create),
+        Kill::HandOver => mark.exists(),
+        Kill::Retire => arrived(sb, retire.0, retire.1),
+    });
+    let entries = journal(env);
+    assert_eq!(entries.len(), 1, "{kill:?}: {entries:?}");
+    entries[0].clone()
 }
 
 /// Cloudflare: the token IDs named NAME.
@@ -144,16 +199,6 @@ fn cf_named(sb: &Sandbox) -> Vec<String> {
     ids
 }
 
-fn cf_verifies(sb: &Sandbox, secret: &str) -> bool {
-    let (status, v) = sb.api(
-        "GET",
-        &format!("/accounts/{}/tokens/verify", sb.account_id),
-        secret,
-        None,
-    );
-    status == 200 && v["result"]["status"] == "active"
-}
-
 fn cloudflare_case(kill: Kill, after: After) {
     let mut env = TestEnv::new();
     let sb = env.sandbox();
@@ -176,27 +221,10 @@ fn cloudflare_case(kill: Kill, after: After) {
         old["id"].as_str().expect("id"),
         old["value"].as_str().expect("value"),
     );
-    let outside = env.path("consumer");
-    std::fs::create_dir_all(&outside).expect("dir");
-    let received = outside.join("new-secret");
-    let mark = outside.join("mark");
-    let sink = match kill {
-        Kill::HandOver => format!(
-            "exec:cat > {}; touch {}; sleep 3",
-            received.display(),
-            mark.display()
-        ),
-        _ => format!("exec:cat > {}", received.display()),
-    };
-    sb.clear_requests();
+    let (received, mark, sink) = consumer(&env, kill);
     let tokens = format!("/client/v4/accounts/{}/tokens", sb.account_id);
     let old_path = format!("{tokens}/{old_id}");
-    match kill {
-        Kill::Create => hold(&sb, "POST", &tokens),
-        Kill::Retire => hold(&sb, "PUT", &old_path),
-        Kill::HandOver => {}
-    }
-    let args: Vec<String> = [
+    let args = [
         "tokens",
         "rotate",
         NAME,
@@ -205,25 +233,16 @@ fn cloudflare_case(kill: Kill, after: After) {
         "1h",
         "--deliver",
         &sink,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    kill_during(&env, &args, || match kill {
-        Kill::Create => arrived(&sb, "POST", &tokens),
-        Kill::HandOver => mark.exists(),
-        Kill::Retire => arrived(&sb, "PUT", &old_path),
-    });
-    let entries = journal(&env);
-    assert_eq!(entries.len(), 1, "{entries:?}");
+    ];
+    let entry = kill_rotate(&env, &sb, kill, &args, &mark, (&tokens, ("PUT", &old_path)));
     let step = match kill {
         Kill::Create => "started",
         Kill::HandOver => "created",
         Kill::Retire => "delivered",
     };
-    assert_eq!(entries[0]["step"], step, "{kill:?}");
+    assert_eq!(entry["step"], step, "{kill:?}");
     assert!(
-        cf_verifies(&sb, old_secret),
+        crate::rotate::verifies(&sb, old_secret),
         "{kill:?}: the old secret still works"
     );
     let orphan: Vec<String> = cf_named(&sb).into_iter().filter(|i| i != old_id).collect();
@@ -236,18 +255,9 @@ fn cloudflare_case(kill: Kill, after: After) {
     assert_no_secret_on_disk(&env, &[old_secret, delivered.trim(), &sb.token]);
 
     let _ = std::fs::remove_file(&mark);
-    let out = finish_with(&env, after, entries[0]["id"].as_str().expect("id"));
+    undo(&env, after, &entry);
     assert!(
-        out.status.success(),
-        "{kill:?} {after:?}: {}",
-        text(&out.stderr)
-    );
-    assert!(
-        journal(&env).is_empty(),
-        "{kill:?} {after:?}: the entry is gone"
-    );
-    assert!(
-        cf_verifies(&sb, old_secret),
+        crate::rotate::verifies(&sb, old_secret),
         "{kill:?} {after:?}: the old secret still works"
     );
     let named = cf_named(&sb);
@@ -274,7 +284,7 @@ fn cloudflare_case(kill: Kill, after: After) {
     if after == After::Resume {
         let now = std::fs::read_to_string(&received).expect("delivered");
         assert!(
-            cf_verifies(&sb, now.trim()),
+            crate::rotate::verifies(&sb, now.trim()),
             "{kill:?}: the consumer holds a working secret"
         );
         let (_, t) = sb.api(
@@ -363,27 +373,10 @@ fn mosquitto_case(kill: Kill, after: After) {
     let sb = Sandbox::start(&[], &[]);
     let (env, project) = mosquitto_env(&sb);
     let (old_id, old_secret) = mq_create(&env, &project, NAME);
-    let outside = env.path("consumer");
-    std::fs::create_dir_all(&outside).expect("dir");
-    let received = outside.join("new-secret");
-    let mark = outside.join("mark");
-    let sink = match kill {
-        Kill::HandOver => format!(
-            "exec:cat > {}; touch {}; sleep 3",
-            received.display(),
-            mark.display()
-        ),
-        _ => format!("exec:cat > {}", received.display()),
-    };
-    sb.clear_requests();
+    let (received, mark, sink) = consumer(&env, kill);
     let tokens = format!("/mosquitto/api/projects/{project}/tokens");
     let old_path = format!("{tokens}/{old_id}");
-    match kill {
-        Kill::Create => hold(&sb, "POST", &tokens),
-        Kill::Retire => hold(&sb, "DELETE", &old_path),
-        Kill::HandOver => {}
-    }
-    let args: Vec<String> = [
+    let args = [
         "project-tokens",
         "rotate",
         NAME,
@@ -394,17 +387,15 @@ fn mosquitto_case(kill: Kill, after: After) {
         "0",
         "--deliver",
         &sink,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    kill_during(&env, &args, || match kill {
-        Kill::Create => arrived(&sb, "POST", &tokens),
-        Kill::HandOver => mark.exists(),
-        Kill::Retire => arrived(&sb, "DELETE", &old_path),
-    });
-    let entries = journal(&env);
-    assert_eq!(entries.len(), 1, "{entries:?}");
+    ];
+    let entry = kill_rotate(
+        &env,
+        &sb,
+        kill,
+        &args,
+        &mark,
+        (&tokens, ("DELETE", &old_path)),
+    );
     // --grace 0 was asked: once the delete has gone out, the old token is gone.
     let old_kept = kill != Kill::Retire;
     assert_eq!(mq_works(&env, &project, &old_secret), old_kept, "{kill:?}");
@@ -421,16 +412,7 @@ fn mosquitto_case(kill: Kill, after: After) {
     assert_no_secret_on_disk(&env, &[&old_secret, delivered.trim()]);
 
     let _ = std::fs::remove_file(&mark);
-    let out = finish_with(&env, after, entries[0]["id"].as_str().expect("id"));
-    assert!(
-        out.status.success(),
-        "{kill:?} {after:?}: {}",
-        text(&out.stderr)
-    );
-    assert!(
-        journal(&env).is_empty(),
-        "{kill:?} {after:?}: the entry is gone"
-    );
+    undo(&env, after, &entry);
     let named = mq_named(&env, &project, NAME);
     match (after, kill) {
         (After::Abort, Kill::Retire) => assert!(named.is_empty(), "{named:?}"),
@@ -580,6 +562,14 @@ fn prefactor_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish() {
     finish(&env);
     assert_eq!(status(old_id), "active", "not due yet");
     std::thread::sleep(Duration::from_millis(2500));
+    let rehearsed = env
+        .cmd()
+        .args(["--dry-run", "rotations", "finish"])
+        .output()
+        .expect("dry run");
+    assert!(rehearsed.status.success(), "{}", text(&rehearsed.stderr));
+    assert_eq!(status(old_id), "active", "--dry-run only rehearses");
+    assert_eq!(journal(&env).len(), 1, "--dry-run keeps the entry");
     finish(&env);
     assert_eq!(status(old_id), "revoked");
     assert_eq!(status(new["details"]["id"].as_str().expect("id")), "active");

@@ -11,7 +11,8 @@ use crate::journal::Step;
 /// and drop the rotation from the journal.
 ///
 /// A new token that was already handed over is deleted too: whatever received it must go back
-/// to the old secret, which still works. An old token already retired is not brought back. A
+/// to the old secret, which still works. An old token already retired is not brought back (a
+/// Cloudflare rotation killed while setting the old token's expiry may have set it). A
 /// rotation whose old token is only due for retirement (step scheduled) keeps the new token:
 /// abort then only drops the record, and the old token is left working.
 #[derive(Debug, Args)]
