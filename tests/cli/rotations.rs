@@ -591,3 +591,100 @@ fn a_damaged_journal_is_a_clear_error_not_a_panic() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn a_rotation_another_run_is_moving_is_left_to_it_and_a_finished_one_leaves_no_entry() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    let (_, mark, sink) = consumer(&env, Kill::HandOver);
+    let mut child = StdCommand::new(BIN)
+        .env_clear()
+        .envs(env.vars().iter().cloned())
+        .args([
+            "tokens",
+            "rotate",
+            "ci-deploy-prod",
+            "--yes",
+            "--deliver",
+            &sink,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let start = Instant::now();
+    while !mark.exists() {
+        assert!(start.elapsed() < Duration::from_secs(30), "no hand-over");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let entry = journal(&env)[0].clone();
+    let id = entry["id"].as_str().expect("id");
+    sb.clear_requests();
+    for verb in ["resume", "abort"] {
+        let out = env
+            .cmd()
+            .args(["rotations", verb, id, "--yes"])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{verb}");
+        assert!(text(&out.stderr).contains("in progress in another tokenctl run"));
+    }
+    assert!(sb.request_lines().is_empty(), "{:?}", sb.request_lines());
+    assert!(child.wait().expect("wait").success());
+    assert!(
+        journal(&env).is_empty(),
+        "the finished rotation removed its entry"
+    );
+}
+
+#[test]
+fn a_service_token_rotation_killed_in_its_request_cannot_be_resumed_only_dropped() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    let created = env
+        .cmd()
+        .args([
+            "service-tokens",
+            "create",
+            "--name",
+            NAME,
+            "--duration",
+            "30d",
+            "--json",
+        ])
+        .output()
+        .expect("create");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let id = stdout_json(&created)["id"].as_str().expect("id").to_owned();
+    let rotate = format!(
+        "/client/v4/accounts/{}/access/service_tokens/{id}/rotate",
+        sb.account_id
+    );
+    let (_, mark, sink) = consumer(&env, Kill::Create);
+    let args = [
+        "service-tokens",
+        "rotate",
+        NAME,
+        "--grace",
+        "1h",
+        "--yes",
+        "--deliver",
+        &sink,
+    ];
+    let entry = kill_rotate(&env, &sb, Kill::Create, &args, &mark, (&rotate, ("", "")));
+    assert_eq!(entry["step"], "started");
+    assert_eq!(entry["noun"], "service-tokens");
+    let out = env
+        .cmd()
+        .args(["rotations", "resume", entry["id"].as_str().expect("id")])
+        .output()
+        .expect("resume");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cannot be resumed"),
+        "{}",
+        text(&out.stderr)
+    );
+    undo(&env, After::Abort, &entry);
+}
