@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Vendor;
-use crate::context::{Origin, Resolved};
+use crate::context::{Context, Origin, Resolved};
 use crate::dates::rfc3339;
 use crate::error::CliError;
 use crate::files::FileLock;
@@ -134,7 +134,17 @@ pub struct Begin<'a> {
 
 impl Running {
     /// Writes a new entry (step `started`) and holds its lock.
-    pub fn begin(data_dir: &Path, dry_run: bool, b: Begin<'_>) -> anyhow::Result<Running> {
+    /// Without a data directory (no usable HOME) or under --dry-run, nothing is written: the
+    /// rotation runs unjournalled, as the caller says.
+    pub fn begin(ctx: &Context, b: Begin<'_>) -> anyhow::Result<Running> {
+        let unjournalled = ctx.paths.check_data().is_err();
+        if unjournalled && !ctx.globals.dry_run {
+            ctx.ui.warn(
+                "no data directory (HOME is not usable): this rotation is not journalled, so `tokenctl rotations` cannot resume it",
+            );
+        }
+        let dry_run = ctx.globals.dry_run || unjournalled;
+        let data_dir = &ctx.paths.data_dir;
         let now = rfc3339(Timestamp::now());
         let entry = Entry {
             id: new_id(),

@@ -688,3 +688,33 @@ fn a_service_token_rotation_killed_in_its_request_cannot_be_resumed_only_dropped
     );
     undo(&env, After::Abort, &entry);
 }
+
+#[test]
+fn without_a_data_directory_a_rotation_runs_unjournalled_and_says_so() {
+    let mut env = TestEnv::new();
+    let _sb = env.sandbox();
+    env.set("HOME", "")
+        .set("XDG_DATA_HOME", "")
+        .set("XDG_CONFIG_HOME", "");
+    let cwd = tempfile::tempdir().expect("cwd");
+    let out = env
+        .cmd()
+        .current_dir(cwd.path())
+        .args(["tokens", "rotate", "ci-deploy-prod", "--yes", "--json"])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not journalled"),
+        "{}",
+        text(&out.stderr)
+    );
+    let left: Vec<_> = std::fs::read_dir(cwd.path())
+        .expect("read")
+        .flatten()
+        .collect();
+    assert!(
+        left.is_empty(),
+        "nothing written to the working directory: {left:?}"
+    );
+}

@@ -83,8 +83,7 @@ pub(super) async fn reset(
     let journal = (verb == "rotate")
         .then(|| {
             Running::begin(
-                &ctx.paths.data_dir,
-                ctx.globals.dry_run,
+                ctx,
                 Begin {
                     resolved: &resolved,
                     noun: "api-tokens",

@@ -115,8 +115,7 @@ async fn prefactor(
         .map(|t| t.id)
         .collect();
     let mut journal = Running::begin(
-        &ctx.paths.data_dir,
-        ctx.globals.dry_run,
+        ctx,
         Begin {
             resolved,
             noun: "api-tokens",

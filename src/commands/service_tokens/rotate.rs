@@ -91,8 +91,7 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         )
     });
     let journal = Running::begin(
-        &ctx.paths.data_dir,
-        ctx.globals.dry_run,
+        ctx,
         Begin {
             resolved: &resolved,
             noun: "service-tokens",

@@ -159,8 +159,7 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         .map(|t| t.id)
         .collect();
     let mut journal = Running::begin(
-        &ctx.paths.data_dir,
-        ctx.globals.dry_run,
+        ctx,
         Begin {
             resolved: &resolved,
             noun: "tokens",
