@@ -718,3 +718,45 @@ fn without_a_data_directory_a_rotation_runs_unjournalled_and_says_so() {
         "nothing written to the working directory: {left:?}"
     );
 }
+
+#[test]
+fn a_new_token_the_profile_now_authenticates_with_is_not_deleted() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    let (received, mark, sink) = consumer(&env, Kill::HandOver);
+    let args = [
+        "tokens",
+        "rotate",
+        "ci-deploy-prod",
+        "--yes",
+        "--deliver",
+        &sink,
+    ];
+    let tokens = format!("/client/v4/accounts/{}/tokens", sb.account_id);
+    let entry = kill_rotate(&env, &sb, Kill::HandOver, &args, &mark, (&tokens, ("", "")));
+    // As after a rotation of the profile's own token, whose stored credential is replaced first.
+    let new_secret = std::fs::read_to_string(&received).expect("delivered");
+    env.set("CLOUDFLARE_API_TOKEN", new_secret.trim());
+    let before = sb.request_lines().len();
+    for verb in ["abort", "resume"] {
+        let out = env
+            .cmd()
+            .args([
+                "rotations",
+                verb,
+                entry["id"].as_str().expect("id"),
+                "--yes",
+            ])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{verb}");
+        assert!(text(&out.stderr).contains("already authenticates with the new token"));
+    }
+    let deletes = sb.request_lines()[before..]
+        .iter()
+        .filter(|l| l.starts_with("DELETE"))
+        .count();
+    assert_eq!(deletes, 0);
+    assert!(crate::rotate::verifies(&sb, new_secret.trim()));
+    assert_eq!(journal(&env).len(), 1, "the record stays");
+}

@@ -9,6 +9,7 @@ mod list;
 mod reset;
 mod revoke;
 mod rotate;
+pub(crate) use bulk::jwt_subject;
 pub use rotate::revoke_old;
 mod suspend;
 

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{connect, delete_new, label, new_tokens, take, vendor_side};
+use super::{connect, delete_new, label, new_tokens, refuse_own, take, vendor_side};
 use crate::context::Context;
 use crate::journal::Step;
 
@@ -38,8 +38,10 @@ pub async fn run(ctx: &Context, args: AbortArgs) -> anyhow::Result<()> {
         let running = take(ctx, entry)?;
         let e = &running.entry;
         if e.step < Step::Scheduled && !vendor_side(e) {
-            let (client, _) = connect(ctx, e).await?;
-            for id in new_tokens(&client, e).await? {
+            let (client, r) = connect(ctx, e).await?;
+            let ids = new_tokens(&client, e).await?;
+            refuse_own(&client, &r, e, &ids).await?;
+            for id in ids {
                 delete_new(ctx, &client, &id).await?;
             }
             if e.step >= Step::Delivered {

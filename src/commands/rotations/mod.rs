@@ -132,6 +132,36 @@ async fn new_tokens(client: &Client, e: &Entry) -> anyhow::Result<Vec<String>> {
     })
 }
 
+/// Refuses to delete a new token the profile now authenticates with: a rotation of the
+/// profile's own token stores the new secret as its credential first, and deleting it would
+/// lock tokenctl out.
+async fn refuse_own(
+    client: &Client,
+    r: &Resolved,
+    e: &Entry,
+    ids: &[String],
+) -> anyhow::Result<()> {
+    let mine = match (client, &r.credential.secret) {
+        (Client::Cloudflare(cf), _) => cf.verify_token().await.ok().map(|v| v.id),
+        (Client::Prefactor(_), crate::credentials::Secretish::Token(s)) => {
+            crate::commands::api_tokens::jwt_subject(s.expose())
+        }
+        _ => None,
+    };
+    match mine {
+        Some(id) if ids.contains(&id) => Err(CliError::failure(format!(
+            "rotation {}: profile '{}' already authenticates with the new token {id}, so it is not deleted",
+            e.id, e.profile
+        ))
+        .with_hint(format!(
+            "its secret is the profile's stored credential (`tokenctl auth token` prints it): hand it to the other consumers, retire the old token {} by hand, then remove {}.json from the rotations directory",
+            e.old_id, e.id
+        ))
+        .into()),
+        _ => Ok(()),
+    }
+}
+
 /// Deletes a new token a rotation made; one already gone counts as deleted.
 async fn delete_new(ctx: &Context, client: &Client, id: &str) -> anyhow::Result<()> {
     let what = format!("deleting the new token {id}");

@@ -4,7 +4,7 @@ use clap::Args;
 use clap::{FromArgMatches, Subcommand};
 use jiff::{SignedDuration, Timestamp};
 
-use super::{connect, delete_new, label, new_tokens, retire_old, take, vendor_side};
+use super::{connect, delete_new, label, new_tokens, refuse_own, retire_old, take, vendor_side};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::journal::{Running, Step};
@@ -64,14 +64,16 @@ async fn one(ctx: &Context, running: Running) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let (client, _) = connect(ctx, &e).await?;
+    let (client, r) = connect(ctx, &e).await?;
     match e.step {
         Step::Started | Step::Created => {
             ctx.ui.status(&format!(
                 "Rotation {} stopped before its new secret was handed over; that secret was never stored, so its token is deleted and the rotation runs again.",
                 label(&e)
             ));
-            for id in new_tokens(&client, &e).await? {
+            let ids = new_tokens(&client, &e).await?;
+            refuse_own(&client, &r, &e, &ids).await?;
+            for id in ids {
                 delete_new(ctx, &client, &id).await?;
             }
             running.done()?;
