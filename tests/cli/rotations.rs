@@ -18,6 +18,9 @@ const NAME: &str = "journalled";
 enum Kill {
     Create,
     HandOver,
+    /// While the new secret is verified: the exec sink arms the fault on the verify request
+    /// (the same endpoint answered an earlier call that checked the profile's own token).
+    Verify,
     Retire,
 }
 
@@ -29,7 +32,7 @@ enum After {
 
 /// A consumer outside tokenctl's directories: the file an exec sink writes the new secret to,
 /// the mark it leaves (for a kill during the hand-over, after which it lingers), and the sink.
-fn consumer(env: &TestEnv, kill: Kill) -> (PathBuf, PathBuf, String) {
+fn consumer(env: &TestEnv, kill: Kill, arm: &str) -> (PathBuf, PathBuf, String) {
     let outside = env.path("consumer");
     std::fs::create_dir_all(&outside).expect("dir");
     let received = outside.join("new-secret");
@@ -37,6 +40,11 @@ fn consumer(env: &TestEnv, kill: Kill) -> (PathBuf, PathBuf, String) {
     let sink = match kill {
         Kill::HandOver => format!(
             "exec:cat > {}; touch {}; sleep 3",
+            received.display(),
+            mark.display()
+        ),
+        Kill::Verify => format!(
+            "exec:cat > {}; {arm}; touch {}",
             received.display(),
             mark.display()
         ),
@@ -159,12 +167,14 @@ fn kill_rotate(
     match kill {
         Kill::Create => hold(sb, "POST", create),
         Kill::Retire => hold(sb, retire.0, retire.1),
-        Kill::HandOver => {}
+        Kill::HandOver | Kill::Verify => {}
     }
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     kill_during(env, &args, || match kill {
         Kill::Create => arrived(sb, "POST", create),
         Kill::HandOver => mark.exists(),
+        // The sink cleared the log and left the mark: a verify logged after it is the new one's.
+        Kill::Verify => mark.exists() && arrived(sb, retire.0, retire.1),
         Kill::Retire => arrived(sb, retire.0, retire.1),
     });
     let entries = journal(env);
@@ -221,24 +231,37 @@ fn cloudflare_case(kill: Kill, after: After) {
         old["id"].as_str().expect("id"),
         old["value"].as_str().expect("value"),
     );
-    let (received, mark, sink) = consumer(&env, kill);
     let tokens = format!("/client/v4/accounts/{}/tokens", sb.account_id);
     let old_path = format!("{tokens}/{old_id}");
+    let verify = format!("{tokens}/verify");
+    let fault =
+        json!({ "kind": "slow", "delay_ms": 60000, "method": "GET", "path_prefix": verify });
+    let arm = format!(
+        "curl -s -X DELETE {root}/__sandbox/requests >/dev/null; curl -s -X POST {root}/__sandbox/faults -H 'content-type: application/json' -d '{fault}' >/dev/null",
+        root = sb.root
+    );
+    let (received, mark, sink) = consumer(&env, kill, &arm);
     let args = [
         "tokens",
         "rotate",
         NAME,
         "--yes",
+        "--verify",
         "--grace",
         "1h",
         "--deliver",
         &sink,
     ];
-    let entry = kill_rotate(&env, &sb, kill, &args, &mark, (&tokens, ("PUT", &old_path)));
+    let retire = match kill {
+        Kill::Verify => ("GET", verify.as_str()),
+        _ => ("PUT", old_path.as_str()),
+    };
+    let entry = kill_rotate(&env, &sb, kill, &args, &mark, (&tokens, retire));
     let step = match kill {
         Kill::Create => "started",
         Kill::HandOver => "created",
-        Kill::Retire => "delivered",
+        Kill::Verify => "delivered",
+        Kill::Retire => "verified",
     };
     assert_eq!(entry["step"], step, "{kill:?}");
     assert!(
@@ -267,7 +290,7 @@ fn cloudflare_case(kill: Kill, after: After) {
             vec![old_id.to_owned()],
             "{kill:?}: no new token left"
         ),
-        (After::Resume, Kill::Retire) => {
+        (After::Resume, Kill::Verify | Kill::Retire) => {
             // Handed over already: resume only retires the old token; the new one stays.
             assert_eq!(named.len(), 2, "{named:?}");
             assert!(named.contains(&orphan[0]));
@@ -304,14 +327,14 @@ fn cloudflare_case(kill: Kill, after: After) {
 
 #[test]
 fn tokens_rotate_killed_at_each_step_then_resumed() {
-    for kill in [Kill::Create, Kill::HandOver, Kill::Retire] {
+    for kill in [Kill::Create, Kill::HandOver, Kill::Verify, Kill::Retire] {
         cloudflare_case(kill, After::Resume);
     }
 }
 
 #[test]
 fn tokens_rotate_killed_at_each_step_then_aborted() {
-    for kill in [Kill::Create, Kill::HandOver, Kill::Retire] {
+    for kill in [Kill::Create, Kill::HandOver, Kill::Verify, Kill::Retire] {
         cloudflare_case(kill, After::Abort);
     }
 }
@@ -373,7 +396,7 @@ fn mosquitto_case(kill: Kill, after: After) {
     let sb = Sandbox::start(&[], &[]);
     let (env, project) = mosquitto_env(&sb);
     let (old_id, old_secret) = mq_create(&env, &project, NAME);
-    let (received, mark, sink) = consumer(&env, kill);
+    let (received, mark, sink) = consumer(&env, kill, "");
     let tokens = format!("/mosquitto/api/projects/{project}/tokens");
     let old_path = format!("{tokens}/{old_id}");
     let args = [
@@ -596,7 +619,7 @@ fn a_damaged_journal_is_a_clear_error_not_a_panic() {
 fn a_rotation_another_run_is_moving_is_left_to_it_and_a_finished_one_leaves_no_entry() {
     let mut env = TestEnv::new();
     let sb = env.sandbox();
-    let (_, mark, sink) = consumer(&env, Kill::HandOver);
+    let (_, mark, sink) = consumer(&env, Kill::HandOver, "");
     let mut child = StdCommand::new(BIN)
         .env_clear()
         .envs(env.vars().iter().cloned())
@@ -661,7 +684,7 @@ fn a_service_token_rotation_killed_in_its_request_cannot_be_resumed_only_dropped
         "/client/v4/accounts/{}/access/service_tokens/{id}/rotate",
         sb.account_id
     );
-    let (_, mark, sink) = consumer(&env, Kill::Create);
+    let (_, mark, sink) = consumer(&env, Kill::Create, "");
     let args = [
         "service-tokens",
         "rotate",
@@ -723,7 +746,7 @@ fn without_a_data_directory_a_rotation_runs_unjournalled_and_says_so() {
 fn a_new_token_the_profile_now_authenticates_with_is_not_deleted() {
     let mut env = TestEnv::new();
     let sb = env.sandbox();
-    let (received, mark, sink) = consumer(&env, Kill::HandOver);
+    let (received, mark, sink) = consumer(&env, Kill::HandOver, "");
     let args = [
         "tokens",
         "rotate",
