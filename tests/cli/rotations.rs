@@ -521,7 +521,21 @@ fn project_tokens_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish()
     assert!(finish(&env).contains("No old token is due"));
     assert!(mq_works(&env, &project, &old_secret), "not due yet");
     std::thread::sleep(Duration::from_millis(2500));
-    finish(&env);
+    // A due rotation whose profile is gone does not hold up the others.
+    let mut lost = serde_json::from_str::<Value>(&recorded).expect("entry");
+    lost["id"] = json!("r0-lost");
+    lost["origin"] = json!("configured");
+    lost["profile"] = json!("gone");
+    std::fs::write(files[0].with_file_name("r0-lost.json"), lost.to_string()).expect("write");
+    let out = env
+        .cmd()
+        .args(["rotations", "finish"])
+        .output()
+        .expect("finish");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("'gone', which no longer exists"));
+    assert_eq!(journal(&env).len(), 1, "only the lost one is left");
+    undo(&env, After::Abort, &journal(&env)[0]);
     assert!(!mq_named(&env, &project, NAME).contains(&old_id));
     assert!(!mq_works(&env, &project, &old_secret));
     assert!(mq_works(&env, &project, new_secret));
@@ -782,4 +796,55 @@ fn a_new_token_the_profile_now_authenticates_with_is_not_deleted() {
     assert_eq!(deletes, 0);
     assert!(crate::rotate::verifies(&sb, new_secret.trim()));
     assert_eq!(journal(&env).len(), 1, "the record stays");
+}
+
+#[test]
+fn a_sandbox_rotation_is_finished_and_resumed_only_with_sandbox() {
+    let env = TestEnv::new();
+    let mq = ["--sandbox", "-p", "sandbox-mosquitto", "project-tokens"];
+    let created = env
+        .cmd()
+        .args(mq)
+        .args(["create", "--name", NAME, "--role", "viewer", "--json"])
+        .output()
+        .expect("create");
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let old_id = stdout_json(&created)["id"].as_str().expect("id").to_owned();
+    let out = env
+        .cmd()
+        .args(mq)
+        .args(["rotate", NAME, "--grace", "1s", "--yes", "--json"])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let id = journal(&env)[0]["id"].as_str().expect("id").to_owned();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        finish(&env).contains("No old token is due"),
+        "not this run's"
+    );
+    let resumed = env
+        .cmd()
+        .args(["rotations", "resume", &id])
+        .output()
+        .expect("resume");
+    assert_eq!(resumed.status.code(), Some(2));
+    assert!(text(&resumed.stderr).contains("was made with --sandbox"));
+    let out = env
+        .cmd()
+        .args(["--sandbox", "rotations", "finish"])
+        .output()
+        .expect("finish");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(journal(&env).is_empty());
+    let list = env
+        .cmd()
+        .args(mq)
+        .args(["list", "--json"])
+        .output()
+        .expect("list");
+    assert!(
+        !text(&list.stdout).contains(&old_id),
+        "the old token is deleted"
+    );
 }

@@ -3,8 +3,9 @@
 use clap::Args;
 use jiff::Timestamp;
 
-use super::{connect, label, retire_old, take};
+use super::{connect, label, reachable, retire_old, take};
 use crate::context::Context;
+use crate::error::CliError;
 use crate::journal::Step;
 
 /// Retire every old token whose grace period has passed (Prefactor: revoked; Mosquitto:
@@ -25,27 +26,48 @@ pub struct FinishArgs {}
 
 pub async fn run(ctx: &Context, _args: FinishArgs) -> anyhow::Result<()> {
     let now = Timestamp::now();
-    let mut retired = 0;
+    let (mut retired, mut failed) = (0, 0);
     for entry in crate::journal::load_all(&ctx.paths.data_dir)? {
         let due = entry
             .due
             .as_deref()
             .and_then(|d| d.parse::<Timestamp>().ok());
-        if entry.step != Step::Scheduled || due.is_none_or(|d| d > now) {
+        if entry.step != Step::Scheduled || due.is_none_or(|d| d > now) || !reachable(ctx, &entry) {
             continue;
         }
         let Ok(running) = take(ctx, entry) else {
             continue;
         };
-        let (client, _) = connect(ctx, &running.entry).await?;
-        retire_old(ctx, &client, &running.entry).await?;
-        ctx.ui
-            .status(&format!("Finished rotation {}.", label(&running.entry)));
-        running.done()?;
-        retired += 1;
+        // One rotation that cannot be finished (its profile gone, its vendor down) does not
+        // hold up the others; it is retried on the next run.
+        match retire(ctx, &running.entry).await {
+            Ok(()) => {
+                ctx.ui
+                    .status(&format!("Finished rotation {}.", label(&running.entry)));
+                running.done()?;
+                retired += 1;
+            }
+            Err(e) if crate::error::is_dry_run(&e) => return Err(e),
+            Err(e) => {
+                ctx.ui
+                    .warn(&format!("rotation {}: {e:#}", label(&running.entry)));
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(CliError::failure(format!(
+            "{failed} rotation(s) due could not be finished; the next run tries again"
+        ))
+        .into());
     }
     if retired == 0 {
         ctx.ui.status("No old token is due for retirement.");
     }
     Ok(())
+}
+
+async fn retire(ctx: &Context, e: &crate::journal::Entry) -> anyhow::Result<()> {
+    let (client, _) = connect(ctx, e).await?;
+    retire_old(ctx, &client, e).await
 }

@@ -50,6 +50,18 @@ fn take(ctx: &Context, entry: Entry) -> anyhow::Result<Running> {
 /// The profile a rotation was recorded with, usable again: a configured profile by its name;
 /// the sandbox's or the environment's only when this run selects the same one.
 async fn connect(ctx: &Context, e: &Entry) -> anyhow::Result<(Client, Resolved)> {
+    if !reachable(ctx, e) {
+        let (then, now) = match ctx.sandbox_mode() {
+            true => ("without --sandbox", "with it"),
+            false => ("with --sandbox", "without it"),
+        };
+        return Err(CliError::usage(format!(
+            "rotation {} was made {then}, and this command runs {now}",
+            e.id
+        ))
+        .with_hint("run it the way the rotation was made")
+        .into());
+    }
     let mut r = if e.origin == origin_name(Origin::Configured) {
         let config = ctx.config()?;
         let Some(profile) = config.profiles.get(&e.profile) else {
@@ -58,8 +70,8 @@ async fn connect(ctx: &Context, e: &Entry) -> anyhow::Result<(Client, Resolved)>
                 e.id, e.profile
             ))
             .with_hint(format!(
-                "add it again, or drop the rotation with `tokenctl rotations abort {}`",
-                e.id
+                "add it again with `tokenctl profile add {}`, then run this again",
+                shell::word(&e.profile)
             ))
             .into());
         };
@@ -85,6 +97,12 @@ async fn connect(ctx: &Context, e: &Entry) -> anyhow::Result<(Client, Resolved)>
         r.profile.project_id.clone_from(&e.project);
     }
     Ok((Client::connect(ctx, &r)?, r))
+}
+
+/// Whether this run reaches the rotation's tokens: the sandbox's only with --sandbox, and the
+/// real ones only without it.
+fn reachable(ctx: &Context, e: &Entry) -> bool {
+    (e.origin == origin_name(Origin::Sandbox)) == ctx.sandbox_mode()
 }
 
 /// Whether a Prefactor token is a clone of `old` (the same scope, account, environment, agent
