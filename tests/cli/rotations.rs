@@ -53,9 +53,9 @@ fn consumer(env: &TestEnv, kill: Kill, arm: &str) -> (PathBuf, PathBuf, String) 
     (received, mark, sink)
 }
 
-/// Runs `args` and SIGKILLs it once `ready` says the step is under way.
-fn kill_during(env: &TestEnv, args: &[String], ready: impl Fn() -> bool) {
-    let mut child = StdCommand::new(BIN)
+/// Starts tokenctl with `args` in the background, its output discarded.
+fn spawn<S: AsRef<std::ffi::OsStr>>(env: &TestEnv, args: &[S]) -> std::process::Child {
+    StdCommand::new(BIN)
         .env_clear()
         .envs(env.vars().iter().cloned())
         .args(args)
@@ -63,7 +63,12 @@ fn kill_during(env: &TestEnv, args: &[String], ready: impl Fn() -> bool) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("spawn");
+        .expect("spawn")
+}
+
+/// Runs `args` and SIGKILLs it once `ready` says the step is under way.
+fn kill_during(env: &TestEnv, args: &[String], ready: impl Fn() -> bool) {
+    let mut child = spawn(env, args);
     let start = Instant::now();
     while !ready() {
         if let Ok(Some(status)) = child.try_wait() {
@@ -123,13 +128,23 @@ fn assert_no_secret_on_disk(env: &TestEnv, secrets: &[&str]) {
 }
 
 fn journal(env: &TestEnv) -> Vec<Value> {
-    let out = env
-        .cmd()
-        .args(["rotations", "list", "--json"])
-        .output()
-        .expect("list");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = ok(env.cmd().args(["rotations", "list", "--json"]));
     stdout_json(&out).as_array().expect("array").clone()
+}
+
+/// Runs `cmd`, which must succeed.
+fn ok(cmd: &mut assert_cmd::Command) -> std::process::Output {
+    let out = cmd.output().expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    out
+}
+
+/// `tokenctl rotations VERB ID --yes`.
+fn rotations(env: &TestEnv, verb: &str, id: &str) -> std::process::Output {
+    env.cmd()
+        .args(["rotations", verb, id, "--yes"])
+        .output()
+        .expect("rotations")
 }
 
 /// `rotations resume` or `abort` of the entry: it succeeds and the entry is gone.
@@ -138,16 +153,7 @@ fn undo(env: &TestEnv, after: After, entry: &Value) {
         After::Resume => "resume",
         After::Abort => "abort",
     };
-    let out = env
-        .cmd()
-        .args([
-            "rotations",
-            verb,
-            entry["id"].as_str().expect("id"),
-            "--yes",
-        ])
-        .output()
-        .expect("resume/abort");
+    let out = rotations(env, verb, entry["id"].as_str().expect("id"));
     assert!(out.status.success(), "{verb}: {}", text(&out.stderr));
     assert!(journal(env).is_empty(), "{verb}: the entry is gone");
 }
@@ -212,7 +218,7 @@ fn cf_named(sb: &Sandbox) -> Vec<String> {
 fn cloudflare_case(kill: Kill, after: After) {
     let mut env = TestEnv::new();
     let sb = env.sandbox();
-    let created = env
+    let created = ok(env
         .cmd()
         .args([
             "tokens",
@@ -222,10 +228,7 @@ fn cloudflare_case(kill: Kill, after: After) {
             "--permission",
             "Account API Tokens Read",
         ])
-        .args(["--expires", "30d", "--json"])
-        .output()
-        .expect("create");
-    assert!(created.status.success(), "{}", text(&created.stderr));
+        .args(["--expires", "30d", "--json"]));
     let old = stdout_json(&created);
     let (old_id, old_secret) = (
         old["id"].as_str().expect("id"),
@@ -350,13 +353,10 @@ fn mosquitto_env(sb: &Sandbox) -> (TestEnv, String) {
 
 /// Mosquitto: (id, secret) of a new admin token named `name`.
 fn mq_create(env: &TestEnv, project: &str, name: &str) -> (String, String) {
-    let out = env
+    let out = ok(env
         .cmd()
         .args(["project-tokens", "create", "--project", project])
-        .args(["--name", name, "--role", "admin", "--json"])
-        .output()
-        .expect("create");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+        .args(["--name", name, "--role", "admin", "--json"]));
     let v = stdout_json(&out);
     (
         v["id"].as_str().expect("id").to_owned(),
@@ -366,12 +366,9 @@ fn mq_create(env: &TestEnv, project: &str, name: &str) -> (String, String) {
 
 /// Mosquitto: the IDs of the tokens named `name`.
 fn mq_named(env: &TestEnv, project: &str, name: &str) -> Vec<String> {
-    let out = env
+    let out = ok(env
         .cmd()
-        .args(["project-tokens", "list", "--project", project, "--json"])
-        .output()
-        .expect("list");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+        .args(["project-tokens", "list", "--project", project, "--json"]));
     stdout_json(&out)
         .as_array()
         .expect("array")
@@ -489,12 +486,7 @@ fn journal_files(env: &TestEnv) -> Vec<PathBuf> {
 }
 
 fn finish(env: &TestEnv) -> String {
-    let out = env
-        .cmd()
-        .args(["rotations", "finish"])
-        .output()
-        .expect("finish");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = ok(env.cmd().args(["rotations", "finish"]));
     text(&out.stderr)
 }
 
@@ -503,13 +495,10 @@ fn project_tokens_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish()
     let sb = Sandbox::start(&[], &[]);
     let (env, project) = mosquitto_env(&sb);
     let (old_id, old_secret) = mq_create(&env, &project, NAME);
-    let out = env
+    let out = ok(env
         .cmd()
         .args(["project-tokens", "rotate", NAME, "--project", &project])
-        .args(["--grace", "2s", "--verify", "--yes", "--json"])
-        .output()
-        .expect("rotate");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+        .args(["--grace", "2s", "--verify", "--yes", "--json"]));
     let new = stdout_json(&out);
     let new_secret = new["token"].as_str().expect("token");
     let files = journal_files(&env);
@@ -553,20 +542,15 @@ fn prefactor_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish() {
     let mut env = TestEnv::new();
     env.set("PREFACTOR_BASE_URL", pf["base_url"].as_str().expect("url"))
         .set("PREFACTOR_API_TOKEN", pf["token"].as_str().expect("token"));
-    let created = env
-        .cmd()
-        .args([
-            "api-tokens",
-            "create",
-            "--scope",
-            "account",
-            "--expires",
-            "90d",
-            "--json",
-        ])
-        .output()
-        .expect("create");
-    assert!(created.status.success(), "{}", text(&created.stderr));
+    let created = ok(env.cmd().args([
+        "api-tokens",
+        "create",
+        "--scope",
+        "account",
+        "--expires",
+        "90d",
+        "--json",
+    ]));
     let old = stdout_json(&created);
     let old_id = old["details"]["id"].as_str().expect("id");
     let status = |id: &str| {
@@ -577,21 +561,16 @@ fn prefactor_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish() {
             .expect("get");
         stdout_json(&out)["status"].clone()
     };
-    let out = env
-        .cmd()
-        .args([
-            "api-tokens",
-            "rotate",
-            old_id,
-            "--grace",
-            "2s",
-            "--verify",
-            "--yes",
-            "--json",
-        ])
-        .output()
-        .expect("rotate");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = ok(env.cmd().args([
+        "api-tokens",
+        "rotate",
+        old_id,
+        "--grace",
+        "2s",
+        "--verify",
+        "--yes",
+        "--json",
+    ]));
     let new = stdout_json(&out);
     let recorded = std::fs::read_to_string(&journal_files(&env)[0]).expect("read");
     assert!(!recorded.contains(new["token"].as_str().expect("token")));
@@ -599,12 +578,7 @@ fn prefactor_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish() {
     finish(&env);
     assert_eq!(status(old_id), "active", "not due yet");
     std::thread::sleep(Duration::from_millis(2500));
-    let rehearsed = env
-        .cmd()
-        .args(["--dry-run", "rotations", "finish"])
-        .output()
-        .expect("dry run");
-    assert!(rehearsed.status.success(), "{}", text(&rehearsed.stderr));
+    ok(env.cmd().args(["--dry-run", "rotations", "finish"]));
     assert_eq!(status(old_id), "active", "--dry-run only rehearses");
     assert_eq!(journal(&env).len(), 1, "--dry-run keeps the entry");
     finish(&env);
@@ -634,22 +608,15 @@ fn a_rotation_another_run_is_moving_is_left_to_it_and_a_finished_one_leaves_no_e
     let mut env = TestEnv::new();
     let sb = env.sandbox();
     let (_, mark, sink) = consumer(&env, Kill::HandOver, "");
-    let mut child = StdCommand::new(BIN)
-        .env_clear()
-        .envs(env.vars().iter().cloned())
-        .args([
-            "tokens",
-            "rotate",
-            "ci-deploy-prod",
-            "--yes",
-            "--deliver",
-            &sink,
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let args = [
+        "tokens",
+        "rotate",
+        "ci-deploy-prod",
+        "--yes",
+        "--deliver",
+        &sink,
+    ];
+    let mut child = spawn(&env, &args);
     let start = Instant::now();
     while !mark.exists() {
         assert!(start.elapsed() < Duration::from_secs(30), "no hand-over");
@@ -659,11 +626,7 @@ fn a_rotation_another_run_is_moving_is_left_to_it_and_a_finished_one_leaves_no_e
     let id = entry["id"].as_str().expect("id");
     sb.clear_requests();
     for verb in ["resume", "abort"] {
-        let out = env
-            .cmd()
-            .args(["rotations", verb, id, "--yes"])
-            .output()
-            .expect("run");
+        let out = rotations(&env, verb, id);
         assert_eq!(out.status.code(), Some(1), "{verb}");
         assert!(text(&out.stderr).contains("in progress in another tokenctl run"));
     }
@@ -679,20 +642,15 @@ fn a_rotation_another_run_is_moving_is_left_to_it_and_a_finished_one_leaves_no_e
 fn a_service_token_rotation_killed_in_its_request_cannot_be_resumed_only_dropped() {
     let mut env = TestEnv::new();
     let sb = env.sandbox();
-    let created = env
-        .cmd()
-        .args([
-            "service-tokens",
-            "create",
-            "--name",
-            NAME,
-            "--duration",
-            "30d",
-            "--json",
-        ])
-        .output()
-        .expect("create");
-    assert!(created.status.success(), "{}", text(&created.stderr));
+    let created = ok(env.cmd().args([
+        "service-tokens",
+        "create",
+        "--name",
+        NAME,
+        "--duration",
+        "30d",
+        "--json",
+    ]));
     let id = stdout_json(&created)["id"].as_str().expect("id").to_owned();
     let rotate = format!(
         "/client/v4/accounts/{}/access/service_tokens/{id}/rotate",
@@ -712,11 +670,7 @@ fn a_service_token_rotation_killed_in_its_request_cannot_be_resumed_only_dropped
     let entry = kill_rotate(&env, &sb, Kill::Create, &args, &mark, (&rotate, ("", "")));
     assert_eq!(entry["step"], "started");
     assert_eq!(entry["noun"], "service-tokens");
-    let out = env
-        .cmd()
-        .args(["rotations", "resume", entry["id"].as_str().expect("id")])
-        .output()
-        .expect("resume");
+    let out = rotations(&env, "resume", entry["id"].as_str().expect("id"));
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("cannot be resumed"),
@@ -734,13 +688,13 @@ fn without_a_data_directory_a_rotation_runs_unjournalled_and_says_so() {
         .set("XDG_DATA_HOME", "")
         .set("XDG_CONFIG_HOME", "");
     let cwd = tempfile::tempdir().expect("cwd");
-    let out = env
-        .cmd()
-        .current_dir(cwd.path())
-        .args(["tokens", "rotate", "ci-deploy-prod", "--yes", "--json"])
-        .output()
-        .expect("rotate");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = ok(env.cmd().current_dir(cwd.path()).args([
+        "tokens",
+        "rotate",
+        "ci-deploy-prod",
+        "--yes",
+        "--json",
+    ]));
     assert!(
         text(&out.stderr).contains("not journalled"),
         "{}",
@@ -776,16 +730,7 @@ fn a_new_token_the_profile_now_authenticates_with_is_not_deleted() {
     env.set("CLOUDFLARE_API_TOKEN", new_secret.trim());
     let before = sb.request_lines().len();
     for verb in ["abort", "resume"] {
-        let out = env
-            .cmd()
-            .args([
-                "rotations",
-                verb,
-                entry["id"].as_str().expect("id"),
-                "--yes",
-            ])
-            .output()
-            .expect("run");
+        let out = rotations(&env, verb, entry["id"].as_str().expect("id"));
         assert_eq!(out.status.code(), Some(1), "{verb}");
         assert!(text(&out.stderr).contains("already authenticates with the new token"));
     }
@@ -802,40 +747,25 @@ fn a_new_token_the_profile_now_authenticates_with_is_not_deleted() {
 fn a_sandbox_rotation_is_finished_and_resumed_only_with_sandbox() {
     let env = TestEnv::new();
     let mq = ["--sandbox", "-p", "sandbox-mosquitto", "project-tokens"];
-    let created = env
+    let created = ok(env
         .cmd()
         .args(mq)
-        .args(["create", "--name", NAME, "--role", "viewer", "--json"])
-        .output()
-        .expect("create");
-    assert!(created.status.success(), "{}", text(&created.stderr));
+        .args(["create", "--name", NAME, "--role", "viewer", "--json"]));
     let old_id = stdout_json(&created)["id"].as_str().expect("id").to_owned();
-    let out = env
+    ok(env
         .cmd()
         .args(mq)
-        .args(["rotate", NAME, "--grace", "1s", "--yes", "--json"])
-        .output()
-        .expect("rotate");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+        .args(["rotate", NAME, "--grace", "1s", "--yes", "--json"]));
     let id = journal(&env)[0]["id"].as_str().expect("id").to_owned();
     std::thread::sleep(Duration::from_millis(1500));
     assert!(
         finish(&env).contains("No old token is due"),
         "not this run's"
     );
-    let resumed = env
-        .cmd()
-        .args(["rotations", "resume", &id])
-        .output()
-        .expect("resume");
+    let resumed = rotations(&env, "resume", &id);
     assert_eq!(resumed.status.code(), Some(2));
     assert!(text(&resumed.stderr).contains("was made with --sandbox"));
-    let out = env
-        .cmd()
-        .args(["--sandbox", "rotations", "finish"])
-        .output()
-        .expect("finish");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    ok(env.cmd().args(["--sandbox", "rotations", "finish"]));
     assert!(journal(&env).is_empty());
     let list = env
         .cmd()
