@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     api_tokens::ApiTokensCommand, auth::AuthCommand, profile::ProfileCommand,
-    project_tokens::ProjectTokensCommand, sandbox::SandboxCommand,
+    project_tokens::ProjectTokensCommand, rotations::RotationsCommand, sandbox::SandboxCommand,
     service_tokens::ServiceTokensCommand, tokens::TokensCommand,
 };
 use crate::output::{AuditFormat, Format, FormatArg};
@@ -170,6 +170,9 @@ pub enum Command {
     /// Cedalo Pro Mosquitto project tokens
     #[command(subcommand)]
     ProjectTokens(ProjectTokensCommand),
+    /// Rotations that have not finished: list, resume, abort, and retire old tokens when due
+    #[command(subcommand)]
+    Rotations(RotationsCommand),
     Audit(crate::commands::audit::AuditArgs),
     /// Run a command with a profile's credential in the vendor's environment variables
     Exec(crate::commands::exec::ExecArgs),

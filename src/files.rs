@@ -140,6 +140,13 @@ pub struct FileLock {
 /// so that every run locks the same inode), waiting for other runs that hold it. The directory
 /// is created (0700) if needed.
 pub fn lock(target: &Path) -> io::Result<FileLock> {
+    let file = open_lock_file(target)?;
+    file.lock()?;
+    Ok(FileLock { _file: file })
+}
+
+/// The `.NAME.lock` file beside `target`, created (0600, in a 0700 directory) if needed.
+fn open_lock_file(target: &Path) -> io::Result<File> {
     let dir = parent_of(target);
     create_private_dir(dir)?;
     let path = dir.join(format!(".{}.lock", file_name_of(target)));
@@ -150,9 +157,17 @@ pub fn lock(target: &Path) -> io::Result<FileLock> {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
-    let file = o.open(&path)?;
-    file.lock()?;
-    Ok(FileLock { _file: file })
+    o.open(&path)
+}
+
+/// Takes the same lock as [`lock`] without waiting: `None` when another run holds it.
+pub fn try_lock(target: &Path) -> io::Result<Option<FileLock>> {
+    let file = open_lock_file(target)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(FileLock { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
 }
 
 /// Replaces the file `path` names (through symlinks) with `contents`, mode 0600, in a 0700

@@ -14,6 +14,7 @@ pub mod dates;
 pub mod env;
 pub mod error;
 pub mod files;
+pub mod journal;
 pub mod kinds;
 pub mod output;
 pub mod ui;

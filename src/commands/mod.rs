@@ -9,6 +9,7 @@ pub mod exec;
 pub mod hand_over;
 pub mod profile;
 pub mod project_tokens;
+pub mod rotations;
 pub mod sandbox;
 pub mod service_tokens;
 pub mod sinks;
@@ -44,6 +45,7 @@ pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         Command::ServiceTokens(cmd) => service_tokens::run(ctx, cmd).await,
         Command::ApiTokens(cmd) => api_tokens::run(ctx, cmd).await,
         Command::ProjectTokens(cmd) => project_tokens::run(ctx, cmd).await,
+        Command::Rotations(cmd) => rotations::run(ctx, cmd).await,
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd).await,
         Command::Audit(args) => audit::run(ctx, args).await,
         Command::Exec(args) => exec::run(ctx, args).await,
@@ -74,6 +76,7 @@ fn changes_locally(command: &Command) -> Option<&'static str> {
         | Command::ServiceTokens(_)
         | Command::ApiTokens(_)
         | Command::ProjectTokens(_)
+        | Command::Rotations(_)
         | Command::Audit(_)
         | Command::Completion(_) => None,
     }
@@ -87,6 +90,28 @@ pub fn old_still_works(old: String, new_id: String) -> impl Fn(anyhow::Error) ->
             "the old token {old} was left as it was and still works; the new token is {new_id}"
         ))
     }
+}
+
+/// Ends a rotation whose old token stays for `grace`: recorded as due at now + grace, for
+/// `tokenctl rotations finish` to retire.
+pub fn schedule_retirement(
+    ctx: &Context,
+    mut journal: crate::journal::Running,
+    grace: jiff::SignedDuration,
+) -> anyhow::Result<()> {
+    let due = crate::dates::rfc3339(
+        jiff::Timestamp::now()
+            .checked_add(grace)
+            .unwrap_or_else(|_| jiff::Timestamp::now()),
+    );
+    let old = journal.entry.old_id.clone();
+    journal.step(crate::journal::Step::Scheduled, |e| {
+        e.due = Some(due.clone())
+    })?;
+    ctx.ui.status(&format!(
+        "The old token {old} keeps working until {due}; `tokenctl rotations finish` (run it from cron) retires it then."
+    ));
+    Ok(())
 }
 
 /// Sends one change that may issue a secret (`request`), noted as in flight until it is

@@ -36,6 +36,7 @@ mod project_tokens;
 mod rate_budget;
 mod rotate;
 mod rotate_failures;
+mod rotations;
 mod schedule;
 mod service_tokens;
 mod startup;

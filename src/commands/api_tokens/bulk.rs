@@ -212,7 +212,7 @@ fn own_secret(resolved: &Resolved) -> Option<&str> {
 
 /// The `sub` claim of a JWT, read without checking the signature: it only decides what to
 /// leave alone.
-pub(super) fn jwt_subject(jwt: &str) -> Option<String> {
+pub(crate) fn jwt_subject(jwt: &str) -> Option<String> {
     let payload = jwt.split('.').nth(1)?;
     let claims: serde_json::Value = serde_json::from_slice(&base64url(payload)?).ok()?;
     claims.get("sub")?.as_str().map(str::to_owned)

@@ -9,6 +9,8 @@ mod list;
 mod reset;
 mod revoke;
 mod rotate;
+pub(crate) use bulk::jwt_subject;
+pub use rotate::revoke_old;
 mod suspend;
 
 use clap::Subcommand;

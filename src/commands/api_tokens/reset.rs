@@ -9,6 +9,7 @@ use crate::commands::sinks::SinkArgs;
 use crate::config::Vendor;
 use crate::context::Context;
 use crate::credentials::Secretish;
+use crate::journal::{Begin, Running};
 use tokenctl_api::http::ApiErrorKind;
 
 /// Replace a token with a new one with the same permissions; the new secret is shown once.
@@ -50,6 +51,7 @@ pub(super) async fn reset(
     };
     ctx.ui
         .refuse_unconfirmable(&format!("resetting token '{token}'"), ctx.globals.yes)?;
+    let sinks_args = sinks;
     let sinks = sinks.sinks(Vendor::Mailtrap)?;
     hand_over::precheck(ctx, &sinks)?;
     // No expiry check here: since 2026-08 every new Mailtrap token has one, so only Mailtrap can
@@ -75,6 +77,26 @@ pub(super) async fn reset(
         }
         Secretish::GlobalKey { .. } => false,
     };
+    // Only `rotate` is journalled: a reset is one request, but `rotations list` should show a
+    // rotation that died before its new secret was handed over.
+    let old_id = t.id.to_string();
+    let journal = (verb == "rotate")
+        .then(|| {
+            Running::begin(
+                ctx,
+                Begin {
+                    resolved: &resolved,
+                    noun: "api-tokens",
+                    old_id: &old_id,
+                    old_name: &t.name,
+                    siblings: Vec::new(),
+                    grace_secs: 12 * 3600,
+                    sinks: sinks_args.flags(),
+                    verify,
+                },
+            )
+        })
+        .transpose()?;
     let issued = crate::commands::send_change(
         ctx,
         &format!("resetting token {} ({})", t.name, t.id),
@@ -104,5 +126,5 @@ pub(super) async fn reset(
     if verify {
         super::rotate::verify(ctx, &resolved, &issued).await?;
     }
-    Ok(())
+    journal.map_or(Ok(()), Running::done)
 }

@@ -12,6 +12,7 @@ use crate::config::Vendor;
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::error::{CliError, usage};
+use crate::journal::{Begin, Running, Step};
 use crate::output::shell;
 use tokenctl_api::http::ApiErrorKind;
 use tokenctl_api::vendors::mailtrap::MailtrapTokenIssued;
@@ -22,17 +23,20 @@ use tokenctl_api::vendors::prefactor::{Action, CreateDetails, Prefactor};
 ///
 /// Mailtrap: its reset. The new token is named `<old name> <new ID>`, and Mailtrap retires the
 /// old one after its grace period (12 hours), which no client can change (no --grace).
-/// Prefactor: a new token with the same scope, account, environment, agent and expiry; the old
-/// one is revoked once the new one is handed over (and verified). That needs --grace 0: a later
-/// retirement needs the rotation journal, which is not built yet. --verify reads with the new
-/// token to show that it authenticates; a failed delivery or verify leaves the old token as it
-/// was. Rotating the profile's own token updates its stored credential.
+/// Prefactor: a new token with the same scope, account, environment, agent and expiry, handed
+/// over (and verified); the old one is then due for revocation after --grace (default 1h, as
+/// `tokens rotate`), which `tokenctl rotations finish` (from cron) carries out; --grace 0 revokes
+/// it at once. --verify reads with the new token to show that it authenticates; a failed
+/// delivery or verify leaves the old token as it was. Every step is recorded in the rotation
+/// journal (`tokenctl rotations`). Rotating the profile's own token updates its stored
+/// credential.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Mailtrap, Prefactor.
 
 Examples:
   tokenctl -p mailtrap api-tokens rotate ci-sender --verify --deliver 'exec:gh secret set MAILTRAP_TOKEN'
   tokenctl -p mailtrap api-tokens rotate ci-sender --yes --deliver dotenv:.env#MAILTRAP_API_TOKEN
+  tokenctl -p prefactor api-tokens rotate 013xrzp12g3nqk8nq2w5c8rt1mbv4zha --grace 24h --verify --yes
   tokenctl -p prefactor api-tokens rotate 013xrzp12g3nqk8nq2w5c8rt1mbv4zha --grace 0 --verify --yes")]
 pub struct RotateArgs {
     /// Token ID or exact name
@@ -43,13 +47,17 @@ pub struct RotateArgs {
     #[arg(long)]
     verify: bool,
 
-    /// Prefactor: 0, to revoke the old token as soon as the new one is handed over
+    /// Prefactor: how long the old token keeps working after the hand-over (default 1h); 0
+    /// revokes it at once
     #[arg(long, value_name = "DURATION", value_parser = parse_grace)]
     grace: Option<SignedDuration>,
 
     #[command(flatten)]
     sinks: SinkArgs,
 }
+
+/// How long a Prefactor rotation keeps the old token by default, as `tokens rotate` does.
+const DEFAULT_GRACE: SignedDuration = SignedDuration::from_hours(1);
 
 pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     let (client, resolved) = ctx.api_tokens().await?;
@@ -73,29 +81,19 @@ async fn prefactor(
     resolved: &Resolved,
     args: RotateArgs,
 ) -> anyhow::Result<()> {
-    match args.grace {
-        Some(g) if g.is_zero() => {}
-        Some(_) => {
-            return usage(
-                "a Prefactor rotation with a grace period needs the rotation journal, which is not built yet: use --grace 0 (the old token is revoked once the new one is handed over)",
-            );
-        }
-        None => {
-            return usage(
-                "a Prefactor rotation revokes the old token once the new one is handed over: say so with --grace 0",
-            );
-        }
-    }
+    let grace = args.grace.unwrap_or(DEFAULT_GRACE);
     ctx.ui
         .refuse_unconfirmable(&format!("rotating token '{}'", args.token), ctx.globals.yes)?;
     let sinks = args.sinks.sinks(Vendor::Prefactor)?;
     hand_over::precheck(ctx, &sinks)?;
     let old = find_prefactor(pf, &args.token).await?;
+    let when = if grace.is_zero() {
+        "once the new one is handed over".to_owned()
+    } else {
+        format!("{grace} after the new one is handed over (`tokenctl rotations finish`)")
+    };
     ctx.ui.confirm_destructive(
-        &format!(
-            "Rotate token {}: it is revoked once the new one is handed over",
-            old.id
-        ),
+        &format!("Rotate token {}: it is revoked {when}", old.id),
         ctx.globals.yes,
     )?;
     let own = match &resolved.credential.secret {
@@ -109,6 +107,26 @@ async fn prefactor(
         agent_id: old.agent_id.clone(),
         expires_at: old.expires_at.clone(),
     };
+    let siblings = pf
+        .list(None)
+        .await?
+        .into_iter()
+        .filter(|t| crate::commands::rotations::prefactor_lookalike(t, &old))
+        .map(|t| t.id)
+        .collect();
+    let mut journal = Running::begin(
+        ctx,
+        Begin {
+            resolved,
+            noun: "api-tokens",
+            old_id: &old.id,
+            old_name: &old.id,
+            siblings,
+            grace_secs: grace.as_secs(),
+            sinks: args.sinks.flags(),
+            verify: args.verify,
+        },
+    )?;
     let issued = crate::commands::send_change(
         ctx,
         &format!("creating the new token for {}", old.id),
@@ -117,12 +135,14 @@ async fn prefactor(
     )
     .await?;
     let new_id = issued.details.id.clone();
+    journal.step(Step::Created, |e| e.new_id = Some(new_id.clone()))?;
     let untouched = crate::commands::old_still_works(old.id.clone(), new_id.clone());
     let how = HandOver {
         own,
         ..HandOver::to(resolved, &sinks)
     };
     hand_over(ctx, how, &issued).map_err(&untouched)?;
+    journal.step(Step::Delivered, |_| {})?;
     let mut fresh = resolved.clone();
     fresh.credential.secret = Secretish::Token(issued.token.clone());
     let new_client = crate::vendor::prefactor::connect(ctx, &fresh)?;
@@ -131,16 +151,30 @@ async fn prefactor(
         ctx.ui.status(&format!(
             "Verified: the new token {new_id} authenticates with Prefactor."
         ));
+        journal.step(Step::Verified, |_| {})?;
+    }
+    if !grace.is_zero() {
+        return crate::commands::schedule_retirement(ctx, journal, grace);
     }
     let retirer = if own { &new_client } else { pf };
+    revoke_old(ctx, retirer, &old.id).await?;
+    journal.done()
+}
+
+/// Revokes the old token of a rotation (a token already revoked counts as revoked).
+pub async fn revoke_old(
+    ctx: &Context,
+    pf: &Prefactor,
+    old_id: &str,
+) -> Result<(), tokenctl_api::http::ApiError> {
     crate::commands::send_change(
         ctx,
-        &format!("revoking the old token {}", old.id),
-        format!("tokenctl api-tokens get {}", shell::word(&old.id)),
-        retirer.action(&old.id, Action::Revoke),
+        &format!("revoking the old token {old_id}"),
+        format!("tokenctl api-tokens get {}", shell::word(old_id)),
+        pf.action(old_id, Action::Revoke),
     )
     .await?;
-    ctx.ui.status(&format!("Revoked the old token {}.", old.id));
+    ctx.ui.status(&format!("Revoked the old token {old_id}."));
     Ok(())
 }
 

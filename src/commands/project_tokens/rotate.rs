@@ -1,5 +1,5 @@
 //! `project-tokens rotate`: a clone of the token, handed over and verified, then the old one
-//! deleted. Only at once (`--grace 0`) for now: a later retirement needs the rotation journal.
+//! deleted at once (`--grace 0`) or once its grace has passed (`rotations finish`).
 
 use clap::Args;
 use jiff::SignedDuration;
@@ -11,16 +11,19 @@ use crate::commands::tokens::parse_grace;
 use crate::context::Context;
 use crate::credentials::Secretish;
 use crate::dates::rfc3339;
-use crate::error::{CliError, usage};
+use crate::error::CliError;
+use crate::journal::{Begin, Running, Step};
 use crate::kinds::find;
 use crate::vendor::mosquitto::Tokens;
 use tokenctl_api::http::ApiErrorKind;
-use tokenctl_api::vendors::mosquitto::{CreateBody, Deleted, unix_time};
+use tokenctl_api::vendors::mosquitto::{CreateBody, Deleted, Mosquitto, unix_time};
 
 /// Replace a project token: a new one with the same name, role, brokers, type and validity,
 /// handed over and optionally verified, then the old one deleted. Vendor: Cedalo Pro Mosquitto.
 ///
-/// Needs --grace 0: a later retirement needs the rotation journal, which is not built yet.
+/// The old token is deleted after --grace (default 1h, as `tokens rotate`): it is recorded as
+/// due in the rotation journal, and `tokenctl rotations finish` (from cron) deletes it once the
+/// grace has passed; --grace 0 deletes it at once.
 /// --verify reads the project's tokens with the new token (a refusal for lack of permission
 /// still shows it authenticates). A failed delivery or verify leaves the old token as it was.
 /// The platform cannot say which token the profile uses; if the old token was it (the profile's
@@ -29,13 +32,15 @@ use tokenctl_api::vendors::mosquitto::{CreateBody, Deleted, unix_time};
 #[command(after_long_help = "Vendor: Cedalo Pro Mosquitto.
 
 Examples:
-  tokenctl -p mosquitto project-tokens rotate dashboards --grace 0 --verify --yes --deliver dotenv:.env#MOSQUITTO_TOKEN")]
+  tokenctl -p mosquitto project-tokens rotate dashboards --grace 24h --verify --yes --deliver dotenv:.env#MOSQUITTO_TOKEN
+  tokenctl -p mosquitto project-tokens rotate dashboards --grace 0 --verify --yes")]
 pub struct RotateArgs {
     /// Token ID or exact name
     #[arg(value_name = "TOKEN")]
     token: String,
 
-    /// 0: delete the old token as soon as the new one is handed over (nothing else yet)
+    /// How long the old token keeps working after the hand-over (default 1h); 0 deletes it at
+    /// once
     #[arg(long, value_name = "DURATION", value_parser = parse_grace)]
     grace: Option<SignedDuration>,
 
@@ -50,20 +55,11 @@ pub struct RotateArgs {
     file: SecretFileArgs,
 }
 
+/// How long the old token keeps working by default, as with `tokens rotate`.
+const DEFAULT_GRACE: SignedDuration = SignedDuration::from_hours(1);
+
 pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
-    match args.grace {
-        Some(g) if g.is_zero() => {}
-        Some(_) => {
-            return usage(
-                "a project-token rotation with a grace period needs the rotation journal, which is not built yet: use --grace 0 (the old token is deleted once the new one is handed over)",
-            );
-        }
-        None => {
-            return usage(
-                "a project-token rotation deletes the old token once the new one is handed over: say so with --grace 0",
-            );
-        }
-    }
+    let grace = args.grace.unwrap_or(DEFAULT_GRACE);
     ctx.ui.refuse_unconfirmable(
         &format!("rotating project token '{}'", args.token),
         ctx.globals.yes,
@@ -79,8 +75,13 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         return Err(CliError::failure("the token was found without its details").into());
     };
     let label = format!("{} ({})", old.name, old.id);
+    let when = if grace.is_zero() {
+        "once the new one is handed over".to_owned()
+    } else {
+        format!("{grace} after the new one is handed over (`tokenctl rotations finish`)")
+    };
     ctx.ui.confirm_destructive(
-        &format!("Rotate project token {label}: it is deleted once the new one is handed over"),
+        &format!("Rotate project token {label}: it is deleted {when}"),
         ctx.globals.yes,
     )?;
     let body = CreateBody {
@@ -90,6 +91,26 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         kind: old.kind.clone().unwrap_or_else(|| "unrestricted".into()),
         valid_date: old.valid_date.and_then(unix_time).map(rfc3339),
     };
+    let siblings = mq
+        .list()
+        .await?
+        .into_iter()
+        .filter(|t| t.name == old.name)
+        .map(|t| t.id)
+        .collect();
+    let mut journal = Running::begin(
+        ctx,
+        Begin {
+            resolved: &resolved,
+            noun: "project-tokens",
+            old_id: &old.id,
+            old_name: &old.name,
+            siblings,
+            grace_secs: grace.as_secs(),
+            sinks: args.file.flags(),
+            verify: args.verify,
+        },
+    )?;
     let issued = crate::commands::send_change(
         ctx,
         &format!("creating the new token for {label}"),
@@ -99,7 +120,9 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     .await?;
     let new_id = issued.details.id.clone();
     let untouched = crate::commands::old_still_works(label.clone(), new_id.clone());
+    journal.step(Step::Created, |e| e.new_id = Some(new_id.clone()))?;
     hand_over(ctx, HandOver::to(&resolved, &sinks), &issued).map_err(&untouched)?;
+    journal.step(Step::Delivered, |_| {})?;
     if args.verify {
         let mut fresh = resolved.clone();
         fresh.credential.secret = Secretish::Token(issued.token.clone());
@@ -118,12 +141,37 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         ctx.ui.status(&format!(
             "Verified: the new token {new_id} authenticates with the platform."
         ));
+        journal.step(Step::Verified, |_| {})?;
     }
+    if !grace.is_zero() {
+        return crate::commands::schedule_retirement(ctx, journal, grace);
+    }
+    delete_old(ctx, &mq, &old.id, &label, &check).await?;
+    journal.done()?;
+    // Only now can anyone tell whether it was the profile's own: its credential stops working.
+    if mq
+        .list()
+        .await
+        .is_err_and(|e| e.kind == ApiErrorKind::Unauthorized)
+    {
+        ctx.replace_own_secret(&resolved, &issued.token)?;
+    }
+    Ok(())
+}
+
+/// Deletes the old token of a rotation.
+pub async fn delete_old(
+    ctx: &Context,
+    mq: &Mosquitto,
+    id: &str,
+    label: &str,
+    check: &str,
+) -> anyhow::Result<()> {
     let deleted = crate::commands::send_change(
         ctx,
         &format!("deleting the old token {label}"),
-        check.clone(),
-        mq.delete(&old.id),
+        check.to_owned(),
+        mq.delete(id),
     )
     .await?;
     if let Deleted::No(message) = deleted {
@@ -135,13 +183,5 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         .into());
     }
     ctx.ui.status(&format!("Deleted the old token {label}."));
-    // Only now can anyone tell whether it was the profile's own: its credential stops working.
-    if mq
-        .list()
-        .await
-        .is_err_and(|e| e.kind == ApiErrorKind::Unauthorized)
-    {
-        ctx.replace_own_secret(&resolved, &issued.token)?;
-    }
     Ok(())
 }

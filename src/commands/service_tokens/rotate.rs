@@ -9,6 +9,7 @@ use crate::commands::hand_over::{self, HandOver, hand_over};
 use crate::commands::sinks::{CLIENT_FIELDS, Issuing, SecretFileArgs};
 use crate::context::Context;
 use crate::dates::{parse_duration, rfc3339};
+use crate::journal::{Begin, Running};
 use crate::output::shell;
 
 /// Issue a new client secret for the same client ID. The new secret is shown once.
@@ -89,6 +90,19 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| Timestamp::now()),
         )
     });
+    let journal = Running::begin(
+        ctx,
+        Begin {
+            resolved: &resolved,
+            noun: "service-tokens",
+            old_id: &found.id,
+            old_name: &found.label(),
+            siblings: Vec::new(),
+            grace_secs: args.grace.map_or(0, |g| g.as_secs()),
+            sinks: args.file.flags(),
+            verify: args.verify,
+        },
+    )?;
     let issued = crate::commands::send_change(
         ctx,
         &format!("rotating service token {}", found.label()),
@@ -102,5 +116,6 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
             .status(&format!("The previous secret keeps working until {t}.")),
         None => ctx.ui.status("The previous secret no longer works."),
     }
-    hand_over(ctx, HandOver::to(&resolved, &sinks), &issued)
+    hand_over(ctx, HandOver::to(&resolved, &sinks), &issued)?;
+    journal.done()
 }

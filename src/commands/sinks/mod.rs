@@ -8,6 +8,7 @@
 
 mod dotenv;
 mod exec;
+mod flags;
 mod keyring;
 mod secret_file;
 mod spec;

@@ -11,7 +11,7 @@ mod policy;
 mod roll;
 mod rotate;
 
-pub use rotate::parse_grace;
+pub use rotate::{parse_grace, retire_old};
 mod update;
 mod verify;
 mod wizard;

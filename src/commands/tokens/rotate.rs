@@ -13,6 +13,8 @@ use crate::context::Context;
 use crate::credentials::Secretish;
 use crate::dates::{parse_duration, rfc3339};
 use crate::error::CliError;
+use crate::journal::{Begin, Running, Step};
+use crate::kinds::TokenKind;
 use crate::output::{Cell, Issued, Record, shell};
 use tokenctl_api::secret::Secret;
 use tokenctl_api::vendors::cloudflare::{Cloudflare, Policy, TokenBody};
@@ -150,6 +152,25 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         "tokenctl tokens list --name {}",
         shell::quote(&super::list::literal_glob(&body.name))
     );
+    let siblings = crate::vendor::cloudflare::AccountTokens(&cf)
+        .named(&old.name)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let mut journal = Running::begin(
+        ctx,
+        Begin {
+            resolved: &resolved,
+            noun: "tokens",
+            old_id: &old.id,
+            old_name: &old.name,
+            siblings,
+            grace_secs: args.grace.as_secs(),
+            sinks: args.sinks.flags(),
+            verify: args.verify,
+        },
+    )?;
     let created = crate::commands::send_change(
         ctx,
         &format!("creating the new token for {label}"),
@@ -163,12 +184,14 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         value: created.value.clone(),
         replaces: old.id.clone(),
     };
+    journal.step(Step::Created, |e| e.new_id = Some(rotated.id.clone()))?;
     let untouched = crate::commands::old_still_works(label.clone(), rotated.id.clone());
     let how = HandOver {
         own,
         ..HandOver::to(&resolved, &sinks)
     };
     hand_over(ctx, how, &rotated).map_err(&untouched)?;
+    journal.step(Step::Delivered, |_| {})?;
     let mut fresh = resolved.clone();
     fresh.credential.secret = Secretish::Token(created.value.clone());
     let new_client = crate::vendor::cloudflare::connect_tokens(ctx, &fresh)?;
@@ -180,10 +203,12 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
             "Verified: the new token {} is active.",
             rotated.id
         ));
+        journal.step(Step::Verified, |_| {})?;
     }
     // The profile's own token is retired with the new credential, which it now stores.
     let retirer = if own { &new_client } else { &cf };
-    retire_old(ctx, retirer, &old, args.grace).await
+    retire_old(ctx, retirer, &old, args.grace).await?;
+    journal.done()
 }
 
 /// Calls verify with the new secret: it must name the new token, active.
@@ -210,7 +235,7 @@ async fn verify(new_client: &Cloudflare, new_id: &str, old_id: &str) -> anyhow::
 
 /// Sets the old token's expiry to now + grace (or keeps a sooner one), or deletes it for a
 /// zero grace.
-async fn retire_old(
+pub async fn retire_old(
     ctx: &Context,
     cf: &Cloudflare,
     old: &tokenctl_api::vendors::cloudflare::Token,

@@ -5,3 +5,4 @@ mod cloudflare;
 mod mailtrap;
 mod mosquitto;
 mod prefactor;
+mod rotations;
