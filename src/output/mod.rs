@@ -11,6 +11,7 @@ pub use tokenctl_api::escape;
 mod progress;
 mod records;
 pub mod shell;
+mod summary;
 mod table;
 mod time;
 
@@ -18,6 +19,7 @@ use serde::Serialize;
 
 pub use escape::{visible, visible_lines};
 pub use progress::Progress;
+pub use summary::summary;
 pub use table::{Cell, TableCtx};
 pub use time::relative;
 
