@@ -112,11 +112,14 @@ pub fn yes_no(label: &str, default: bool) -> anyhow::Result<bool> {
         .map_err(failed)
 }
 
-/// Shows `summary` (rendered by [`crate::output::summary`]) on stderr and asks whether to go
-/// on; no ends the command with nothing sent.
-pub fn confirm_summary(ui: &Ui, summary: &str, question: &str) -> anyhow::Result<()> {
-    ui.streams().err(summary);
-    if yes_no(question, true)? {
+/// Shows what is about to be created (`rows`, rendered by [`crate::output::summary`]) on
+/// stderr and asks whether to go on; no ends the command with nothing sent.
+pub fn confirm_create(ui: &Ui, what: &str, rows: &[(&str, Vec<String>)]) -> anyhow::Result<()> {
+    ui.streams().err(&crate::output::summary(
+        &format!("About to create {what}:"),
+        rows,
+    ));
+    if yes_no("Create it?", true)? {
         Ok(())
     } else {
         Err(CliError::failure("declined; nothing was created").into())
@@ -139,6 +142,16 @@ pub fn list_of<T>(
         } else {
             Ok(items)
         }
+    }
+}
+
+/// A parser of a name or other text that must not be blank; trimmed.
+pub fn non_empty(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(t.to_owned())
     }
 }
 

@@ -153,3 +153,184 @@ fn esc_at_a_prompt_cancels_with_exit_130() {
     );
     assert!(sb.request_lines().iter().all(|l| l.starts_with("GET")));
 }
+
+/// The token named `name` in `list --json` of `args`.
+fn listed(env: &TestEnv, args: &[&str], name: &str) -> Value {
+    let all = stdout_json(
+        &env.cmd()
+            .args(args)
+            .args(["list", "--json"])
+            .output()
+            .expect("run"),
+    );
+    all.as_array()
+        .expect("array")
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {all}"))
+        .clone()
+}
+
+#[test]
+fn mailtrap_asks_name_and_resources() {
+    let env = TestEnv::new();
+    let mt = ["--sandbox", "-p", "sandbox-mailtrap", "api-tokens"];
+    let mut pty = Pty::spawn(&env, &[&mt[..], &["create"]].concat());
+    pty.answer("Token name", &format!("wiz-mt{ENTER}"));
+    pty.answer("Resource type", DOWN);
+    pty.send(ENTER);
+    pty.answer("Resource ID", &format!("0{ENTER}"));
+    pty.expect("not a positive number");
+    pty.send(&format!("{BACKSPACE}2001{ENTER}"));
+    pty.answer("Access level", DOWN);
+    pty.send(ENTER);
+    pty.answer("Add another resource?", &format!("y{ENTER}"));
+    pty.answer("Resource type", ENTER);
+    pty.answer("Resource ID", &format!("1234567{ENTER}"));
+    pty.answer("Access level", ENTER);
+    pty.answer("Add another resource?", ENTER);
+    let summary = pty.expect("Create it?");
+    assert!(
+        summary.contains("project 2001 (admin)") && summary.contains("account 1234567 (viewer)"),
+        "{summary}"
+    );
+    pty.send(ENTER);
+    let (status, screen) = pty.finish();
+    assert!(status.success(), "{screen}");
+    let token = listed(&env, &mt, "wiz-mt");
+    assert_eq!(
+        token["resources"],
+        serde_json::json!([
+            {"resource_type": "project", "resource_id": 2001, "access_level": 100},
+            {"resource_type": "account", "resource_id": 1234567, "access_level": 10},
+        ])
+    );
+}
+
+#[test]
+fn prefactor_asks_scope_then_what_it_needs() {
+    let env = TestEnv::new();
+    let pf = ["--sandbox", "-p", "sandbox-prefactor", "api-tokens"];
+    let mut pty = Pty::spawn(&env, &[&pf[..], &["create"]].concat());
+    pty.answer("Scope", ENTER);
+    pty.answer("Account ID", ENTER);
+    pty.answer("Expires", &format!("2027-06-30{ENTER}"));
+    let summary = pty.expect("Create it?");
+    assert!(
+        summary.contains("account") && summary.contains("2027-06-30"),
+        "{summary}"
+    );
+    pty.send(ENTER);
+    let (status, screen) = pty.finish();
+    assert!(status.success(), "{screen}");
+    let all = stdout_json(
+        &env.cmd()
+            .args(pf)
+            .args(["list", "--json"])
+            .output()
+            .expect("run"),
+    );
+    assert!(
+        all.as_array()
+            .expect("array")
+            .iter()
+            .any(|t| t["token_scope"] == "account"
+                && t["expires_at"]
+                    .as_str()
+                    .is_some_and(|e| e.starts_with("2027-06-30"))),
+        "{all}"
+    );
+}
+
+#[test]
+fn access_service_token_asks_name_and_duration() {
+    let env = TestEnv::new();
+    let st = ["--sandbox", "service-tokens"];
+    let mut pty = Pty::spawn(&env, &[&st[..], &["create"]].concat());
+    pty.answer("Service token name", &format!("wiz-access{ENTER}"));
+    pty.answer("Valid for", &format!("90d{ENTER}"));
+    let summary = pty.expect("Create it?");
+    assert!(
+        summary.contains("wiz-access") && summary.contains("2160h"),
+        "{summary}"
+    );
+    pty.send(ENTER);
+    let (status, screen) = pty.finish();
+    assert!(status.success(), "{screen}");
+    assert_eq!(listed(&env, &st, "wiz-access")["duration"], "2160h");
+}
+
+#[test]
+fn mosquitto_asks_name_role_type_brokers_and_validity() {
+    let env = TestEnv::new();
+    let pt = ["--sandbox", "-p", "sandbox-mosquitto", "project-tokens"];
+    let mut pty = Pty::spawn(&env, &[&pt[..], &["create"]].concat());
+    pty.answer("Project token name", &format!("wiz-mq{ENTER}"));
+    pty.answer("Role", DOWN);
+    pty.send(ENTER);
+    pty.answer("Type", ENTER);
+    pty.answer("Brokers", &format!("broker-eu-1, broker-us-1{ENTER}"));
+    pty.answer("Valid until", &format!("2027-06-30{ENTER}"));
+    let summary = pty.expect("Create it?");
+    assert!(
+        summary.contains("editor") && summary.contains("broker-us-1"),
+        "{summary}"
+    );
+    pty.send(ENTER);
+    let (status, screen) = pty.finish();
+    assert!(status.success(), "{screen}");
+    let token = listed(&env, &pt, "wiz-mq");
+    assert_eq!(token["role_id"], "editor");
+    assert_eq!(token["type"], "restricted");
+    assert_eq!(
+        token["brokers"],
+        serde_json::json!(["broker-eu-1", "broker-us-1"])
+    );
+}
+
+#[test]
+fn missing_flags_off_a_terminal_or_with_no_input_are_a_usage_error() {
+    let env = TestEnv::new();
+    let cases: [(&[&str], &str); 4] = [
+        (&["service-tokens", "create"], "--name is required"),
+        (
+            &[
+                "-p",
+                "sandbox-mosquitto",
+                "project-tokens",
+                "create",
+                "--name",
+                "x",
+            ],
+            "--name and --role are required",
+        ),
+        (
+            &["-p", "sandbox-mailtrap", "api-tokens", "create"],
+            "--name is required",
+        ),
+        (
+            &["-p", "sandbox-prefactor", "api-tokens", "create"],
+            "--scope account|agent_deployment|environment is required",
+        ),
+    ];
+    for (args, said) in cases {
+        let out = env.cmd().arg("--sandbox").args(args).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            crate::common::text(&out.stderr).contains(said),
+            "{args:?}: {}",
+            crate::common::text(&out.stderr)
+        );
+    }
+    // On a terminal, --no-input refuses instead of asking.
+    let pty = Pty::spawn(
+        &env,
+        &["--sandbox", "--no-input", "service-tokens", "create"],
+    );
+    let (status, screen) = pty.finish();
+    assert_eq!(status.code(), Some(2), "{screen}");
+    assert!(
+        screen.contains("no terminal to ask on") && !screen.contains("Service token name"),
+        "{screen}"
+    );
+}

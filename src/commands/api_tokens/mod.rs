@@ -10,6 +10,7 @@ mod reset;
 mod revoke;
 mod rotate;
 mod suspend;
+mod wizard;
 
 use clap::Subcommand;
 

@@ -5,6 +5,7 @@ mod create;
 mod delete;
 mod list;
 mod rotate;
+mod wizard;
 
 use clap::{Args, Subcommand};
 

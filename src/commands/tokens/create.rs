@@ -160,11 +160,7 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
     );
     if asked {
         let rows = wizard::summary_rows(&body);
-        crate::prompt::confirm_summary(
-            &ctx.ui,
-            &crate::output::summary("About to create this token:", &rows),
-            "Create it?",
-        )?;
+        crate::prompt::confirm_create(&ctx.ui, "this token", &rows)?;
     }
     let what = format!("creating token '{}'", body.name);
     let created = crate::commands::send_change(ctx, &what, check, cf.create_token(&body)).await?;
