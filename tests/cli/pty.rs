@@ -90,6 +90,11 @@ impl Pty {
         }
     }
 
+    /// Everything drawn so far, escape sequences and all.
+    pub fn raw(&self) -> Vec<u8> {
+        self.raw.lock().expect("screen").clone()
+    }
+
     /// Everything drawn so far, as text.
     pub fn screen(&self) -> String {
         plain(&self.raw.lock().expect("screen"))

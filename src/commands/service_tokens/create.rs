@@ -33,12 +33,7 @@ pub struct CreateArgs {
 }
 
 pub fn parse_name(s: &str) -> Result<String, String> {
-    let t = s.trim();
-    if t.is_empty() {
-        Err("the name must not be empty".into())
-    } else {
-        Ok(t.to_owned())
-    }
+    crate::prompt::non_empty(s).map_err(|_| "the name must not be empty".into())
 }
 
 pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
