@@ -334,3 +334,69 @@ fn missing_flags_off_a_terminal_or_with_no_input_are_a_usage_error() {
         "{screen}"
     );
 }
+
+#[test]
+fn prefactor_with_a_scope_asks_only_what_it_lacks() {
+    let env = TestEnv::new();
+    let pf = ["--sandbox", "-p", "sandbox-prefactor", "api-tokens"];
+    let environment = "013xrzp12g3nqk8nzxvq7jm2arsfg5h1";
+    let mut pty = Pty::spawn(
+        &env,
+        &[
+            &pf[..],
+            &[
+                "create",
+                "--scope",
+                "environment",
+                "--expires",
+                "2027-06-30",
+            ],
+        ]
+        .concat(),
+    );
+    pty.answer("Environment ID", &format!("NOT-AN-ID{ENTER}"));
+    pty.expect("is not a Prefactor ID");
+    pty.send(&BACKSPACE.repeat(9));
+    pty.send(&format!("{environment}{ENTER}"));
+    pty.answer("Create it?", ENTER);
+    let (status, screen) = pty.finish();
+    assert!(status.success(), "{screen}");
+    assert!(
+        !screen.contains("? Scope") && !screen.contains("? Expires"),
+        "{screen}"
+    );
+    let all = stdout_json(
+        &env.cmd()
+            .args(pf)
+            .args(["list", "--json"])
+            .output()
+            .expect("run"),
+    );
+    assert!(
+        all.as_array()
+            .expect("array")
+            .iter()
+            .any(|t| t["token_scope"] == "environment"
+                && t["environment_id"] == environment
+                && t["expires_at"]
+                    .as_str()
+                    .is_some_and(|e| e.starts_with("2027-06-30"))),
+        "{all}"
+    );
+}
+
+#[test]
+fn ctrl_c_at_the_group_picker_sends_nothing() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    sb.clear_requests();
+    let mut pty = Pty::spawn(&env, &["tokens", "create", "--name", "never"]);
+    pty.answer("Permission groups", "\u{3}");
+    let (status, screen) = pty.finish();
+    assert_eq!(status.code(), Some(130), "{screen}");
+    assert!(
+        screen.contains("interrupted: cancelled at the prompt"),
+        "{screen}"
+    );
+    assert!(sb.request_lines().iter().all(|l| l.starts_with("GET")));
+}

@@ -204,7 +204,14 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
                     "--name and --resource are Mailtrap flags; a Prefactor token takes --scope, --account, --environment, --agent, --expires",
                 );
             }
-            let asked = args.scope.is_none() && crate::prompt::available(&ctx.ui);
+            // The scope, or the IDs the given scope needs, missing: asked on a terminal.
+            let lacking = match args.scope.as_deref() {
+                None => true,
+                Some("agent_deployment") => args.environment.is_none() || args.agent.is_none(),
+                Some("environment") => args.environment.is_none(),
+                Some(_) => false,
+            };
+            let asked = lacking && crate::prompt::available(&ctx.ui);
             if asked {
                 super::wizard::ask_prefactor(super::wizard::Prefactor {
                     scope: &mut args.scope,

@@ -67,10 +67,16 @@ pub struct CreateArgs {
 
 pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
     let asked = args.name.is_none() || args.role.is_none();
+    if asked && !crate::prompt::available(&ctx.ui) {
+        return usage("--name and --role are required (no terminal to ask on)");
+    }
+    let sinks = args.file.sinks(Issuing {
+        vendor: None,
+        fields: TOKEN_FIELDS,
+    })?;
+    // A secret that nothing would keep is refused before any question is asked.
+    hand_over::precheck(ctx, &sinks)?;
     if asked {
-        if !crate::prompt::available(&ctx.ui) {
-            return usage("--name and --role are required (no terminal to ask on)");
-        }
         super::wizard::ask(super::wizard::Wanted {
             name: &mut args.name,
             role: &mut args.role,
@@ -109,11 +115,6 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
     {
         return usage(format!("--valid-until {} is in the past", rfc3339(v)));
     }
-    let sinks = args.file.sinks(Issuing {
-        vendor: None,
-        fields: TOKEN_FIELDS,
-    })?;
-    hand_over::precheck(ctx, &sinks)?;
     let check = super::list_command(args.project.project.as_deref());
     let (mq, resolved) = ctx.mosquitto(args.project.project).await?;
     let body = CreateBody {
