@@ -83,9 +83,7 @@ fn tokens_filters_groups_asks_zones_and_sends_what_the_flags_send() {
     ] {
         assert!(summary.contains(shown), "{shown}: {summary}");
     }
-    pty.send(ENTER);
-    let (status, screen) = pty.finish();
-    assert!(status.success(), "{screen}");
+    let screen = confirm_created(pty);
     assert!(
         !screen.contains("Token name"),
         "a name given is not asked: {screen}"
@@ -154,8 +152,8 @@ fn esc_at_a_prompt_cancels_with_exit_130() {
     assert!(sb.request_lines().iter().all(|l| l.starts_with("GET")));
 }
 
-/// The token named `name` in `list --json` of `args`.
-fn listed(env: &TestEnv, args: &[&str], name: &str) -> Value {
+/// `list --json` of `args`.
+fn list_json(env: &TestEnv, args: &[&str]) -> Vec<Value> {
     let all = stdout_json(
         &env.cmd()
             .args(args)
@@ -163,12 +161,24 @@ fn listed(env: &TestEnv, args: &[&str], name: &str) -> Value {
             .output()
             .expect("run"),
     );
-    all.as_array()
-        .expect("array")
-        .iter()
+    all.as_array().expect("array").clone()
+}
+
+/// The token named `name` in `list --json` of `args`.
+fn listed(env: &TestEnv, args: &[&str], name: &str) -> Value {
+    let all = list_json(env, args);
+    all.iter()
         .find(|t| t["name"] == name)
-        .unwrap_or_else(|| panic!("no {name} in {all}"))
+        .unwrap_or_else(|| panic!("no {name} in {all:?}"))
         .clone()
+}
+
+/// Confirms the summary and waits for the create to succeed; what was drawn.
+fn confirm_created(mut pty: Pty) -> String {
+    pty.send(ENTER);
+    let (status, screen) = pty.finish();
+    assert!(status.success(), "{screen}");
+    screen
 }
 
 #[test]
@@ -194,9 +204,7 @@ fn mailtrap_asks_name_and_resources() {
         summary.contains("project 2001 (admin)") && summary.contains("account 1234567 (viewer)"),
         "{summary}"
     );
-    pty.send(ENTER);
-    let (status, screen) = pty.finish();
-    assert!(status.success(), "{screen}");
+    confirm_created(pty);
     let token = listed(&env, &mt, "wiz-mt");
     assert_eq!(
         token["resources"],
@@ -220,25 +228,14 @@ fn prefactor_asks_scope_then_what_it_needs() {
         summary.contains("account") && summary.contains("2027-06-30"),
         "{summary}"
     );
-    pty.send(ENTER);
-    let (status, screen) = pty.finish();
-    assert!(status.success(), "{screen}");
-    let all = stdout_json(
-        &env.cmd()
-            .args(pf)
-            .args(["list", "--json"])
-            .output()
-            .expect("run"),
-    );
+    confirm_created(pty);
+    let all = list_json(&env, &pf);
     assert!(
-        all.as_array()
-            .expect("array")
-            .iter()
-            .any(|t| t["token_scope"] == "account"
-                && t["expires_at"]
-                    .as_str()
-                    .is_some_and(|e| e.starts_with("2027-06-30"))),
-        "{all}"
+        all.iter().any(|t| t["token_scope"] == "account"
+            && t["expires_at"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("2027-06-30"))),
+        "{all:?}"
     );
 }
 
@@ -254,9 +251,7 @@ fn access_service_token_asks_name_and_duration() {
         summary.contains("wiz-access") && summary.contains("2160h"),
         "{summary}"
     );
-    pty.send(ENTER);
-    let (status, screen) = pty.finish();
-    assert!(status.success(), "{screen}");
+    confirm_created(pty);
     assert_eq!(listed(&env, &st, "wiz-access")["duration"], "2160h");
 }
 
@@ -276,9 +271,7 @@ fn mosquitto_asks_name_role_type_brokers_and_validity() {
         summary.contains("editor") && summary.contains("broker-us-1"),
         "{summary}"
     );
-    pty.send(ENTER);
-    let (status, screen) = pty.finish();
-    assert!(status.success(), "{screen}");
+    confirm_created(pty);
     let token = listed(&env, &pt, "wiz-mq");
     assert_eq!(token["role_id"], "editor");
     assert_eq!(token["type"], "restricted");
@@ -358,30 +351,20 @@ fn prefactor_with_a_scope_asks_only_what_it_lacks() {
     pty.expect("is not a Prefactor ID");
     pty.send(&BACKSPACE.repeat(9));
     pty.send(&format!("{environment}{ENTER}"));
-    pty.answer("Create it?", ENTER);
-    let (status, screen) = pty.finish();
-    assert!(status.success(), "{screen}");
+    pty.expect("Create it?");
+    let screen = confirm_created(pty);
     assert!(
         !screen.contains("? Scope") && !screen.contains("? Expires"),
         "{screen}"
     );
-    let all = stdout_json(
-        &env.cmd()
-            .args(pf)
-            .args(["list", "--json"])
-            .output()
-            .expect("run"),
-    );
+    let all = list_json(&env, &pf);
     assert!(
-        all.as_array()
-            .expect("array")
-            .iter()
-            .any(|t| t["token_scope"] == "environment"
-                && t["environment_id"] == environment
-                && t["expires_at"]
-                    .as_str()
-                    .is_some_and(|e| e.starts_with("2027-06-30"))),
-        "{all}"
+        all.iter().any(|t| t["token_scope"] == "environment"
+            && t["environment_id"] == environment
+            && t["expires_at"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("2027-06-30"))),
+        "{all:?}"
     );
 }
 
