@@ -383,3 +383,36 @@ fn ctrl_c_at_the_group_picker_sends_nothing() {
     );
     assert!(sb.request_lines().iter().all(|l| l.starts_with("GET")));
 }
+
+#[test]
+fn login_reads_the_secret_from_a_hidden_prompt() {
+    let env = TestEnv::new();
+    let sb = crate::common::Sandbox::start(&[], &[]);
+    env.cmd()
+        .args([
+            "profile",
+            "add",
+            "prod",
+            "--vendor",
+            "cloudflare",
+            "--account",
+            &sb.account_id,
+            "--base-url",
+            &sb.base_url,
+        ])
+        .assert()
+        .success();
+    let mut pty = Pty::spawn(&env, &["auth", "login", "-p", "prod", "--insecure-storage"]);
+    // An empty answer is asked again; the secret typed is never drawn.
+    pty.answer("Paste the", ENTER);
+    pty.expect("must not be empty");
+    pty.send(&format!("{}{ENTER}", sb.token));
+    let (status, screen) = pty.finish();
+    assert!(status.success(), "{screen}");
+    assert!(screen.contains("Logged in as profile 'prod'"), "{screen}");
+    assert!(!screen.contains(&sb.token), "{screen}");
+    env.cmd()
+        .args(["-p", "prod", "tokens", "verify"])
+        .assert()
+        .success();
+}
