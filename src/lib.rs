@@ -17,6 +17,7 @@ pub mod files;
 pub mod journal;
 pub mod kinds;
 pub mod output;
+pub mod prompt;
 pub mod ui;
 pub mod vendor;
 
@@ -184,7 +185,11 @@ fn report(streams: &Streams, err: &anyhow::Error) -> u8 {
     }
     let (exit, hint) = classify(err);
     if exit == Exit::Interrupted {
-        streams.err("interrupted\n");
+        // A prompt left with Esc or Ctrl-C says what it left undone; a signal says no more.
+        match err.downcast_ref::<error::CliError>() {
+            Some(e) => streams.err(&format!("interrupted: {}\n", output::visible(&e.message))),
+            None => streams.err("interrupted\n"),
+        }
     } else {
         // The message and hint quote names and vendors' words: shown escaped, never obeyed.
         streams.err(&format!(

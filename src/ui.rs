@@ -379,14 +379,26 @@ impl Ui {
 
     /// Reads a secret from a hidden prompt on the terminal.
     pub fn prompt_secret(&self, prompt: &str) -> anyhow::Result<Secret> {
-        // dialoguer reads the process's own terminal: captured streams have none.
+        // The prompt reads the process's own terminal: captured streams have none.
         if !(self.can_prompt() && self.streams.is_process() && io::stdin().is_terminal()) {
             return Err(CliError::usage(
                 "no terminal to read the secret from; pipe it on stdin with --with-token",
             )
             .into());
         }
-        let value = dialoguer::Password::new().with_prompt(prompt).interact()?;
+        // Hidden, asked once, and asked again while empty (as the prompt always did).
+        let value = inquire::Password::new(prompt)
+            .without_confirmation()
+            .with_display_mode(inquire::PasswordDisplayMode::Hidden)
+            .with_validator(|s: &str| {
+                Ok(if s.is_empty() {
+                    inquire::validator::Validation::Invalid("the secret must not be empty".into())
+                } else {
+                    inquire::validator::Validation::Valid
+                })
+            })
+            .prompt()
+            .map_err(crate::prompt::failed)?;
         Ok(Secret::new(value))
     }
 }

@@ -12,6 +12,7 @@ pub use tokenctl_api::escape;
 mod progress;
 mod records;
 pub mod shell;
+mod summary;
 mod table;
 mod time;
 
@@ -20,6 +21,7 @@ use serde::Serialize;
 pub use choice::{AuditFormat, FormatArg, check_audit_format};
 pub use escape::{visible, visible_lines};
 pub use progress::Progress;
+pub use summary::summary;
 pub use table::{Cell, TableCtx};
 pub use time::relative;
 

@@ -427,3 +427,37 @@ fn a_newline_in_a_server_value_cannot_forge_an_error_line() {
         "a forged line: {stderr}"
     );
 }
+
+#[test]
+fn the_create_picker_shows_hostile_group_names_escaped() {
+    use crate::pty::{ESC, Pty};
+    let server = Hostile::start(|seen| {
+        if seen.path().ends_with("/permission_groups") {
+            Reply::json(
+                200,
+                &json!({"success": true, "errors": [], "messages": [],
+                        "result": [{"id": "c8fed203ed3043cba015a93ad1616f1f", "name": HOSTILE,
+                                    "scopes": ["com.cloudflare.api.account"]}],
+                        "result_info": {"page": 1, "per_page": 100, "count": 1, "total_count": 1}}),
+            )
+        } else {
+            Reply::json(
+                404,
+                &json!({"success": false, "errors": [{"code": 7003, "message": "no"}], "messages": [], "result": null}),
+            )
+        }
+    });
+    let env = pointed_at(&server);
+    let mut pty = Pty::spawn(&env, &["tokens", "create", "--name", "x"]);
+    pty.expect("Permission groups");
+    pty.expect(SHOWN);
+    pty.send(ESC);
+    let raw = pty.raw();
+    let (status, screen) = pty.finish();
+    assert_eq!(status.code(), Some(130), "{screen}");
+    let raw = text(&raw);
+    assert!(
+        !raw.contains("\u{1b}]0;pwned") && !raw.contains("\u{202e}"),
+        "{raw}"
+    );
+}

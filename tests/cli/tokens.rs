@@ -1258,36 +1258,28 @@ fn quiet_keeps_stderr_empty() {
 
 #[test]
 fn create_walks_through_on_a_terminal() {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    use std::time::Duration;
+    use crate::pty::{ENTER, Pty};
     let env = TestEnv::new();
-    // `script` gives tokenctl a real pseudo-terminal; the keys go to it with pauses, as typed.
-    let cmd = format!(
-        "'{}' --sandbox tokens create --expires 30d -o json",
-        crate::common::BIN
+    // A real pseudo-terminal; each answer is typed once its question is drawn.
+    let mut pty = Pty::spawn(
+        &env,
+        &[
+            "--sandbox",
+            "tokens",
+            "create",
+            "--expires",
+            "30d",
+            "-o",
+            "json",
+        ],
     );
-    let mut child = Command::new("script")
-        .args(["-qec", &cmd, "/dev/null"])
-        .env_clear()
-        .envs(env.vars().iter().cloned())
-        .env("TERM", "dumb")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("script (util-linux)");
-    let mut stdin = child.stdin.take().expect("stdin");
-    for keys in ["wizard-made\r", " ", "\r"] {
-        std::thread::sleep(Duration::from_millis(700));
-        stdin.write_all(keys.as_bytes()).expect("type");
-        stdin.flush().expect("flush");
-    }
-    std::thread::sleep(Duration::from_millis(1500));
-    drop(stdin);
-    let out = child.wait_with_output().expect("wait");
-    let screen = text(&out.stdout);
-    assert!(out.status.success(), "{screen}");
+    pty.answer("Token name", &format!("wizard-made{ENTER}"));
+    pty.answer("Permission groups", " ");
+    pty.send(ENTER);
+    pty.answer("Only accept requests from", ENTER);
+    pty.answer("Create it?", ENTER);
+    let (status, screen) = pty.finish();
+    assert!(status.success(), "{screen}");
     assert!(
         screen.contains("Token name") && screen.contains("Permission groups"),
         "{screen}"

@@ -65,7 +65,7 @@ const RESOURCE_HINT: &str = "add --resource TYPE:ID:LEVEL, e.g. --resource proje
 
 /// The resource types a Mailtrap token can be granted on: those of Mailtrap's official schema,
 /// then the older names VENDORS.md gives for the last two.
-const RESOURCE_TYPES: &[&str] = &[
+pub(super) const RESOURCE_TYPES: &[&str] = &[
     "account",
     "project",
     "inbox",
@@ -74,7 +74,7 @@ const RESOURCE_TYPES: &[&str] = &[
     "domain",
 ];
 
-fn parse_prefactor_id(s: &str) -> Result<String, String> {
+pub(super) fn parse_prefactor_id(s: &str) -> Result<String, String> {
     if prefactor::is_id(s) {
         Ok(s.to_owned())
     } else {
@@ -141,7 +141,7 @@ fn check_scope(scope: &str, environment: bool, agent: bool) -> anyhow::Result<()
     }
 }
 
-pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
     if let Some(e) = args.expires
         && e <= Timestamp::now()
     {
@@ -163,6 +163,12 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                     "--scope, --account, --environment, --agent and --expires are Prefactor flags; a Mailtrap token takes --name and --resource",
                 );
             }
+            let asked = (args.name.as_deref().is_none_or(|n| n.trim().is_empty())
+                || args.resources.is_empty())
+                && crate::prompt::available(&ctx.ui);
+            if asked {
+                super::wizard::ask_mailtrap(&mut args.name, &mut args.resources)?;
+            }
             let Some(name) = args
                 .name
                 .as_deref()
@@ -179,6 +185,10 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                 .with_hint(RESOURCE_HINT)
                 .into());
             }
+            if asked {
+                let rows = super::wizard::mailtrap_rows(name, &args.resources);
+                crate::prompt::confirm_create(&ctx.ui, "this Mailtrap token", &rows)?;
+            }
             let issued = crate::commands::send_change(
                 ctx,
                 &format!("creating Mailtrap token '{name}'"),
@@ -194,6 +204,23 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                     "--name and --resource are Mailtrap flags; a Prefactor token takes --scope, --account, --environment, --agent, --expires",
                 );
             }
+            // The scope, or the IDs the given scope needs, missing: asked on a terminal.
+            let lacking = match args.scope.as_deref() {
+                None => true,
+                Some("agent_deployment") => args.environment.is_none() || args.agent.is_none(),
+                Some("environment") => args.environment.is_none(),
+                Some(_) => false,
+            };
+            let asked = lacking && crate::prompt::available(&ctx.ui);
+            if asked {
+                super::wizard::ask_prefactor(super::wizard::Prefactor {
+                    scope: &mut args.scope,
+                    account: &mut args.account,
+                    environment: &mut args.environment,
+                    agent: &mut args.agent,
+                    expires: &mut args.expires,
+                })?;
+            }
             let Some(scope) = args.scope else {
                 return usage(
                     "--scope account|agent_deployment|environment is required for a Prefactor token",
@@ -207,6 +234,10 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                 agent_id: args.agent,
                 expires_at: args.expires.map(rfc3339),
             };
+            if asked {
+                let rows = super::wizard::prefactor_rows(&details);
+                crate::prompt::confirm_create(&ctx.ui, "this Prefactor token", &rows)?;
+            }
             let issued = crate::commands::send_change(
                 ctx,
                 &format!("creating a Prefactor {} token", details.token_scope),

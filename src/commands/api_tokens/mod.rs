@@ -12,6 +12,7 @@ mod rotate;
 pub(crate) use bulk::jwt_subject;
 pub use rotate::revoke_old;
 mod suspend;
+mod wizard;
 
 use clap::Subcommand;
 

@@ -36,13 +36,13 @@ Examples:
   tokenctl -p mosquitto project-tokens create --name dashboards --role viewer --type restricted --broker broker-eu-1 --valid-until 90d
   tokenctl -p mosquitto project-tokens create --name ops --role admin --secret-file ops.token")]
 pub struct CreateArgs {
-    /// Token name
+    /// Token name (asked for on a terminal when missing, with the rest)
     #[arg(long)]
-    name: String,
+    name: Option<String>,
 
-    /// What the token may do
+    /// What the token may do (asked for on a terminal when missing)
     #[arg(long, value_enum)]
-    role: Role,
+    role: Option<Role>,
 
     /// A broker the token is limited to; repeatable (implies --type restricted)
     #[arg(long = "broker", value_name = "BROKER")]
@@ -65,8 +65,29 @@ pub struct CreateArgs {
     file: SecretFileArgs,
 }
 
-pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
-    let name = args.name.trim();
+pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
+    let asked = args.name.is_none() || args.role.is_none();
+    if asked && !crate::prompt::available(&ctx.ui) {
+        return usage("--name and --role are required (no terminal to ask on)");
+    }
+    let sinks = args.file.sinks(Issuing {
+        vendor: None,
+        fields: TOKEN_FIELDS,
+    })?;
+    // A secret that nothing would keep is refused before any question is asked.
+    hand_over::precheck(ctx, &sinks)?;
+    if asked {
+        super::wizard::ask(super::wizard::Wanted {
+            name: &mut args.name,
+            role: &mut args.role,
+            kind: &mut args.kind,
+            brokers: &mut args.brokers,
+            valid_until: &mut args.valid_until,
+        })?;
+    }
+    let (Some(name), Some(role)) = (args.name.as_deref().map(str::trim), args.role) else {
+        return usage("--name and --role are required");
+    };
     if name.is_empty() {
         return usage("--name must not be empty");
     }
@@ -75,7 +96,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
     } else {
         Kind::Restricted
     });
-    if kind == Kind::Restricted && args.role == Role::Admin {
+    if kind == Kind::Restricted && role == Role::Admin {
         return usage(
             "a restricted token cannot have the admin role: use --role editor or viewer, or --type unrestricted",
         );
@@ -94,16 +115,11 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
     {
         return usage(format!("--valid-until {} is in the past", rfc3339(v)));
     }
-    let sinks = args.file.sinks(Issuing {
-        vendor: None,
-        fields: TOKEN_FIELDS,
-    })?;
-    hand_over::precheck(ctx, &sinks)?;
     let check = super::list_command(args.project.project.as_deref());
     let (mq, resolved) = ctx.mosquitto(args.project.project).await?;
     let body = CreateBody {
         name: name.to_owned(),
-        role: format!("{:?}", args.role).to_lowercase(),
+        role: format!("{role:?}").to_lowercase(),
         brokers: args.brokers,
         kind: format!("{kind:?}").to_lowercase(),
         valid_date: Some(rfc3339(args.valid_until.unwrap_or_else(|| {
@@ -112,6 +128,10 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| Timestamp::now())
         }))),
     };
+    if asked {
+        let rows = super::wizard::summary_rows(&body);
+        crate::prompt::confirm_create(&ctx.ui, "this project token", &rows)?;
+    }
     let issued = crate::commands::send_change(
         ctx,
         &format!("creating project token '{}'", body.name),

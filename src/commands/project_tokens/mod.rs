@@ -5,6 +5,7 @@ mod create;
 mod delete;
 mod list;
 mod rotate;
+mod wizard;
 pub use rotate::delete_old;
 
 use clap::{Args, Subcommand};

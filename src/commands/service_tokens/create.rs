@@ -6,6 +6,7 @@ use crate::commands::hand_over::{self, HandOver, hand_over};
 use crate::commands::sinks::{CLIENT_FIELDS, Issuing, SecretFileArgs};
 use crate::context::Context;
 use crate::dates::parse_service_duration;
+use crate::error::usage;
 use crate::output::shell;
 use tokenctl_api::vendors::cloudflare::ServiceTokenBody;
 
@@ -18,9 +19,9 @@ Examples:
   tokenctl service-tokens create --name k8s-ingress --duration forever -o env >> .env
   tokenctl service-tokens create --name short --duration 2h45m --json")]
 pub struct CreateArgs {
-    /// Token name
+    /// Token name (asked for on a terminal when missing)
     #[arg(long, value_parser = parse_name)]
-    name: String,
+    name: Option<String>,
 
     /// How long it is valid: a Go duration (8760h, 2h45m), days or weeks (30d, 2w), or forever
     /// [default: 8760h, the API's]
@@ -32,26 +33,32 @@ pub struct CreateArgs {
 }
 
 pub fn parse_name(s: &str) -> Result<String, String> {
-    let t = s.trim();
-    if t.is_empty() {
-        Err("the name must not be empty".into())
-    } else {
-        Ok(t.to_owned())
-    }
+    crate::prompt::non_empty(s).map_err(|_| "the name must not be empty".into())
 }
 
-pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
+    let asked = args.name.is_none();
+    if asked && !crate::prompt::available(&ctx.ui) {
+        return usage("--name is required (no terminal to ask on)");
+    }
     let sinks = args.file.sinks(Issuing {
         vendor: None,
         fields: CLIENT_FIELDS,
     })?;
     hand_over::precheck(ctx, &sinks)?;
     let (cf, resolved) = ctx.cloudflare().await?;
+    if asked {
+        super::wizard::ask(&mut args.name, &mut args.duration)?;
+    }
     let body = ServiceTokenBody {
-        name: Some(args.name),
+        name: args.name,
         duration: args.duration,
         ..Default::default()
     };
+    if asked {
+        let rows = super::wizard::summary_rows(&body);
+        crate::prompt::confirm_create(&ctx.ui, "this service token", &rows)?;
+    }
     let name = body.name.clone().unwrap_or_default();
     let issued = crate::commands::send_change(
         ctx,

@@ -8,6 +8,7 @@ mod list;
 mod refresh;
 mod rotate;
 mod update;
+mod wizard;
 
 use clap::Subcommand;
 

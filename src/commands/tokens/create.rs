@@ -35,42 +35,42 @@ Examples:
 pub struct CreateArgs {
     /// Token name (1 to 120 characters)
     #[arg(long, value_parser = parse_name)]
-    name: Option<String>,
+    pub(super) name: Option<String>,
 
     /// Permission group name or ID; repeatable
     #[arg(long = "permission", value_name = "NAME|ID")]
-    permissions: Vec<String>,
+    pub(super) permissions: Vec<String>,
 
     /// account, zones (all zones), zone:ZONE_ID, or a resource key; repeatable
     #[arg(long = "resource", value_name = "RESOURCE", value_parser = parse_resource)]
-    resources: Vec<Resource>,
+    pub(super) resources: Vec<Resource>,
 
     /// Expiry: RFC 3339, a date, or a duration from now (90d)
     #[arg(long, value_name = "WHEN", value_parser = parse_when)]
-    expires: Option<Timestamp>,
+    pub(super) expires: Option<Timestamp>,
 
     /// Not valid before: RFC 3339, a date, or a duration from now
     #[arg(long, value_name = "WHEN", value_parser = parse_when)]
-    not_before: Option<Timestamp>,
+    pub(super) not_before: Option<Timestamp>,
 
     /// Only accept requests from this CIDR; repeatable
     #[arg(long = "allow-ip", value_name = "CIDR", value_parser = parse_cidr)]
-    allow_ip: Vec<String>,
+    pub(super) allow_ip: Vec<String>,
 
     /// Refuse requests from this CIDR; repeatable
     #[arg(long = "deny-ip", value_name = "CIDR", value_parser = parse_cidr)]
-    deny_ip: Vec<String>,
+    pub(super) deny_ip: Vec<String>,
 
     /// Policies as JSON, as the API takes them (FILE, or - for stdin)
     #[arg(long, value_name = "FILE", conflicts_with_all = ["permissions", "resources", "from_token"])]
-    policy_file: Option<PathBuf>,
+    pub(super) policy_file: Option<PathBuf>,
 
     /// Copy the policies of another token (ID or name)
     #[arg(long, value_name = "TOKEN", value_parser = parse_token_ref, conflicts_with_all = ["permissions", "resources"])]
-    from_token: Option<String>,
+    pub(super) from_token: Option<String>,
 
     #[command(flatten)]
-    sinks: SinkArgs,
+    pub(super) sinks: SinkArgs,
 }
 
 pub fn parse_name(s: &str) -> Result<String, String> {
@@ -112,7 +112,7 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
     };
     let has_policy =
         from_file.is_some() || args.from_token.is_some() || !args.permissions.is_empty();
-    let interactive = wizard::available(&ctx.ui);
+    let interactive = crate::prompt::available(&ctx.ui);
     if !interactive {
         if args.name.is_none() {
             return usage("--name is required (no terminal to ask on)");
@@ -126,14 +126,10 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
 
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
     let account = cf.account_id().to_owned();
-    if interactive && (args.name.is_none() || !has_policy) {
-        let answers =
-            wizard::ask(&cf, args.name.take(), !has_policy, args.expires.is_none()).await?;
-        args.name = Some(answers.name);
-        if let Some(groups) = answers.groups {
-            args.permissions = groups;
-        }
-        args.expires = args.expires.or(answers.expires);
+    let asked = interactive && (args.name.is_none() || !has_policy);
+    if asked {
+        wizard::ask(&cf, &mut args, !has_policy).await?;
+        check_dates(args.expires, args.not_before)?;
     }
     let policies: Vec<Policy> = if let Some(p) = from_file {
         p
@@ -162,6 +158,10 @@ pub async fn run(ctx: &Context, mut args: CreateArgs) -> anyhow::Result<()> {
         "tokenctl tokens list --name {}",
         shell::quote(&super::list::literal_glob(&body.name))
     );
+    if asked {
+        let rows = wizard::summary_rows(&body);
+        crate::prompt::confirm_create(&ctx.ui, "this token", &rows)?;
+    }
     let what = format!("creating token '{}'", body.name);
     let created = crate::commands::send_change(ctx, &what, check, cf.create_token(&body)).await?;
     hand_over(ctx, HandOver::to(&resolved, &sinks), &created)
