@@ -217,6 +217,32 @@ impl Sandbox {
         resp.status().as_u16() == 200
     }
 
+    /// A user whose environment holds this sandbox's credential for `vendor` (`mailtrap`,
+    /// `prefactor` or `mosquitto`), in the vendor's own variables, with no profile.
+    pub fn vendor_env(&self, vendor: &str) -> TestEnv {
+        let c = &self.connections[vendor];
+        let s = |k: &str| {
+            c[k].as_str()
+                .unwrap_or_else(|| panic!("{vendor} has no {k}"))
+                .to_owned()
+        };
+        let mut env = TestEnv::new();
+        match vendor {
+            "mailtrap" => env
+                .set("MAILTRAP_BASE_URL", &s("base_url"))
+                .set("MAILTRAP_ACCOUNT_ID", &s("account_id"))
+                .set("MAILTRAP_API_TOKEN", &s("token")),
+            "prefactor" => env
+                .set("PREFACTOR_BASE_URL", &s("base_url"))
+                .set("PREFACTOR_API_TOKEN", &s("token")),
+            "mosquitto" => env
+                .set("MOSQUITTO_URL", &s("base_url"))
+                .set("MOSQUITTO_API_TOKEN", &s("token")),
+            other => panic!("no vendor_env for {other}"),
+        };
+        env
+    }
+
     /// The ID of the seeded token with this exact name.
     pub fn token_id(&self, name: &str) -> String {
         let mut page = 1;

@@ -355,15 +355,7 @@ fn prefactor_rotate_with_grace_0_clones_verifies_and_revokes_the_old_token() {
 #[test]
 fn a_mailtrap_grace_is_refused_before_any_request() {
     let sb = Sandbox::start(&[], &[]);
-    let mt = &sb.connections["mailtrap"];
-    let mut mailtrap = TestEnv::new();
-    mailtrap
-        .set("MAILTRAP_BASE_URL", mt["base_url"].as_str().expect("url"))
-        .set(
-            "MAILTRAP_ACCOUNT_ID",
-            mt["account_id"].as_str().expect("account"),
-        )
-        .set("MAILTRAP_API_TOKEN", mt["token"].as_str().expect("token"));
+    let mailtrap = sb.vendor_env("mailtrap");
     sb.clear_requests();
     mailtrap
         .cmd()
@@ -423,11 +415,10 @@ fn mosquitto_rotate_with_grace_0_clones_verifies_and_deletes_the_old_token() {
 #[test]
 fn mosquitto_rotate_of_the_profiles_own_token_says_its_credential_changed() {
     let sb = Sandbox::start(&[], &[]);
-    let mq = &sb.connections["mosquitto"];
-    let project = mq["project_id"].as_str().expect("project");
-    let mut env = TestEnv::new();
-    env.set("MOSQUITTO_URL", mq["base_url"].as_str().expect("url"))
-        .set("MOSQUITTO_API_TOKEN", mq["token"].as_str().expect("token"));
+    let project = sb.connections["mosquitto"]["project_id"]
+        .as_str()
+        .expect("project");
+    let mut env = sb.vendor_env("mosquitto");
     let created = env
         .cmd()
         .args(["project-tokens", "create", "--project", project])

@@ -19,19 +19,14 @@ impl Case {
     /// rotated.
     fn new(vendor: &'static str) -> Case {
         let sb = Sandbox::start(&[], &[]);
-        let c = &sb.connections[vendor];
-        let s = |k: &str| {
-            c[k].as_str()
-                .unwrap_or_else(|| panic!("{vendor} {k}"))
-                .to_owned()
-        };
-        let mut env = TestEnv::new();
+        let env = sb.vendor_env(vendor);
+        let account = sb.connections[vendor]["account_id"]
+            .as_str()
+            .expect("account")
+            .to_owned();
         let create: Vec<String> = match vendor {
             "mailtrap" => {
-                env.set("MAILTRAP_BASE_URL", &s("base_url"))
-                    .set("MAILTRAP_ACCOUNT_ID", &s("account_id"))
-                    .set("MAILTRAP_API_TOKEN", &s("token"));
-                let resource = format!("account:{}:viewer", s("account_id"));
+                let resource = format!("account:{account}:viewer");
                 [
                     "api-tokens",
                     "create",
@@ -43,34 +38,26 @@ impl Case {
                 .map(String::from)
                 .to_vec()
             }
-            "prefactor" => {
-                env.set("PREFACTOR_BASE_URL", &s("base_url"))
-                    .set("PREFACTOR_API_TOKEN", &s("token"));
-                [
-                    "api-tokens",
-                    "create",
-                    "--scope",
-                    "account",
-                    "--expires",
-                    "90d",
-                ]
-                .map(String::from)
-                .to_vec()
-            }
-            _ => {
-                env.set("MOSQUITTO_URL", &s("base_url"))
-                    .set("MOSQUITTO_API_TOKEN", &s("token"));
-                [
-                    "project-tokens",
-                    "create",
-                    "--name",
-                    "rot",
-                    "--role",
-                    "viewer",
-                ]
-                .map(String::from)
-                .to_vec()
-            }
+            "prefactor" => [
+                "api-tokens",
+                "create",
+                "--scope",
+                "account",
+                "--expires",
+                "90d",
+            ]
+            .map(String::from)
+            .to_vec(),
+            _ => [
+                "project-tokens",
+                "create",
+                "--name",
+                "rot",
+                "--role",
+                "viewer",
+            ]
+            .map(String::from)
+            .to_vec(),
         };
         let out = env
             .cmd()

@@ -344,11 +344,10 @@ fn tokens_rotate_killed_at_each_step_then_aborted() {
 
 /// A user of the sandbox's Mosquitto project (`sandbox serve`, so its state outlives a kill).
 fn mosquitto_env(sb: &Sandbox) -> (TestEnv, String) {
-    let mq = &sb.connections["mosquitto"];
-    let mut env = TestEnv::new();
-    env.set("MOSQUITTO_URL", mq["base_url"].as_str().expect("url"))
-        .set("MOSQUITTO_API_TOKEN", mq["token"].as_str().expect("token"));
-    (env, mq["project_id"].as_str().expect("project").to_owned())
+    let project = sb.connections["mosquitto"]["project_id"]
+        .as_str()
+        .expect("project");
+    (sb.vendor_env("mosquitto"), project.to_owned())
 }
 
 /// Mosquitto: (id, secret) of a new admin token named `name`.
@@ -538,10 +537,7 @@ fn project_tokens_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish()
 #[test]
 fn prefactor_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish() {
     let sb = Sandbox::start(&[], &[]);
-    let pf = &sb.connections["prefactor"];
-    let mut env = TestEnv::new();
-    env.set("PREFACTOR_BASE_URL", pf["base_url"].as_str().expect("url"))
-        .set("PREFACTOR_API_TOKEN", pf["token"].as_str().expect("token"));
+    let env = sb.vendor_env("prefactor");
     let created = ok(env.cmd().args([
         "api-tokens",
         "create",
