@@ -145,11 +145,15 @@ pub fn lock(target: &Path) -> io::Result<FileLock> {
     Ok(FileLock { _file: file })
 }
 
+/// The `.NAME.lock` file beside `target` that [`lock`] and [`try_lock`] take.
+pub fn lock_path(target: &Path) -> PathBuf {
+    parent_of(target).join(format!(".{}.lock", file_name_of(target)))
+}
+
 /// The `.NAME.lock` file beside `target`, created (0600, in a 0700 directory) if needed.
 fn open_lock_file(target: &Path) -> io::Result<File> {
-    let dir = parent_of(target);
-    create_private_dir(dir)?;
-    let path = dir.join(format!(".{}.lock", file_name_of(target)));
+    create_private_dir(parent_of(target))?;
+    let path = lock_path(target);
     let mut o = OpenOptions::new();
     o.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]

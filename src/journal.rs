@@ -229,7 +229,7 @@ impl Running {
                 ));
             }
         }
-        let _ = std::fs::remove_file(self.dir.join(format!(".{}.json.lock", self.entry.id)));
+        let _ = std::fs::remove_file(crate::files::lock_path(&path));
         Ok(())
     }
 }
