@@ -61,7 +61,7 @@ fn exec_into_age_then_decrypt() {
 }
 
 #[test]
-fn dotenv_keeps_the_file_and_is_read_back_by_python_dotenv_and_bash() {
+fn dotenv_keeps_the_file_and_is_read_back_by_python_dotenv_bash_and_docker_compose() {
     let (env, sb) = setup();
     let home = env.home.path();
     let file = home.join("app.env");
@@ -103,6 +103,20 @@ fn dotenv_keeps_the_file_and_is_read_back_by_python_dotenv_and_bash() {
         ),
     );
     assert_eq!(read_back, secret);
+    // docker compose reads it as an env file and substitutes it into a service.
+    std::fs::write(
+        home.join("compose.yml"),
+        "services:\n  app:\n    image: busybox\n    environment:\n      CF_TOKEN: ${CF_TOKEN}\n",
+    )
+    .expect("write compose.yml");
+    let composed = sh(
+        home,
+        "docker-compose --env-file app.env -f compose.yml config | /usr/bin/python3 -c 'import sys, yaml; sys.stdout.write(yaml.safe_load(sys.stdin)[\"services\"][\"app\"][\"environment\"][\"CF_TOKEN\"])'",
+    );
+    assert_eq!(
+        composed, secret,
+        "docker compose reads the same secret back"
+    );
     let left: Vec<String> = std::fs::read_dir(home)
         .expect("dir")
         .flatten()
