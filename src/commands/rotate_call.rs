@@ -21,7 +21,25 @@ pub struct RotateCall<'a> {
     pub quiet: bool,
 }
 
-impl RotateCall<'_> {
+impl<'a> RotateCall<'a> {
+    /// A rotation asked for on the command line: it confirms as the verb does, and prints the
+    /// new secret.
+    pub fn asked(
+        token: &'a str,
+        grace: Option<SignedDuration>,
+        verify: bool,
+        flags: Vec<String>,
+    ) -> Self {
+        RotateCall {
+            token,
+            grace,
+            verify,
+            flags,
+            confirmed: false,
+            quiet: false,
+        }
+    }
+
     /// Whether the destructive step may go ahead without a question.
     pub fn yes(&self, ctx: &crate::context::Context) -> bool {
         self.confirmed || ctx.globals.yes

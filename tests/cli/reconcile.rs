@@ -2,6 +2,8 @@
 //! rotating, setting expiries, disabling and suspending, a second run planning nothing, and a
 //! failing delivery reported beside the steps that were done.
 
+use std::process::Output;
+
 use serde_json::Value;
 
 use crate::common::{Sandbox, TestEnv, stdout_json, text};
@@ -65,6 +67,10 @@ fn dotenv(env: &TestEnv) -> String {
     format!("dotenv:{}/{{name}}.env", dir.display())
 }
 
+fn run(env: &TestEnv, args: &[&str]) -> Output {
+    env.cmd().args(args).output().expect("run tokenctl")
+}
+
 fn step<'a>(items: &'a [Value], name: &str, action: &str) -> Option<&'a Value> {
     items
         .iter()
@@ -87,11 +93,10 @@ fn served() -> (Sandbox, TestEnv) {
 fn the_plan_names_each_action_with_its_rule_and_reason() {
     let env = TestEnv::new();
     let path = policy(&env, &[dotenv(&env)]);
-    let out = env
-        .cmd()
-        .args(["--sandbox", "reconcile", "--policy", &path, "--json"])
-        .output()
-        .expect("run");
+    let out = run(
+        &env,
+        &["--sandbox", "reconcile", "--policy", &path, "--json"],
+    );
     assert_eq!(out.status.code(), Some(10), "{}", text(&out.stderr));
     let items = stdout_json(&out).as_array().expect("array").clone();
     let keys = [
@@ -150,11 +155,7 @@ fn the_plan_names_each_action_with_its_rule_and_reason() {
     );
 
     // The same plan as a table, its count on stderr.
-    let out = env
-        .cmd()
-        .args(["--sandbox", "reconcile", "--policy", &path])
-        .output()
-        .expect("run");
+    let out = run(&env, &["--sandbox", "reconcile", "--policy", &path]);
     assert_eq!(out.status.code(), Some(10));
     let table = text(&out.stdout);
     assert!(
@@ -179,11 +180,7 @@ fn without_apply_nothing_is_sent() {
     let (sb, env) = served();
     let path = policy(&env, &[dotenv(&env)]);
     sb.clear_requests();
-    let out = env
-        .cmd()
-        .args(["reconcile", "--policy", &path, "--json"])
-        .output()
-        .expect("run");
+    let out = run(&env, &["reconcile", "--policy", &path, "--json"]);
     assert_eq!(out.status.code(), Some(10), "{}", text(&out.stderr));
     let items = stdout_json(&out);
     assert!(
@@ -213,11 +210,7 @@ fn apply_without_yes_off_a_terminal_is_refused() {
     let (sb, env) = served();
     let path = policy(&env, &[dotenv(&env)]);
     sb.clear_requests();
-    let out = env
-        .cmd()
-        .args(["reconcile", "--policy", &path, "--apply"])
-        .output()
-        .expect("run");
+    let out = run(&env, &["reconcile", "--policy", &path, "--apply"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--yes"), "{}", text(&out.stderr));
     assert_eq!(sb.request_lines(), Vec::<String>::new());
@@ -228,11 +221,10 @@ fn apply_fixes_the_plan_and_a_second_run_plans_nothing() {
     let (sb, env) = served();
     let path = policy(&env, &[dotenv(&env)]);
     let old_id = sb.token_id("readonly-auditor");
-    let out = env
-        .cmd()
-        .args(["reconcile", "--policy", &path, "--apply", "--yes", "--json"])
-        .output()
-        .expect("run");
+    let out = run(
+        &env,
+        &["reconcile", "--policy", &path, "--apply", "--yes", "--json"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let outcomes = stdout_json(&out).as_array().expect("array").clone();
     for o in &outcomes {
@@ -269,11 +261,7 @@ fn apply_fixes_the_plan_and_a_second_run_plans_nothing() {
     assert_eq!(v["result"]["status"], "active");
     assert_ne!(v["result"]["id"], old_id.as_str());
     let tokens = |name: &str| -> Vec<Value> {
-        let out = env
-            .cmd()
-            .args(["tokens", "list", "--json", "--name", name])
-            .output()
-            .expect("list");
+        let out = run(&env, &["tokens", "list", "--json", "--name", name]);
         stdout_json(&out).as_array().expect("array").clone()
     };
     let old = tokens("readonly-auditor")
@@ -285,20 +273,12 @@ fn apply_fixes_the_plan_and_a_second_run_plans_nothing() {
     assert!(ztc["expires_on"].is_string(), "an expiry now: {ztc}");
     assert_eq!(tokens("security-audit")[0]["status"], "disabled");
     for id in suspended {
-        let out = env
-            .cmd()
-            .args(["api-tokens", "get", id, "--json"])
-            .output()
-            .expect("get");
+        let out = run(&env, &["api-tokens", "get", id, "--json"]);
         assert_eq!(stdout_json(&out)["status"], "suspended", "{id}");
     }
 
     // Idempotent: right after, nothing to do.
-    let out = env
-        .cmd()
-        .args(["reconcile", "--policy", &path, "--json"])
-        .output()
-        .expect("run");
+    let out = run(&env, &["reconcile", "--policy", &path, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     let again = stdout_json(&out);
     assert!(
@@ -320,11 +300,7 @@ fn a_failed_delivery_is_reported_and_the_other_steps_are_done() {
         &[dotenv, "exec:test {name} != readonly-auditor".into()],
     );
     let old_id = sb.token_id("readonly-auditor");
-    let out = env
-        .cmd()
-        .args(["reconcile", "--policy", &path, "--apply", "--yes"])
-        .output()
-        .expect("run");
+    let out = run(&env, &["reconcile", "--policy", &path, "--apply", "--yes"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let table = text(&out.stdout);
     let row = |name: &str, action: &str| {

@@ -55,14 +55,7 @@ pub(super) async fn reset(
         .refuse_unconfirmable(&format!("resetting token '{token}'"), ctx.globals.yes)?;
     let built = sinks.sinks(Vendor::Mailtrap)?;
     hand_over::precheck(ctx, &built)?;
-    let call = RotateCall {
-        token,
-        grace: None,
-        verify,
-        flags: sinks.flags(),
-        confirmed: false,
-        quiet: false,
-    };
+    let call = RotateCall::asked(token, None, verify, sinks.flags());
     reset_with(ctx, &mt, &resolved, &built, verb, &call).await
 }
 

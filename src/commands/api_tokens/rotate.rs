@@ -86,14 +86,7 @@ async fn prefactor(
         .refuse_unconfirmable(&format!("rotating token '{}'", args.token), ctx.globals.yes)?;
     let sinks = args.sinks.sinks(Vendor::Prefactor)?;
     hand_over::precheck(ctx, &sinks)?;
-    let call = RotateCall {
-        token: &args.token,
-        grace: args.grace,
-        verify: args.verify,
-        flags: args.sinks.flags(),
-        confirmed: false,
-        quiet: false,
-    };
+    let call = RotateCall::asked(&args.token, args.grace, args.verify, args.sinks.flags());
     prefactor_with(ctx, pf, resolved, &sinks, &call).await
 }
 

@@ -71,14 +71,7 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     hand_over::precheck(ctx, &sinks)?;
     let check = super::list_command(args.project.project.as_deref());
     let (mq, resolved) = ctx.mosquitto(args.project.project).await?;
-    let call = RotateCall {
-        token: &args.token,
-        grace: args.grace,
-        verify: args.verify,
-        flags: args.file.flags(),
-        confirmed: false,
-        quiet: false,
-    };
+    let call = RotateCall::asked(&args.token, args.grace, args.verify, args.file.flags());
     rotate_with(ctx, &mq, &resolved, &sinks, &check, &call).await
 }
 

@@ -78,14 +78,7 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     })?;
     hand_over::precheck(ctx, &sinks)?;
     let (cf, resolved) = ctx.cloudflare().await?;
-    let call = RotateCall {
-        token: &token,
-        grace: args.grace,
-        verify: args.verify,
-        flags: args.file.flags(),
-        confirmed: false,
-        quiet: false,
-    };
+    let call = RotateCall::asked(&token, args.grace, args.verify, args.file.flags());
     rotate_with(ctx, &cf, &resolved, &sinks, &call).await
 }
 

@@ -109,14 +109,12 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     let sinks = args.sinks.sinks(Vendor::Cloudflare)?;
     hand_over::precheck(ctx, &sinks)?;
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
-    let call = RotateCall {
-        token: &args.token,
-        grace: Some(args.grace),
-        verify: args.verify,
-        flags: args.sinks.flags(),
-        confirmed: false,
-        quiet: false,
-    };
+    let call = RotateCall::asked(
+        &args.token,
+        Some(args.grace),
+        args.verify,
+        args.sinks.flags(),
+    );
     rotate_with(ctx, &cf, &resolved, &sinks, &call).await
 }
 
