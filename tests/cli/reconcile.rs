@@ -217,6 +217,57 @@ fn apply_without_yes_off_a_terminal_is_refused() {
 }
 
 #[test]
+fn apply_under_dry_run_is_refused_for_the_plan() {
+    let (sb, env) = served();
+    let path = policy(&env, &[dotenv(&env)]);
+    sb.clear_requests();
+    let out = run(
+        &env,
+        &[
+            "--dry-run",
+            "reconcile",
+            "--policy",
+            &path,
+            "--apply",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("without --apply is the rehearsal"), "{err}");
+    assert_eq!(sb.request_lines(), Vec::<String>::new());
+}
+
+#[test]
+fn apply_on_a_terminal_shows_the_plan_and_asks() {
+    let (sb, env) = served();
+    let path = policy(&env, &[dotenv(&env)]);
+    sb.clear_requests();
+    let out = env
+        .tty_cmd()
+        .args(["reconcile", "--policy", &path, "--apply"])
+        .write_stdin("n\n")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("readonly-auditor"),
+        "the plan first: {}",
+        text(&out.stdout)
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("Apply the ") && err.contains("cancelled"),
+        "{err}"
+    );
+    let requests = sb.request_lines();
+    assert!(
+        requests.iter().all(|r| r.starts_with("GET ")),
+        "declined: only reads: {requests:?}"
+    );
+}
+
+#[test]
 fn apply_fixes_the_plan_and_a_second_run_plans_nothing() {
     let (sb, env) = served();
     let path = policy(&env, &[dotenv(&env)]);

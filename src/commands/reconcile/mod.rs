@@ -45,7 +45,7 @@ pub use plan::{Action, Item};
 /// reason and command). --apply carries it out (it needs --yes off a terminal, and confirms on
 /// one) and reports each step's outcome (the same objects with outcome: done, failed or skipped,
 /// and error); a failed step does not stop the others. Right after an --apply, a second run plans
-/// nothing.
+/// nothing. The plan is the rehearsal: --dry-run refuses --apply.
 ///
 /// Exit status: 10 when the plan has steps to take (without --apply); with --apply, 0 when every
 /// step was done, else the failed step's code (1 when they differ); otherwise 0, or the code of a
@@ -77,6 +77,11 @@ pub struct ReconcileArgs {
 }
 
 pub async fn run(ctx: &Context, args: ReconcileArgs) -> anyhow::Result<()> {
+    if args.apply && ctx.globals.dry_run {
+        return crate::error::usage(
+            "--dry-run with reconcile --apply: reconcile without --apply is the rehearsal (it prints the plan and sends nothing), so nothing was done",
+        );
+    }
     if args.apply {
         ctx.ui
             .refuse_unconfirmable("reconcile --apply", ctx.globals.yes)?;
