@@ -47,7 +47,7 @@ Exit codes:
   7    rate limited after retries
   8    network error or timeout
   9    outcome unknown: a change may have happened
-  10   audit found problems
+  10   audit found problems; reconcile has a plan with steps (without --apply)
   130  interrupted";
 
 /// The flags every command takes. They show under their own heading in every `--help`, apart
@@ -174,6 +174,7 @@ pub enum Command {
     #[command(subcommand)]
     Rotations(RotationsCommand),
     Audit(crate::commands::audit::AuditArgs),
+    Reconcile(crate::commands::reconcile::ReconcileArgs),
     /// Run a command with a profile's credential in the vendor's environment variables
     Exec(crate::commands::exec::ExecArgs),
     /// Run or reset the local emulator of the vendor APIs

@@ -29,6 +29,9 @@ pub struct HandOver<'a> {
     pub own: bool,
     /// A status line said after the sinks, just before the print.
     pub note: Option<String>,
+    /// Print the secret only when a sink failed: the sinks hold it otherwise, and the caller
+    /// reports the outcome (`reconcile`).
+    pub quiet: bool,
 }
 
 impl<'a> HandOver<'a> {
@@ -38,6 +41,7 @@ impl<'a> HandOver<'a> {
             sinks,
             own: false,
             note: None,
+            quiet: false,
         }
     }
 }
@@ -58,10 +62,18 @@ pub fn hand_over<T: Record + Issued>(
         issued,
     };
     let outcomes = std::cell::RefCell::new(Vec::new());
-    let writes = sinks.map(|s| write_one(ctx, how.from, s, &it, &outcomes));
+    let failed = std::cell::Cell::new(false);
+    let writes = sinks.map(|s| {
+        let written = write_one(ctx, how.from, s, &it, &outcomes);
+        failed.set(failed.get() || written.is_err());
+        written
+    });
     deliver(writes, || {
         if let Some(note) = &how.note {
             ctx.ui.status(note);
+        }
+        if how.quiet && !how.sinks.is_empty() && !failed.get() {
+            return Ok(());
         }
         output::issued_with(&ctx.ui, ctx.format(), issued, deliveries(outcomes.take()))
     })

@@ -9,6 +9,8 @@ pub mod exec;
 pub mod hand_over;
 pub mod profile;
 pub mod project_tokens;
+pub mod reconcile;
+pub mod rotate_call;
 pub mod rotations;
 pub mod sandbox;
 pub mod service_tokens;
@@ -48,6 +50,7 @@ pub async fn dispatch(ctx: &Context, command: Command) -> anyhow::Result<()> {
         Command::Rotations(cmd) => rotations::run(ctx, cmd).await,
         Command::Sandbox(cmd) => sandbox::run(ctx, cmd).await,
         Command::Audit(args) => audit::run(ctx, args).await,
+        Command::Reconcile(args) => reconcile::run(ctx, args).await,
         Command::Exec(args) => exec::run(ctx, args).await,
         Command::Completion(args) => completion::run(ctx, args),
     }
@@ -78,6 +81,7 @@ fn changes_locally(command: &Command) -> Option<&'static str> {
         | Command::ProjectTokens(_)
         | Command::Rotations(_)
         | Command::Audit(_)
+        | Command::Reconcile(_)
         | Command::Completion(_) => None,
     }
 }

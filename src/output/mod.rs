@@ -10,6 +10,7 @@ mod choice;
 pub mod dry_run;
 pub use tokenctl_api::escape;
 mod progress;
+pub mod reconcile;
 mod records;
 pub mod shell;
 mod summary;

@@ -35,6 +35,7 @@ mod profile;
 mod project_tokens;
 mod pty;
 mod rate_budget;
+mod reconcile;
 mod rotate;
 mod rotate_failures;
 mod rotations;

@@ -1,7 +1,7 @@
 //! The files that install and schedule tokenctl: the Dockerfile, the GitHub action and example
 //! workflow, the Kubernetes CronJob. Each passes its linter (installed by `scripts/setup` under
-//! tests/lint/), keeps credentials out of argv, and the action's audit step is run for real
-//! against the sandbox.
+//! tests/lint/), keeps credentials out of argv, and the action's audit and reconcile steps are
+//! run for real against the sandbox.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output};
@@ -393,40 +393,20 @@ fn action_audit_step_writes_the_summary_and_gates_on_fail_on() {
         .expect("run");
     assert!(created.status.success(), "{}", text(&created.stderr));
 
-    let bin_dir = env.path("bin");
-    std::fs::create_dir_all(&bin_dir).expect("bin dir");
-    std::os::unix::fs::symlink(BIN, bin_dir.join("tokenctl")).expect("symlink");
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-
+    let path = path_with_tokenctl(&env);
     let step = |fail_on: &str| -> (i32, String, String) {
-        let runner = tempfile::tempdir().expect("runner temp");
-        let summary = runner.path().join("summary.md");
-        let outputs = runner.path().join("outputs");
-        let mut cmd = StdCommand::new("bash");
-        cmd.arg("-e").arg("-c").arg(&script).env_clear();
-        for (k, v) in env.vars() {
-            cmd.env(k, v);
-        }
-        cmd.env("PATH", &path)
-            .env("TOKENCTL_SANDBOX", "1")
-            .env("RUNNER_TEMP", runner.path())
-            .env("GITHUB_STEP_SUMMARY", &summary)
-            .env("GITHUB_OUTPUT", &outputs)
-            .env("PROFILES", "sandbox-cloudflare")
-            .env("FAIL_ON", fail_on)
-            .env("EXPIRING_WITHIN", "14d")
-            .env("EXTRA_ARGS", "--reason expired,expiring");
-        let out = cmd.output().expect("run the step");
-        let code = out.status.code().expect("an exit code");
-        (
-            code,
-            std::fs::read_to_string(&summary).unwrap_or_default(),
-            std::fs::read_to_string(&outputs).unwrap_or_default(),
-        )
+        let r = run_step(
+            &script,
+            &env,
+            &path,
+            &[
+                ("PROFILES", "sandbox-cloudflare"),
+                ("FAIL_ON", fail_on),
+                ("EXPIRING_WITHIN", "14d"),
+                ("EXTRA_ARGS", "--reason expired,expiring"),
+            ],
+        );
+        (r.code, r.summary, r.outputs)
     };
 
     // The cache key step, on this checkout as the action's path.
@@ -482,4 +462,124 @@ fn action_audit_step_writes_the_summary_and_gates_on_fail_on() {
         "{summary}"
     );
     assert!(summary.contains("sandbox-cloudflare"), "{summary}");
+}
+
+/// The action's reconcile step, run as the runner runs it, against the sandbox: `plan` lists the
+/// fixes in the summary and fails with 10, `apply` makes them and passes, and a reconcile input
+/// without a policy is refused.
+#[test]
+fn action_reconcile_step_plans_and_applies_into_the_summary() {
+    let out = run(StdCommand::new(node()).args([
+        "tests/lint/actionlint.cjs",
+        "--run-script",
+        "action.yml",
+        "reconcile",
+    ]));
+    assert_passes("extracting the reconcile step", &out);
+    let script = text(&out.stdout);
+
+    let env = TestEnv::new();
+    let policy = env.path("policy.toml");
+    let out_dir = env.path("out");
+    std::fs::create_dir_all(&out_dir).expect("out dir");
+    std::fs::write(
+        &policy,
+        format!(
+            "[rules]\nrotate_after = \"3650d\"\nunused_for = \"3650d\"\nrequire_expiry = false\n\n\
+             [[scope]]\nname = \"readonly-auditor\"\n[scope.rules]\nrotate_after = \"1d\"\n\n\
+             [deliver]\nto = [\"dotenv:{}/{{name}}.env\"]\n",
+            out_dir.display()
+        ),
+    )
+    .expect("policy");
+    let path = path_with_tokenctl(&env);
+    let step = |mode: &str, policy: &str| -> (i32, String, String) {
+        let r = run_step(
+            &script,
+            &env,
+            &path,
+            &[
+                ("PROFILES", "sandbox-cloudflare"),
+                ("POLICY", policy),
+                ("RECONCILE", mode),
+            ],
+        );
+        (r.code, r.summary, r.outputs + &r.stdout)
+    };
+    let policy = policy.display().to_string();
+
+    let (code, summary, outputs) = step("plan", &policy);
+    assert_eq!(code, 10, "{summary}");
+    assert!(outputs.contains("exit-code=10"), "{outputs}");
+    assert!(
+        summary.starts_with("### tokenctl reconcile (plan): the plan has steps to take"),
+        "{summary}"
+    );
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.contains("readonly-auditor") && l.contains("rotate")),
+        "{summary}"
+    );
+
+    let (code, summary, outputs) = step("apply", &policy);
+    assert_eq!(code, 0, "{summary}");
+    assert!(outputs.contains("exit-code=0"), "{outputs}");
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.contains("readonly-auditor") && l.contains("done")),
+        "{summary}"
+    );
+    assert!(out_dir.join("readonly-auditor.env").exists());
+
+    let (code, _, outputs) = step("plan", "");
+    assert_eq!(code, 2, "{outputs}");
+    assert!(outputs.contains("reconcile needs a policy"), "{outputs}");
+}
+
+/// The PATH a step runs with: this build's tokenctl first.
+fn path_with_tokenctl(env: &TestEnv) -> String {
+    let bin_dir = env.path("bin");
+    std::fs::create_dir_all(&bin_dir).expect("bin dir");
+    std::os::unix::fs::symlink(BIN, bin_dir.join("tokenctl")).expect("symlink");
+    format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// What a step left: its exit code, the job summary and outputs it wrote, its stdout.
+struct StepRun {
+    code: i32,
+    summary: String,
+    outputs: String,
+    stdout: String,
+}
+
+/// Runs a step's script as the runner runs it: bash -e, `env`'s variables and `path`, the
+/// sandbox, a fresh RUNNER_TEMP, summary and outputs file, and the step's `inputs` as its env.
+fn run_step(script: &str, env: &TestEnv, path: &str, inputs: &[(&str, &str)]) -> StepRun {
+    let runner = tempfile::tempdir().expect("runner temp");
+    let summary = runner.path().join("summary.md");
+    let outputs = runner.path().join("outputs");
+    let mut cmd = StdCommand::new("bash");
+    cmd.arg("-e").arg("-c").arg(script).env_clear();
+    for (k, v) in env.vars() {
+        cmd.env(k, v);
+    }
+    cmd.env("PATH", path)
+        .env("TOKENCTL_SANDBOX", "1")
+        .env("RUNNER_TEMP", runner.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs)
+        .envs(inputs.iter().copied());
+    let out = cmd.output().expect("run the step");
+    StepRun {
+        code: out.status.code().expect("an exit code"),
+        summary: std::fs::read_to_string(&summary).unwrap_or_default(),
+        outputs: std::fs::read_to_string(&outputs).unwrap_or_default(),
+        stdout: text(&out.stdout),
+    }
 }

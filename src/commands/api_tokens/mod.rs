@@ -10,7 +10,8 @@ mod reset;
 mod revoke;
 mod rotate;
 pub(crate) use bulk::jwt_subject;
-pub use rotate::revoke_old;
+pub use reset::reset_with;
+pub use rotate::{DEFAULT_GRACE, prefactor_with, revoke_old};
 mod suspend;
 mod wizard;
 
@@ -116,6 +117,20 @@ pub async fn lifecycle(
             ctx.globals.yes,
         )?;
     }
+    let after = act(ctx, &pf, &token, action).await?;
+    crate::output::one(&ctx.ui, ctx.format(), &after)
+}
+
+/// Sends a lifecycle action the token's state allows ([`check_allowed`] first) and says the
+/// token's new status.
+pub async fn act(
+    ctx: &Context,
+    pf: &Prefactor,
+    token: &PrefactorToken,
+    action: Action,
+) -> anyhow::Result<PrefactorToken> {
+    let verb = action.name();
+    check_allowed(token, action)?;
     let after = crate::commands::send_change(
         ctx,
         &format!("{verb} of token {}", token.id),
@@ -128,7 +143,7 @@ pub async fn lifecycle(
         after.id,
         after.status.as_deref().unwrap_or("changed")
     ));
-    crate::output::one(&ctx.ui, ctx.format(), &after)
+    Ok(after)
 }
 
 /// Refuses an action the token's state does not allow, saying what would be. A token whose

@@ -5,12 +5,14 @@ use clap::Args;
 use super::ApiTokens;
 use super::{find_mailtrap, not_offered, parse_ref};
 use crate::commands::hand_over::{self, HandOver, hand_over};
-use crate::commands::sinks::SinkArgs;
+use crate::commands::rotate_call::RotateCall;
+use crate::commands::sinks::{Sink, SinkArgs};
 use crate::config::Vendor;
-use crate::context::Context;
+use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::journal::{Begin, Running};
 use tokenctl_api::http::ApiErrorKind;
+use tokenctl_api::vendors::mailtrap::Mailtrap;
 
 /// Replace a token with a new one with the same permissions; the new secret is shown once.
 /// Vendor: Mailtrap.
@@ -51,15 +53,28 @@ pub(super) async fn reset(
     };
     ctx.ui
         .refuse_unconfirmable(&format!("resetting token '{token}'"), ctx.globals.yes)?;
-    let sinks_args = sinks;
-    let sinks = sinks.sinks(Vendor::Mailtrap)?;
-    hand_over::precheck(ctx, &sinks)?;
+    let built = sinks.sinks(Vendor::Mailtrap)?;
+    hand_over::precheck(ctx, &built)?;
+    let call = RotateCall::asked(token, None, verify, sinks.flags());
+    reset_with(ctx, &mt, &resolved, &built, verb, &call).await
+}
+
+/// The reset itself (`verb` is `reset` or `rotate`, which is journalled), on a resolved
+/// profile, with its sinks built and checked. Mailtrap's grace cannot be chosen.
+pub async fn reset_with(
+    ctx: &Context,
+    mt: &Mailtrap,
+    resolved: &Resolved,
+    sinks: &[Box<dyn Sink>],
+    verb: &str,
+    call: &RotateCall<'_>,
+) -> anyhow::Result<()> {
     // No expiry check here: since 2026-08 every new Mailtrap token has one, so only Mailtrap can
     // tell whether a token may be reset. Its refusal is explained below.
-    let t = find_mailtrap(&mt, token).await?;
+    let t = find_mailtrap(mt, call.token).await?;
     ctx.ui.confirm_destructive(
         &format!("Reset token {} ({}): the old value stops working after Mailtrap's grace period (12 hours)", t.name, t.id),
-        ctx.globals.yes,
+        call.yes(ctx),
     )?;
     // Mailtrap shows the last four characters of every token: enough to tell our own.
     let own = match &resolved.credential.secret {
@@ -85,14 +100,14 @@ pub(super) async fn reset(
             Running::begin(
                 ctx,
                 Begin {
-                    resolved: &resolved,
+                    resolved,
                     noun: "api-tokens",
                     old_id: &old_id,
                     old_name: &t.name,
                     siblings: Vec::new(),
                     grace_secs: 12 * 3600,
-                    sinks: sinks_args.flags(),
-                    verify,
+                    sinks: call.flags.clone(),
+                    verify: call.verify,
                 },
             )
         })
@@ -120,11 +135,12 @@ pub(super) async fn reset(
     let how = HandOver {
         own,
         note: Some(note),
-        ..HandOver::to(&resolved, &sinks)
+        quiet: call.quiet,
+        ..HandOver::to(resolved, sinks)
     };
     hand_over(ctx, how, &issued)?;
-    if verify {
-        super::rotate::verify(ctx, &resolved, &issued).await?;
+    if call.verify {
+        super::rotate::verify(ctx, resolved, &issued).await?;
     }
     journal.map_or(Ok(()), Running::done)
 }

@@ -6,7 +6,8 @@ use jiff::SignedDuration;
 
 use super::{ApiTokens, find_prefactor, parse_ref};
 use crate::commands::hand_over::{self, HandOver, hand_over};
-use crate::commands::sinks::SinkArgs;
+use crate::commands::rotate_call::RotateCall;
+use crate::commands::sinks::{Sink, SinkArgs};
 use crate::commands::tokens::parse_grace;
 use crate::config::Vendor;
 use crate::context::{Context, Resolved};
@@ -57,7 +58,7 @@ pub struct RotateArgs {
 }
 
 /// How long a Prefactor rotation keeps the old token by default, as `tokens rotate` does.
-const DEFAULT_GRACE: SignedDuration = SignedDuration::from_hours(1);
+pub const DEFAULT_GRACE: SignedDuration = SignedDuration::from_hours(1);
 
 pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     let (client, resolved) = ctx.api_tokens().await?;
@@ -81,12 +82,24 @@ async fn prefactor(
     resolved: &Resolved,
     args: RotateArgs,
 ) -> anyhow::Result<()> {
-    let grace = args.grace.unwrap_or(DEFAULT_GRACE);
     ctx.ui
         .refuse_unconfirmable(&format!("rotating token '{}'", args.token), ctx.globals.yes)?;
     let sinks = args.sinks.sinks(Vendor::Prefactor)?;
     hand_over::precheck(ctx, &sinks)?;
-    let old = find_prefactor(pf, &args.token).await?;
+    let call = RotateCall::asked(&args.token, args.grace, args.verify, args.sinks.flags());
+    prefactor_with(ctx, pf, resolved, &sinks, &call).await
+}
+
+/// The Prefactor rotation itself, on a resolved profile, with its sinks built and checked.
+pub async fn prefactor_with(
+    ctx: &Context,
+    pf: &Prefactor,
+    resolved: &Resolved,
+    sinks: &[Box<dyn Sink>],
+    call: &RotateCall<'_>,
+) -> anyhow::Result<()> {
+    let grace = call.grace.unwrap_or(DEFAULT_GRACE);
+    let old = find_prefactor(pf, call.token).await?;
     let when = if grace.is_zero() {
         "once the new one is handed over".to_owned()
     } else {
@@ -94,7 +107,7 @@ async fn prefactor(
     };
     ctx.ui.confirm_destructive(
         &format!("Rotate token {}: it is revoked {when}", old.id),
-        ctx.globals.yes,
+        call.yes(ctx),
     )?;
     let own = match &resolved.credential.secret {
         Secretish::Token(s) => super::bulk::jwt_subject(s.expose()).as_deref() == Some(&old.id),
@@ -123,8 +136,8 @@ async fn prefactor(
             old_name: &old.id,
             siblings,
             grace_secs: grace.as_secs(),
-            sinks: args.sinks.flags(),
-            verify: args.verify,
+            sinks: call.flags.clone(),
+            verify: call.verify,
         },
     )?;
     let issued = crate::commands::send_change(
@@ -139,14 +152,15 @@ async fn prefactor(
     let untouched = crate::commands::old_still_works(old.id.clone(), new_id.clone());
     let how = HandOver {
         own,
-        ..HandOver::to(resolved, &sinks)
+        quiet: call.quiet,
+        ..HandOver::to(resolved, sinks)
     };
     hand_over(ctx, how, &issued).map_err(&untouched)?;
     journal.step(Step::Delivered, |_| {})?;
     let mut fresh = resolved.clone();
     fresh.credential.secret = Secretish::Token(issued.token.clone());
     let new_client = crate::vendor::prefactor::connect(ctx, &fresh)?;
-    if args.verify {
+    if call.verify {
         authenticates(new_client.check().await, &new_id).map_err(&untouched)?;
         ctx.ui.status(&format!(
             "Verified: the new token {new_id} authenticates with Prefactor."

@@ -8,7 +8,7 @@ mod fetch;
 pub mod policy;
 pub mod report;
 pub mod rules;
-mod targets;
+pub mod targets;
 
 use crate::vendor::help;
 use clap::Args;
@@ -183,9 +183,33 @@ pub fn shown_rules(reason: &[Kind], fail_on: &[Kind]) -> Vec<Reason> {
         .collect()
 }
 
-fn parse_profile(s: &str) -> Result<String, String> {
+pub fn parse_profile(s: &str) -> Result<String, String> {
     validate_profile_name(s)?;
     Ok(s.to_owned())
+}
+
+/// The windows `audit` uses when no flag or policy sets them: the flags' defaults.
+pub const DEFAULT_WINDOWS: facts::Windows = facts::Windows {
+    expiring_within: SignedDuration::from_hours(30 * 24),
+    unused_for: SignedDuration::from_hours(90 * 24),
+    rotate_after: SignedDuration::from_hours(90 * 24),
+    max_ttl: None,
+};
+
+/// Audits `targets` concurrently, each with `policy` when given; reported in order. Every
+/// finding is kept: which rules are shown is the caller's choice.
+pub async fn audit_all(
+    ctx: &Context,
+    targets: Vec<targets::Target>,
+    now: Timestamp,
+    windows: facts::Windows,
+    policy: Option<&policy::Policy>,
+) -> Vec<ProfileAudit> {
+    stream::iter(targets)
+        .map(|t| fetch::audit_profile(ctx, t, now, windows, policy))
+        .buffered(CONCURRENCY)
+        .collect()
+        .await
 }
 
 pub async fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<()> {
@@ -195,18 +219,13 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<()> {
     }
     let policy = args.policy.as_deref().map(policy::read).transpose()?;
     let targets = targets::select(ctx, &args.profiles)?;
-    let now = Timestamp::now();
     let windows = facts::Windows {
         expiring_within: args.expiring_within,
         unused_for: args.unused_for,
         rotate_after: args.rotate_after,
         max_ttl: args.max_ttl,
     };
-    let mut audits: Vec<ProfileAudit> = stream::iter(targets)
-        .map(|t| fetch::audit_profile(ctx, t, now, windows, policy.as_ref()))
-        .buffered(CONCURRENCY)
-        .collect()
-        .await;
+    let mut audits = audit_all(ctx, targets, Timestamp::now(), windows, policy.as_ref()).await;
     let rules = match &policy {
         Some(_) if args.reason.is_empty() => Reason::ALL.to_vec(),
         _ => shown_rules(&args.reason, &args.fail_on),
@@ -239,6 +258,21 @@ mod tests {
             Kind::reasons(&[Kind::NeverExpires, Kind::Expired]),
             vec![Reason::Expired, Reason::NeverExpires]
         );
+    }
+
+    #[test]
+    fn the_default_windows_are_the_flags_defaults() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            audit: AuditArgs,
+        }
+        let a = Cli::parse_from(["audit"]).audit;
+        assert_eq!(a.expiring_within, DEFAULT_WINDOWS.expiring_within);
+        assert_eq!(a.unused_for, DEFAULT_WINDOWS.unused_for);
+        assert_eq!(a.rotate_after, DEFAULT_WINDOWS.rotate_after);
+        assert_eq!(a.max_ttl, DEFAULT_WINDOWS.max_ttl);
     }
 
     #[test]

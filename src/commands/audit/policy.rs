@@ -248,6 +248,27 @@ impl Exception {
 }
 
 impl Policy {
+    /// The rules as they apply to token `t`: the base, then `[rules]`, then each matching scope.
+    fn resolve(&self, profile: &str, vendor: Vendor, t: &Observed, base: Windows) -> Resolved {
+        let mut r = Resolved {
+            windows: base,
+            require_expiry: true,
+            require_ip: true,
+            deny: Vec::new(),
+            severity: BTreeMap::new(),
+        };
+        r.apply(&self.rules);
+        for s in self.scopes.iter().filter(|s| s.matches(profile, vendor, t)) {
+            r.apply(&s.rules);
+        }
+        r
+    }
+
+    /// The windows and limits that apply to token `t` (what `reconcile` sets an expiry from).
+    pub fn windows(&self, profile: &str, vendor: Vendor, t: &Observed, base: Windows) -> Windows {
+        self.resolve(profile, vendor, t, base).windows
+    }
+
     /// Whether a lasting exception excuses token `t` from `rule`.
     pub fn excuses(&self, t: &Observed, rule: Reason, now: Timestamp) -> bool {
         self.exceptions
@@ -267,17 +288,7 @@ impl Policy {
         base: Windows,
         now: Timestamp,
     ) -> Vec<Finding> {
-        let mut r = Resolved {
-            windows: base,
-            require_expiry: true,
-            require_ip: true,
-            deny: Vec::new(),
-            severity: BTreeMap::new(),
-        };
-        r.apply(&self.rules);
-        for s in self.scopes.iter().filter(|s| s.matches(profile, vendor, t)) {
-            r.apply(&s.rules);
-        }
+        let r = self.resolve(profile, vendor, t, base);
         let mut found = t.findings(now, &r.windows);
         found.retain(|f| match f.reason {
             Reason::NeverExpires => r.require_expiry,

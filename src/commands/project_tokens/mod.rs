@@ -6,7 +6,7 @@ mod delete;
 mod list;
 mod rotate;
 mod wizard;
-pub use rotate::delete_old;
+pub use rotate::{DEFAULT_GRACE, delete_old, rotate_with};
 
 use clap::{Args, Subcommand};
 

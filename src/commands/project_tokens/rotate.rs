@@ -6,9 +6,10 @@ use jiff::SignedDuration;
 
 use super::ProjectArg;
 use crate::commands::hand_over::{self, HandOver, hand_over};
-use crate::commands::sinks::{Issuing, SecretFileArgs, TOKEN_FIELDS};
+use crate::commands::rotate_call::RotateCall;
+use crate::commands::sinks::{Issuing, SecretFileArgs, Sink, TOKEN_FIELDS};
 use crate::commands::tokens::parse_grace;
-use crate::context::Context;
+use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::dates::rfc3339;
 use crate::error::CliError;
@@ -56,10 +57,9 @@ pub struct RotateArgs {
 }
 
 /// How long the old token keeps working by default, as with `tokens rotate`.
-const DEFAULT_GRACE: SignedDuration = SignedDuration::from_hours(1);
+pub const DEFAULT_GRACE: SignedDuration = SignedDuration::from_hours(1);
 
 pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
-    let grace = args.grace.unwrap_or(DEFAULT_GRACE);
     ctx.ui.refuse_unconfirmable(
         &format!("rotating project token '{}'", args.token),
         ctx.globals.yes,
@@ -71,7 +71,22 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     hand_over::precheck(ctx, &sinks)?;
     let check = super::list_command(args.project.project.as_deref());
     let (mq, resolved) = ctx.mosquitto(args.project.project).await?;
-    let Some(old) = find(&Tokens(&mq), &args.token).await?.token else {
+    let call = RotateCall::asked(&args.token, args.grace, args.verify, args.file.flags());
+    rotate_with(ctx, &mq, &resolved, &sinks, &check, &call).await
+}
+
+/// The rotation itself, on a resolved profile, with its sinks built and checked; `check` is the
+/// command that lists the project's tokens.
+pub async fn rotate_with(
+    ctx: &Context,
+    mq: &Mosquitto,
+    resolved: &Resolved,
+    sinks: &[Box<dyn Sink>],
+    check: &str,
+    call: &RotateCall<'_>,
+) -> anyhow::Result<()> {
+    let grace = call.grace.unwrap_or(DEFAULT_GRACE);
+    let Some(old) = find(&Tokens(mq), call.token).await?.token else {
         return Err(CliError::failure("the token was found without its details").into());
     };
     let label = format!("{} ({})", old.name, old.id);
@@ -82,7 +97,7 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     };
     ctx.ui.confirm_destructive(
         &format!("Rotate project token {label}: it is deleted {when}"),
-        ctx.globals.yes,
+        call.yes(ctx),
     )?;
     let body = CreateBody {
         name: old.name.clone(),
@@ -101,29 +116,33 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     let mut journal = Running::begin(
         ctx,
         Begin {
-            resolved: &resolved,
+            resolved,
             noun: "project-tokens",
             old_id: &old.id,
             old_name: &old.name,
             siblings,
             grace_secs: grace.as_secs(),
-            sinks: args.file.flags(),
-            verify: args.verify,
+            sinks: call.flags.clone(),
+            verify: call.verify,
         },
     )?;
     let issued = crate::commands::send_change(
         ctx,
         &format!("creating the new token for {label}"),
-        check.clone(),
+        check.to_owned(),
         mq.create(&body),
     )
     .await?;
     let new_id = issued.details.id.clone();
     let untouched = crate::commands::old_still_works(label.clone(), new_id.clone());
     journal.step(Step::Created, |e| e.new_id = Some(new_id.clone()))?;
-    hand_over(ctx, HandOver::to(&resolved, &sinks), &issued).map_err(&untouched)?;
+    let how = HandOver {
+        quiet: call.quiet,
+        ..HandOver::to(resolved, sinks)
+    };
+    hand_over(ctx, how, &issued).map_err(&untouched)?;
     journal.step(Step::Delivered, |_| {})?;
-    if args.verify {
+    if call.verify {
         let mut fresh = resolved.clone();
         fresh.credential.secret = Secretish::Token(issued.token.clone());
         let read = crate::vendor::mosquitto::connect(ctx, &fresh)?.list().await;
@@ -146,7 +165,7 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     if !grace.is_zero() {
         return crate::commands::schedule_retirement(ctx, journal, grace);
     }
-    delete_old(ctx, &mq, &old.id, &label, &check).await?;
+    delete_old(ctx, mq, &old.id, &label, check).await?;
     journal.done()?;
     // Only now can anyone tell whether it was the profile's own: its credential stops working.
     if mq
@@ -154,7 +173,7 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         .await
         .is_err_and(|e| e.kind == ApiErrorKind::Unauthorized)
     {
-        ctx.replace_own_secret(&resolved, &issued.token)?;
+        ctx.replace_own_secret(resolved, &issued.token)?;
     }
     Ok(())
 }

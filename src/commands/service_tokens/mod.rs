@@ -7,6 +7,7 @@ mod get;
 mod list;
 mod refresh;
 mod rotate;
+pub use rotate::rotate_with;
 mod update;
 mod wizard;
 

@@ -6,11 +6,13 @@ use jiff::{SignedDuration, Timestamp};
 use super::{find, parse_ref};
 use crate::commands::bulk::SelectionArgs;
 use crate::commands::hand_over::{self, HandOver, hand_over};
-use crate::commands::sinks::{CLIENT_FIELDS, Issuing, SecretFileArgs};
-use crate::context::Context;
+use crate::commands::rotate_call::RotateCall;
+use crate::commands::sinks::{CLIENT_FIELDS, Issuing, SecretFileArgs, Sink};
+use crate::context::{Context, Resolved};
 use crate::dates::{parse_duration, rfc3339};
 use crate::journal::{Begin, Running};
 use crate::output::shell;
+use tokenctl_api::vendors::cloudflare::Cloudflare;
 
 /// Issue a new client secret for the same client ID. The new secret is shown once.
 ///
@@ -76,14 +78,27 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     })?;
     hand_over::precheck(ctx, &sinks)?;
     let (cf, resolved) = ctx.cloudflare().await?;
-    let found = find(&cf, &token).await?;
-    if args.grace.is_none() {
+    let call = RotateCall::asked(&token, args.grace, args.verify, args.file.flags());
+    rotate_with(ctx, &cf, &resolved, &sinks, &call).await
+}
+
+/// The rotation itself, on a resolved profile, with its sinks built and checked. No grace:
+/// the current secret stops working at once.
+pub async fn rotate_with(
+    ctx: &Context,
+    cf: &Cloudflare,
+    resolved: &Resolved,
+    sinks: &[Box<dyn Sink>],
+    call: &RotateCall<'_>,
+) -> anyhow::Result<()> {
+    let found = find(cf, call.token).await?;
+    if call.grace.is_none() {
         ctx.ui.confirm_destructive(
             &format!("Rotate service token {}: its current secret stops working at once (use --grace to keep it a while)", found.label()),
-            ctx.globals.yes,
+            call.yes(ctx),
         )?;
     }
-    let until = args.grace.map(|g| {
+    let until = call.grace.map(|g| {
         rfc3339(
             Timestamp::now()
                 .checked_add(g)
@@ -93,14 +108,14 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     let journal = Running::begin(
         ctx,
         Begin {
-            resolved: &resolved,
+            resolved,
             noun: "service-tokens",
             old_id: &found.id,
             old_name: &found.label(),
             siblings: Vec::new(),
-            grace_secs: args.grace.map_or(0, |g| g.as_secs()),
-            sinks: args.file.flags(),
-            verify: args.verify,
+            grace_secs: call.grace.map_or(0, |g| g.as_secs()),
+            sinks: call.flags.clone(),
+            verify: call.verify,
         },
     )?;
     let issued = crate::commands::send_change(
@@ -116,6 +131,10 @@ async fn one(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
             .status(&format!("The previous secret keeps working until {t}.")),
         None => ctx.ui.status("The previous secret no longer works."),
     }
-    hand_over(ctx, HandOver::to(&resolved, &sinks), &issued)?;
+    let how = HandOver {
+        quiet: call.quiet,
+        ..HandOver::to(resolved, sinks)
+    };
+    hand_over(ctx, how, &issued)?;
     journal.done()
 }

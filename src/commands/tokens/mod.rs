@@ -11,8 +11,9 @@ mod policy;
 mod roll;
 mod rotate;
 
-pub use rotate::{parse_grace, retire_old};
+pub use rotate::{DEFAULT_GRACE, parse_grace, retire_old, rotate_with};
 mod update;
+pub use update::update_with;
 mod verify;
 mod wizard;
 

@@ -7,9 +7,10 @@ use serde::Serialize;
 
 use super::{fetch, find, parse_token_ref};
 use crate::commands::hand_over::{self, HandOver, hand_over};
-use crate::commands::sinks::SinkArgs;
+use crate::commands::rotate_call::RotateCall;
+use crate::commands::sinks::{Sink, SinkArgs};
 use crate::config::Vendor;
-use crate::context::Context;
+use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::dates::{parse_duration, rfc3339};
 use crate::error::CliError;
@@ -99,13 +100,34 @@ impl Record for Rotated {
     }
 }
 
+/// How long the old token keeps working by default.
+pub const DEFAULT_GRACE: SignedDuration = SignedDuration::from_hours(1);
+
 pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     let what = format!("rotating token '{}'", args.token);
     ctx.ui.refuse_unconfirmable(&what, ctx.globals.yes)?;
     let sinks = args.sinks.sinks(Vendor::Cloudflare)?;
     hand_over::precheck(ctx, &sinks)?;
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
-    let old = fetch(&cf, find(&cf, &args.token).await?).await?;
+    let call = RotateCall::asked(
+        &args.token,
+        Some(args.grace),
+        args.verify,
+        args.sinks.flags(),
+    );
+    rotate_with(ctx, &cf, &resolved, &sinks, &call).await
+}
+
+/// The rotation itself, on a resolved profile, with its sinks built and checked.
+pub async fn rotate_with(
+    ctx: &Context,
+    cf: &Cloudflare,
+    resolved: &Resolved,
+    sinks: &[Box<dyn Sink>],
+    call: &RotateCall<'_>,
+) -> anyhow::Result<()> {
+    let grace = call.grace.unwrap_or(DEFAULT_GRACE);
+    let old = fetch(cf, find(cf, call.token).await?).await?;
     let label = format!("{} ({})", old.name, old.id);
     // The copy keeps the expiry: a token already past it would be replaced by a dead one.
     if let Some(at) = old.expires_on.as_deref()
@@ -122,16 +144,16 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let retire = if args.grace.is_zero() {
+    let retire = if grace.is_zero() {
         "the old token is deleted once the new one is handed over".to_owned()
     } else {
         format!(
             "the old token stops working {} after the new one is handed over",
-            args.grace
+            grace
         )
     };
     ctx.ui
-        .confirm_destructive(&format!("Rotate token {label}: {retire}"), ctx.globals.yes)?;
+        .confirm_destructive(&format!("Rotate token {label}: {retire}"), call.yes(ctx))?;
     // Only a verify naming the old token proves it is the profile's own credential.
     let own = match &resolved.credential.secret {
         Secretish::Token(_) => cf.verify_token().await.is_ok_and(|v| v.id == old.id),
@@ -152,7 +174,7 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         "tokenctl tokens list --name {}",
         shell::quote(&super::list::literal_glob(&body.name))
     );
-    let siblings = crate::vendor::cloudflare::AccountTokens(&cf)
+    let siblings = crate::vendor::cloudflare::AccountTokens(cf)
         .named(&old.name)
         .await?
         .into_iter()
@@ -161,14 +183,14 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     let mut journal = Running::begin(
         ctx,
         Begin {
-            resolved: &resolved,
+            resolved,
             noun: "tokens",
             old_id: &old.id,
             old_name: &old.name,
             siblings,
-            grace_secs: args.grace.as_secs(),
-            sinks: args.sinks.flags(),
-            verify: args.verify,
+            grace_secs: grace.as_secs(),
+            sinks: call.flags.clone(),
+            verify: call.verify,
         },
     )?;
     let created = crate::commands::send_change(
@@ -188,14 +210,15 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     let untouched = crate::commands::old_still_works(label.clone(), rotated.id.clone());
     let how = HandOver {
         own,
-        ..HandOver::to(&resolved, &sinks)
+        quiet: call.quiet,
+        ..HandOver::to(resolved, sinks)
     };
     hand_over(ctx, how, &rotated).map_err(&untouched)?;
     journal.step(Step::Delivered, |_| {})?;
     let mut fresh = resolved.clone();
     fresh.credential.secret = Secretish::Token(created.value.clone());
     let new_client = crate::vendor::cloudflare::connect_tokens(ctx, &fresh)?;
-    if args.verify {
+    if call.verify {
         verify(&new_client, &rotated.id, &old.id)
             .await
             .map_err(&untouched)?;
@@ -206,8 +229,8 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         journal.step(Step::Verified, |_| {})?;
     }
     // The profile's own token is retired with the new credential, which it now stores.
-    let retirer = if own { &new_client } else { &cf };
-    retire_old(ctx, retirer, &old, args.grace).await?;
+    let retirer = if own { &new_client } else { cf };
+    retire_old(ctx, retirer, &old, grace).await?;
     journal.done()
 }
 

@@ -11,7 +11,9 @@ use crate::context::Context;
 use crate::dates::{parse_when, rfc3339};
 use crate::error::usage;
 use crate::output;
-use tokenctl_api::vendors::cloudflare::{Condition, IpCondition, TokenBody};
+use tokenctl_api::vendors::cloudflare::{
+    Cloudflare, Condition, IpCondition, Policy, Token, TokenBody,
+};
 
 /// Change a token. Fields not named stay as they are.
 #[derive(Debug, Args)]
@@ -102,7 +104,23 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<()> {
 
     let (cf, _) = ctx.cloudflare_tokens().await?;
     let current = fetch(&cf, find(&cf, &args.token).await?).await?;
-    let mut body = TokenBody::from_token(&current);
+    let updated = update_with(&cf, &current, |body| edit(body, args, policies)).await?;
+    output::one(&ctx.ui, ctx.format(), &updated)
+}
+
+/// Sends `current` back with `edit`'s changes: what every field not named keeps.
+pub async fn update_with(
+    cf: &Cloudflare,
+    current: &Token,
+    edit: impl FnOnce(&mut TokenBody),
+) -> anyhow::Result<Token> {
+    let mut body = TokenBody::from_token(current);
+    edit(&mut body);
+    Ok(cf.update_token(&current.id, &body).await?)
+}
+
+/// The flags' changes to a token's body.
+fn edit(body: &mut TokenBody, args: UpdateArgs, policies: Option<Vec<Policy>>) {
     if let Some(n) = args.name {
         body.name = n;
     }
@@ -145,6 +163,4 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<()> {
             request_ip: Some(ip),
         });
     }
-    let updated = cf.update_token(&current.id, &body).await?;
-    output::one(&ctx.ui, ctx.format(), &updated)
 }
