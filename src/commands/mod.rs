@@ -9,6 +9,7 @@ pub mod exec;
 pub mod hand_over;
 pub mod profile;
 pub mod project_tokens;
+pub mod rotation;
 pub mod rotations;
 pub mod sandbox;
 pub mod service_tokens;

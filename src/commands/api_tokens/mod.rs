@@ -9,8 +9,9 @@ mod list;
 mod reset;
 mod revoke;
 mod rotate;
+mod rotation;
 pub(crate) use bulk::jwt_subject;
-pub use rotate::revoke_old;
+pub use rotation::revoke_old;
 mod suspend;
 mod wizard;
 

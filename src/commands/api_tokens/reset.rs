@@ -7,10 +7,11 @@ use super::{find_mailtrap, not_offered, parse_ref};
 use crate::commands::hand_over::{self, HandOver, hand_over};
 use crate::commands::sinks::SinkArgs;
 use crate::config::Vendor;
-use crate::context::Context;
+use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::journal::{Begin, Running};
 use tokenctl_api::http::ApiErrorKind;
+use tokenctl_api::vendors::mailtrap::{Mailtrap, MailtrapToken, MailtrapTokenIssued};
 
 /// Replace a token with a new one with the same permissions; the new secret is shown once.
 /// Vendor: Mailtrap.
@@ -61,8 +62,23 @@ pub(super) async fn reset(
         &format!("Reset token {} ({}): the old value stops working after Mailtrap's grace period (12 hours)", t.name, t.id),
         ctx.globals.yes,
     )?;
-    // Mailtrap shows the last four characters of every token: enough to tell our own.
-    let own = match &resolved.credential.secret {
+    // Only `rotate` is journalled: a reset is one request, but `rotations list` should show a
+    // rotation that died before its new secret was handed over.
+    let journalled = (verb == "rotate").then(|| sinks_args.flags());
+    let (issued, journal) = send_reset(ctx, &mt, &resolved, &t, journalled, verify).await?;
+    let how = HandOver {
+        own: is_own(&resolved, &t),
+        note: Some(note(&t, &issued)),
+        ..HandOver::to(&resolved, &sinks)
+    };
+    hand_over(ctx, how, &issued)?;
+    after_hand_over(ctx, &resolved, &issued, journal, verify).await
+}
+
+/// Whether `t` is the token the profile authenticates with: Mailtrap shows the last four
+/// characters of every token, enough to tell our own.
+fn is_own(resolved: &Resolved, t: &MailtrapToken) -> bool {
+    match &resolved.credential.secret {
         Secretish::Token(s) => {
             let mine: String = s
                 .expose()
@@ -76,22 +92,40 @@ pub(super) async fn reset(
             t.last_4_digits.as_deref() == Some(mine.as_str())
         }
         Secretish::GlobalKey { .. } => false,
-    };
-    // Only `rotate` is journalled: a reset is one request, but `rotations list` should show a
-    // rotation that died before its new secret was handed over.
+    }
+}
+
+/// What a reset says before its secret is printed.
+fn note(t: &MailtrapToken, issued: &MailtrapTokenIssued) -> String {
+    format!(
+        "Reset token '{}' ({}): the new token is '{}' (ID {}). The old token keeps working for Mailtrap's grace period (12 hours), then stops.",
+        t.name, t.id, issued.details.name, issued.details.id
+    )
+}
+
+/// The first step of a Mailtrap rotation (and the whole of a reset): the rotation recorded in
+/// the journal when `journalled` gives its sink flags, then the reset.
+pub(super) async fn send_reset(
+    ctx: &Context,
+    mt: &Mailtrap,
+    resolved: &Resolved,
+    t: &MailtrapToken,
+    journalled: Option<Vec<String>>,
+    verify: bool,
+) -> anyhow::Result<(MailtrapTokenIssued, Option<Running>)> {
     let old_id = t.id.to_string();
-    let journal = (verb == "rotate")
-        .then(|| {
+    let journal = journalled
+        .map(|sinks| {
             Running::begin(
                 ctx,
                 Begin {
-                    resolved: &resolved,
+                    resolved,
                     noun: "api-tokens",
                     old_id: &old_id,
                     old_name: &t.name,
                     siblings: Vec::new(),
                     grace_secs: 12 * 3600,
-                    sinks: sinks_args.flags(),
+                    sinks,
                     verify,
                 },
             )
@@ -101,7 +135,7 @@ pub(super) async fn reset(
         ctx,
         &format!("resetting token {} ({})", t.name, t.id),
         "tokenctl api-tokens list".into(),
-        mt.reset(&t.id.to_string()),
+        mt.reset(&old_id),
     )
     .await
     .map_err(|mut e| {
@@ -113,18 +147,20 @@ pub(super) async fn reset(
         }
         e
     })?;
-    let note = format!(
-        "Reset token '{}' ({}): the new token is '{}' (ID {}). The old token keeps working for Mailtrap's grace period (12 hours), then stops.",
-        t.name, t.id, issued.details.name, issued.details.id
-    );
-    let how = HandOver {
-        own,
-        note: Some(note),
-        ..HandOver::to(&resolved, &sinks)
-    };
-    hand_over(ctx, how, &issued)?;
+    Ok((issued, journal))
+}
+
+/// The last step, once the new secret was handed over: the verify when asked, and the
+/// rotation's journal entry closed (Mailtrap retires the old token itself).
+pub(super) async fn after_hand_over(
+    ctx: &Context,
+    resolved: &Resolved,
+    issued: &MailtrapTokenIssued,
+    journal: Option<Running>,
+    verify: bool,
+) -> anyhow::Result<()> {
     if verify {
-        super::rotate::verify(ctx, &resolved, &issued).await?;
+        super::rotate::verify(ctx, resolved, issued).await?;
     }
     journal.map_or(Ok(()), Running::done)
 }

@@ -1,22 +1,24 @@
-//! `api-tokens rotate`: Mailtrap's reset, with its 12-hour grace, handed over and verified.
+//! `api-tokens rotate`: Mailtrap's reset, with its 12-hour grace, handed over and verified;
+//! Prefactor's clone, handed over and verified before the old token is revoked.
 
 use clap::Args;
 
 use jiff::SignedDuration;
 
+use super::rotation;
 use super::{ApiTokens, find_prefactor, parse_ref};
 use crate::commands::hand_over::{self, HandOver, hand_over};
+use crate::commands::rotation::Asked;
 use crate::commands::sinks::SinkArgs;
 use crate::commands::tokens::parse_grace;
 use crate::config::Vendor;
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::error::{CliError, usage};
-use crate::journal::{Begin, Running, Step};
 use crate::output::shell;
 use tokenctl_api::http::ApiErrorKind;
 use tokenctl_api::vendors::mailtrap::MailtrapTokenIssued;
-use tokenctl_api::vendors::prefactor::{Action, CreateDetails, Prefactor};
+use tokenctl_api::vendors::prefactor::Prefactor;
 
 /// Replace a token: a new one with the same permissions, handed over and optionally verified
 /// before the old one is retired. Vendor: Mailtrap, Prefactor.
@@ -70,7 +72,14 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
             }
             super::reset::reset(ctx, "rotate", &args.token, &args.sinks, args.verify).await
         }
-        ApiTokens::Prefactor(pf) => prefactor(ctx, &pf, &resolved, args).await,
+        ApiTokens::Prefactor(pf) => {
+            let asked = Asked {
+                grace: args.grace.unwrap_or(DEFAULT_GRACE),
+                verify: args.verify,
+                sinks: args.sinks.flags(),
+            };
+            prefactor(ctx, &pf, &resolved, args, asked).await
+        }
     }
 }
 
@@ -80,17 +89,21 @@ async fn prefactor(
     pf: &Prefactor,
     resolved: &Resolved,
     args: RotateArgs,
+    asked: Asked,
 ) -> anyhow::Result<()> {
-    let grace = args.grace.unwrap_or(DEFAULT_GRACE);
+    let token = args.token;
     ctx.ui
-        .refuse_unconfirmable(&format!("rotating token '{}'", args.token), ctx.globals.yes)?;
+        .refuse_unconfirmable(&format!("rotating token '{token}'"), ctx.globals.yes)?;
     let sinks = args.sinks.sinks(Vendor::Prefactor)?;
     hand_over::precheck(ctx, &sinks)?;
-    let old = find_prefactor(pf, &args.token).await?;
-    let when = if grace.is_zero() {
+    let old = find_prefactor(pf, &token).await?;
+    let when = if asked.grace.is_zero() {
         "once the new one is handed over".to_owned()
     } else {
-        format!("{grace} after the new one is handed over (`tokenctl rotations finish`)")
+        format!(
+            "{} after the new one is handed over (`tokenctl rotations finish`)",
+            asked.grace
+        )
     };
     ctx.ui.confirm_destructive(
         &format!("Rotate token {}: it is revoked {when}", old.id),
@@ -100,99 +113,14 @@ async fn prefactor(
         Secretish::Token(s) => super::bulk::jwt_subject(s.expose()).as_deref() == Some(&old.id),
         Secretish::GlobalKey { .. } => false,
     };
-    let details = CreateDetails {
-        token_scope: old.token_scope.clone().unwrap_or_else(|| "account".into()),
-        account_id: old.account_id.clone(),
-        environment_id: old.environment_id.clone(),
-        agent_id: old.agent_id.clone(),
-        expires_at: old.expires_at.clone(),
-    };
-    let siblings = pf
-        .list(None)
-        .await?
-        .into_iter()
-        .filter(|t| crate::commands::rotations::prefactor_lookalike(t, &old))
-        .map(|t| t.id)
-        .collect();
-    let mut journal = Running::begin(
-        ctx,
-        Begin {
-            resolved,
-            noun: "api-tokens",
-            old_id: &old.id,
-            old_name: &old.id,
-            siblings,
-            grace_secs: grace.as_secs(),
-            sinks: args.sinks.flags(),
-            verify: args.verify,
-        },
-    )?;
-    let issued = crate::commands::send_change(
-        ctx,
-        &format!("creating the new token for {}", old.id),
-        "tokenctl api-tokens list".to_owned(),
-        pf.create(&details),
-    )
-    .await?;
-    let new_id = issued.details.id.clone();
-    journal.step(Step::Created, |e| e.new_id = Some(new_id.clone()))?;
-    let untouched = crate::commands::old_still_works(old.id.clone(), new_id.clone());
+    let siblings = rotation::siblings(&pf.list(None).await?, &old);
+    let (issued, journal) = rotation::create(ctx, pf, resolved, &old, siblings, &asked).await?;
     let how = HandOver {
         own,
         ..HandOver::to(resolved, &sinks)
     };
-    hand_over(ctx, how, &issued).map_err(&untouched)?;
-    journal.step(Step::Delivered, |_| {})?;
-    let mut fresh = resolved.clone();
-    fresh.credential.secret = Secretish::Token(issued.token.clone());
-    let new_client = crate::vendor::prefactor::connect(ctx, &fresh)?;
-    if args.verify {
-        authenticates(new_client.check().await, &new_id).map_err(&untouched)?;
-        ctx.ui.status(&format!(
-            "Verified: the new token {new_id} authenticates with Prefactor."
-        ));
-        journal.step(Step::Verified, |_| {})?;
-    }
-    if !grace.is_zero() {
-        return crate::commands::schedule_retirement(ctx, journal, grace);
-    }
-    let retirer = if own { &new_client } else { pf };
-    revoke_old(ctx, retirer, &old.id).await?;
-    journal.done()
-}
-
-/// Revokes the old token of a rotation (a token already revoked counts as revoked).
-pub async fn revoke_old(
-    ctx: &Context,
-    pf: &Prefactor,
-    old_id: &str,
-) -> Result<(), tokenctl_api::http::ApiError> {
-    crate::commands::send_change(
-        ctx,
-        &format!("revoking the old token {old_id}"),
-        format!("tokenctl api-tokens get {}", shell::word(old_id)),
-        pf.action(old_id, Action::Revoke),
-    )
-    .await?;
-    ctx.ui.status(&format!("Revoked the old token {old_id}."));
-    Ok(())
-}
-
-/// An authenticated read's answer: a 403 still proves the token authenticates (it may only lack
-/// the right to read tokens); any other failure does not.
-fn authenticates(read: Result<(), tokenctl_api::http::ApiError>, id: &str) -> anyhow::Result<()> {
-    match read {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind == ApiErrorKind::Forbidden => Ok(()),
-        Err(e) => Err(
-            CliError::failure(format!("the new token {id} did not verify ({e})"))
-                .with_hint(format!(
-                    "see it with `tokenctl api-tokens get {}`",
-                    shell::word(id)
-                ))
-                .into(),
-        ),
-    }
+    hand_over(ctx, how, &issued).map_err(rotation::untouched(&old, &issued))?;
+    rotation::retire(ctx, pf, resolved, &old, &issued, journal, own, &asked).await
 }
 
 /// An authenticated read with the new token: the new token itself. A 403 still proves the token

@@ -5,8 +5,9 @@ mod create;
 mod delete;
 mod list;
 mod rotate;
+mod rotation;
 mod wizard;
-pub use rotate::delete_old;
+pub use rotation::delete_old;
 
 use clap::{Args, Subcommand};
 

@@ -10,8 +10,10 @@ mod permission_groups;
 mod policy;
 mod roll;
 mod rotate;
+mod rotation;
 
-pub use rotate::{parse_grace, retire_old};
+pub use rotate::parse_grace;
+pub use rotation::retire_old;
 mod update;
 mod verify;
 mod wizard;
