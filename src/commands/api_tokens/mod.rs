@@ -2,6 +2,7 @@
 
 mod activate;
 mod bulk;
+mod bulk_rotate;
 mod create;
 mod delete;
 mod get;

@@ -7,10 +7,11 @@ use jiff::SignedDuration;
 
 use super::rotation;
 use super::{ApiTokens, find_prefactor, parse_ref};
+use crate::commands::bulk::SelectionArgs;
 use crate::commands::hand_over::{self, HandOver, hand_over};
 use crate::commands::rotation::Asked;
 use crate::commands::sinks::SinkArgs;
-use crate::commands::tokens::parse_grace;
+use crate::commands::tokens::{SELECTION, parse_grace};
 use crate::config::Vendor;
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
@@ -32,6 +33,12 @@ use tokenctl_api::vendors::prefactor::Prefactor;
 /// delivery or verify leaves the old token as it was. Every step is recorded in the rotation
 /// journal (`tokenctl rotations`). Rotating the profile's own token updates its stored
 /// credential.
+///
+/// With a selection instead of TOKEN, every selected token is rotated the same way, each on its
+/// own: one whose delivery or verify fails keeps its old token and is reported failed, the
+/// others go on. The profile's own token is skipped (name it alone to rotate it), and so are
+/// Prefactor tokens that cannot be revoked or have expired; {name} and {id} in --deliver stand
+/// for each token's; --secret-file gets all the new tokens as one JSON array.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Mailtrap, Prefactor.
 
@@ -39,11 +46,12 @@ Examples:
   tokenctl -p mailtrap api-tokens rotate ci-sender --verify --deliver 'exec:gh secret set MAILTRAP_TOKEN'
   tokenctl -p mailtrap api-tokens rotate ci-sender --yes --deliver dotenv:.env#MAILTRAP_API_TOKEN
   tokenctl -p prefactor api-tokens rotate 013xrzp12g3nqk8nq2w5c8rt1mbv4zha --grace 24h --verify --yes
-  tokenctl -p prefactor api-tokens rotate 013xrzp12g3nqk8nq2w5c8rt1mbv4zha --grace 0 --verify --yes")]
+  tokenctl -p prefactor api-tokens rotate 013xrzp12g3nqk8nq2w5c8rt1mbv4zha --grace 0 --verify --yes
+  tokenctl -p mailtrap api-tokens rotate --name 'ci-*' --yes --deliver 'exec:gh secret set {name}'")]
 pub struct RotateArgs {
     /// Token ID or exact name
-    #[arg(value_name = "TOKEN", value_parser = parse_ref)]
-    token: String,
+    #[arg(value_name = "TOKEN", value_parser = parse_ref, required_unless_present_any = SELECTION)]
+    token: Option<String>,
 
     /// Read with the new token after the hand-over, to show that it authenticates
     #[arg(long)]
@@ -56,6 +64,9 @@ pub struct RotateArgs {
 
     #[command(flatten)]
     sinks: SinkArgs,
+
+    #[command(flatten)]
+    selection: SelectionArgs,
 }
 
 /// How long a Prefactor rotation keeps the old token by default, as `tokens rotate` does.
@@ -63,14 +74,33 @@ const DEFAULT_GRACE: SignedDuration = SignedDuration::from_hours(1);
 
 pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
     let (client, resolved) = ctx.api_tokens().await?;
+    let filter = args.selection.filter(args.token.as_deref())?;
+    let n = args.selection.concurrency;
     match client {
-        ApiTokens::Mailtrap(_) => {
+        ApiTokens::Mailtrap(mt) => {
             if args.grace.is_some() {
                 return usage(
                     "--grace is for Prefactor tokens: Mailtrap keeps the old token for its own grace period (12 hours)",
                 );
             }
-            super::reset::reset(ctx, "rotate", &args.token, &args.sinks, args.verify).await
+            match filter {
+                Some(f) => {
+                    super::bulk_rotate::mailtrap(
+                        ctx,
+                        &mt,
+                        &resolved,
+                        f,
+                        n,
+                        &args.sinks,
+                        args.verify,
+                    )
+                    .await
+                }
+                None => {
+                    let token = args.token.unwrap_or_default();
+                    super::reset::reset(ctx, "rotate", &token, &args.sinks, args.verify).await
+                }
+            }
         }
         ApiTokens::Prefactor(pf) => {
             let asked = Asked {
@@ -78,7 +108,13 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
                 verify: args.verify,
                 sinks: args.sinks.flags(),
             };
-            prefactor(ctx, &pf, &resolved, args, asked).await
+            match filter {
+                Some(f) => {
+                    super::bulk_rotate::prefactor(ctx, &pf, &resolved, f, n, &args.sinks, asked)
+                        .await
+                }
+                None => prefactor(ctx, &pf, &resolved, args, asked).await,
+            }
         }
     }
 }
@@ -91,7 +127,7 @@ async fn prefactor(
     args: RotateArgs,
     asked: Asked,
 ) -> anyhow::Result<()> {
-    let token = args.token;
+    let token = args.token.unwrap_or_default();
     ctx.ui
         .refuse_unconfirmable(&format!("rotating token '{token}'"), ctx.globals.yes)?;
     let sinks = args.sinks.sinks(Vendor::Prefactor)?;

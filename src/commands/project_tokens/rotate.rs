@@ -6,10 +6,11 @@ use jiff::SignedDuration;
 
 use super::ProjectArg;
 use super::rotation;
+use crate::commands::bulk::SelectionArgs;
 use crate::commands::hand_over::{self, HandOver, hand_over};
 use crate::commands::rotation::Asked;
 use crate::commands::sinks::{Issuing, SecretFileArgs, TOKEN_FIELDS};
-use crate::commands::tokens::parse_grace;
+use crate::commands::tokens::{SELECTION, parse_grace};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::kinds::find;
@@ -25,16 +26,25 @@ use crate::vendor::mosquitto::Tokens;
 /// still shows it authenticates). A failed delivery or verify leaves the old token as it was.
 /// The platform cannot say which token the profile uses; if the old token was it (the profile's
 /// credential stops working once it is deleted), the stored credential is updated then.
+///
+/// With a selection instead of TOKEN, every selected token is rotated the same way, each on its
+/// own: one whose delivery or verify fails keeps its old token and is reported failed, the
+/// others go on. Expired tokens are skipped (a copy would be expired too); {name} and {id} in
+/// --deliver stand for each token's; --secret-file gets all the new tokens as one JSON array.
+/// With --grace 0 the old tokens are deleted one at a time, each followed by a read with the
+/// profile's credential, so the profile's own token is found as it is for one token, and the
+/// rest of the run goes on with its new secret.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Cedalo Pro Mosquitto.
 
 Examples:
   tokenctl -p mosquitto project-tokens rotate dashboards --grace 24h --verify --yes --deliver dotenv:.env#MOSQUITTO_TOKEN
-  tokenctl -p mosquitto project-tokens rotate dashboards --grace 0 --verify --yes")]
+  tokenctl -p mosquitto project-tokens rotate dashboards --grace 0 --verify --yes
+  tokenctl -p mosquitto project-tokens rotate --name 'edge-*' --yes --deliver 'dotenv:{name}.env'")]
 pub struct RotateArgs {
     /// Token ID or exact name
-    #[arg(value_name = "TOKEN")]
-    token: String,
+    #[arg(value_name = "TOKEN", required_unless_present_any = SELECTION)]
+    token: Option<String>,
 
     /// How long the old token keeps working after the hand-over (default 1h); 0 deletes it at
     /// once
@@ -50,13 +60,16 @@ pub struct RotateArgs {
 
     #[command(flatten)]
     file: SecretFileArgs,
+
+    #[command(flatten)]
+    selection: SelectionArgs,
 }
 
 /// How long the old token keeps working by default, as with `tokens rotate`.
 const DEFAULT_GRACE: SignedDuration = SignedDuration::from_hours(1);
 
 /// What a project token's secret is.
-const ISSUING: Issuing = Issuing {
+pub(super) const ISSUING: Issuing = Issuing {
     vendor: None,
     fields: TOKEN_FIELDS,
 };
@@ -67,7 +80,15 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         verify: args.verify,
         sinks: args.file.flags(),
     };
-    let token = args.token;
+    let Some(filter) = args.selection.filter(args.token.as_deref())? else {
+        return one(ctx, args, asked).await;
+    };
+    let n = args.selection.concurrency;
+    super::bulk::rotate(ctx, args.project.project, filter, n, &args.file, asked).await
+}
+
+async fn one(ctx: &Context, args: RotateArgs, asked: Asked) -> anyhow::Result<()> {
+    let token = args.token.unwrap_or_default();
     ctx.ui.refuse_unconfirmable(
         &format!("rotating project token '{token}'"),
         ctx.globals.yes,

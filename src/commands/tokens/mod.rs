@@ -12,7 +12,7 @@ mod roll;
 mod rotate;
 mod rotation;
 
-pub use rotate::parse_grace;
+pub use rotate::{SELECTION, parse_grace};
 pub use rotation::retire_old;
 mod update;
 mod verify;

@@ -6,6 +6,7 @@ use jiff::SignedDuration;
 
 use super::rotation;
 use super::{fetch, find, parse_token_ref};
+use crate::commands::bulk::SelectionArgs;
 use crate::commands::hand_over::{self, HandOver, hand_over};
 use crate::commands::rotation::Asked;
 use crate::commands::sinks::SinkArgs;
@@ -27,17 +28,24 @@ use crate::vendor::cloudflare::AccountTokens;
 /// touched: it stays valid, and the command fails. Rotating the token the profile
 /// authenticates with updates the stored credential. `tokens roll` replaces the secret in place
 /// and at once.
+///
+/// With a selection instead of TOKEN, every selected token is rotated the same way, each on its own: one
+/// whose delivery or verify fails keeps its old token and is reported failed, the others go on.
+/// The profile's own token and expired tokens are skipped; {name} and {id} in --deliver stand
+/// for each token's; --secret-file gets all the new tokens as one JSON array.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Cloudflare (account-owned API tokens).
 
 Examples:
   tokenctl tokens rotate ci-dns --verify --deliver 'exec:gh secret set CF_API_TOKEN'
   tokenctl tokens rotate ci-dns --grace 24h --deliver dotenv:.env#CLOUDFLARE_API_TOKEN
-  tokenctl tokens rotate ci-dns --grace 0 --verify --yes --json")]
+  tokenctl tokens rotate ci-dns --grace 0 --verify --yes --json
+  tokenctl tokens rotate --name 'ci-*' --verify --yes --deliver 'dotenv:ci/{name}.env'")]
 pub struct RotateArgs {
     /// Token ID or exact name
-    #[arg(value_name = "TOKEN", value_parser = parse_token_ref)]
-    token: String,
+    #[arg(value_name = "TOKEN", value_parser = parse_token_ref,
+        required_unless_present_any = SELECTION)]
+    token: Option<String>,
 
     /// How long the old token keeps working after the hand-over (e.g. 30m, 24h, 7d); 0 deletes it
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_grace)]
@@ -49,7 +57,13 @@ pub struct RotateArgs {
 
     #[command(flatten)]
     sinks: SinkArgs,
+
+    #[command(flatten)]
+    selection: SelectionArgs,
 }
+
+/// The selection flags that stand for TOKEN.
+pub const SELECTION: [&str; 5] = ["all", "name", "expired", "expiring_within", "status"];
 
 /// A grace period: zero (`0`, `0s`, `0h`: retire at once) or a duration.
 pub fn parse_grace(s: &str) -> Result<SignedDuration, String> {
@@ -68,7 +82,15 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
         verify: args.verify,
         sinks: args.sinks.flags(),
     };
-    let token = args.token;
+    let Some(filter) = args.selection.filter(args.token.as_deref())? else {
+        return one(ctx, args, asked).await;
+    };
+    let n = args.selection.concurrency;
+    super::bulk::rotate(ctx, filter, n, &args.sinks, asked).await
+}
+
+async fn one(ctx: &Context, args: RotateArgs, asked: Asked) -> anyhow::Result<()> {
+    let token = args.token.unwrap_or_default();
     let what = format!("rotating token '{token}'");
     ctx.ui.refuse_unconfirmable(&what, ctx.globals.yes)?;
     let sinks = args.sinks.sinks(Vendor::Cloudflare)?;
