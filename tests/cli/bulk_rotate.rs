@@ -2,7 +2,8 @@
 //! `api-tokens` on Mailtrap and Prefactor, `project-tokens`): each token's new secret reaches
 //! its own consumer (a dotenv file named after it) and works there, the old tokens are retired
 //! as the single rotate retires them, every token has its journal entry, and a token whose
-//! delivery fails keeps its old token while the others go on.
+//! delivery fails keeps its old token while the others go on. Also the journal entry of a
+//! single Mailtrap rotate, which no other test looked at.
 
 use std::path::Path;
 
@@ -315,6 +316,65 @@ fn mailtrap_rotate_a_selection_resets_delivers_and_verifies_each() {
         "not-a-token",
         &["api-tokens", "list"]
     ));
+}
+
+#[test]
+fn mailtrap_single_rotate_journals_its_steps_without_the_secret() {
+    let (_sb, env, ids) = mailtrap(&["single"]);
+    let id = ids[0].clone();
+    // The hand-over copies the journal as it stands then: the rotation is under way.
+    let entries = env.path(".local/share/tokenctl/rotations");
+    let seen = env.path("seen");
+    let sink = format!(
+        "exec:cat > /dev/null; cp -r {} {}",
+        entries.display(),
+        seen.display()
+    );
+    let out = env
+        .cmd()
+        .args(["api-tokens", "rotate", &id, "--verify", "--yes", "--json"])
+        .args(["--deliver", &sink])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let secret = stdout_json(&out)["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let files: Vec<_> = std::fs::read_dir(&seen)
+        .expect("the journal existed during the hand-over")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(mode(&files[0]), 0o600);
+    let body = std::fs::read_to_string(&files[0]).expect("read");
+    assert!(!body.contains(&secret), "no secret in the journal: {body}");
+    let entry: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(entry["noun"], "api-tokens");
+    assert_eq!(entry["old_id"], id.as_str());
+    assert_eq!(entry["verify"], true);
+    // Done: the entry is gone.
+    assert!(journal(&env).is_empty());
+
+    // A failed hand-over leaves the rotation listed, still without its secret.
+    let new_id = stdout_json(&out)["id"].to_string();
+    let out = env
+        .cmd()
+        .args(["api-tokens", "rotate", &new_id, "--yes", "--json"])
+        .args(["--deliver", "exec:false"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let left = journal(&env);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["old_id"], new_id.as_str());
+    let newer = stdout_json(&out)["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert!(!left[0].to_string().contains(&newer));
 }
 
 #[test]
