@@ -11,6 +11,7 @@ pub mod profile;
 pub mod project_tokens;
 pub mod reconcile;
 pub mod rotate_call;
+pub mod rotation;
 pub mod rotations;
 pub mod sandbox;
 pub mod service_tokens;

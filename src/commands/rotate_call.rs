@@ -45,3 +45,14 @@ impl<'a> RotateCall<'a> {
         self.confirmed || ctx.globals.yes
     }
 }
+
+impl RotateCall<'_> {
+    /// The rotation's steps as asked for, with `default` as the grace when none was given.
+    pub fn steps(&self, default: SignedDuration) -> crate::commands::rotation::Asked {
+        crate::commands::rotation::Asked {
+            grace: self.grace.unwrap_or(default),
+            verify: self.verify,
+            sinks: self.flags.clone(),
+        }
+    }
+}

@@ -41,14 +41,31 @@ impl Entry {
 pub enum Outcome<R> {
     /// Done; the API's answer.
     Done(R),
-    /// The one-line error the single verb would print, its hint and its exit code.
+    /// The one-line error the single verb would print, its hint and its exit code; and the
+    /// API's answer when a new secret was issued before the failure (a rotation whose delivery
+    /// or verify failed), which is still shown, since it is the only copy.
     Failed {
         message: String,
         hint: Option<String>,
         exit: crate::error::Exit,
+        issued: Option<R>,
     },
     /// Left alone, for this reason.
     Skipped(String),
+}
+
+impl<R: BulkRecord> Outcome<R> {
+    /// The API's answer that carries a new secret: a done token's, or a failed one's that got
+    /// its secret before it failed.
+    pub fn issued(&self) -> Option<&R> {
+        match self {
+            Outcome::Done(r)
+            | Outcome::Failed {
+                issued: Some(r), ..
+            } if r.issued().is_some() => Some(r),
+            _ => None,
+        }
+    }
 }
 
 /// A newly issued secret as the single verb shows it: the detail view, then the secrets.
@@ -126,25 +143,21 @@ pub fn element<R: Serialize>(entry: &Entry, outcome: &Outcome<R>) -> serde_json:
     match outcome {
         Outcome::Done(r) => {
             m.insert("outcome".into(), "done".into());
-            match serde_json::to_value(r)? {
-                Value::Object(fields) => {
-                    for (k, v) in fields {
-                        if !matches!(k.as_str(), "id" | "outcome") {
-                            m.insert(k, v);
-                        }
-                    }
-                }
-                Value::Null => {}
-                other => {
-                    m.insert("result".into(), other);
-                }
-            }
+            answer(&mut m, r, &["id", "outcome"])?;
         }
-        Outcome::Failed { message, hint, .. } => {
+        Outcome::Failed {
+            message,
+            hint,
+            issued,
+            ..
+        } => {
             m.insert("outcome".into(), "failed".into());
             m.insert("error".into(), message.clone().into());
             if let Some(h) = hint {
                 m.insert("hint".into(), h.clone().into());
+            }
+            if let Some(r) = issued {
+                answer(&mut m, r, &["id", "outcome", "error", "hint"])?;
             }
         }
         Outcome::Skipped(reason) => {
@@ -153,6 +166,37 @@ pub fn element<R: Serialize>(entry: &Entry, outcome: &Outcome<R>) -> serde_json:
         }
     }
     Ok(Value::Object(m))
+}
+
+/// Every field of the API's answer but `keep` (which `element` sets). An answer about another
+/// token than the one selected (a rotation's new token) has its ID as `new_id`.
+fn answer<R: Serialize>(
+    m: &mut Map<String, Value>,
+    r: &R,
+    keep: &[&str],
+) -> serde_json::Result<()> {
+    match serde_json::to_value(r)? {
+        Value::Object(fields) => {
+            for (k, v) in fields {
+                if k == "id" && m.get("id") != Some(&v) && !v.is_null() {
+                    let v = match v {
+                        Value::Number(n) => Value::from(n.to_string()),
+                        other => other,
+                    };
+                    if m.get("id") != Some(&v) {
+                        m.insert("new_id".into(), v);
+                    }
+                } else if !keep.contains(&k.as_str()) {
+                    m.insert(k, v);
+                }
+            }
+        }
+        Value::Null => {}
+        other => {
+            m.insert("result".into(), other);
+        }
+    }
+    Ok(())
 }
 
 /// An empty selection: a note, and `[]` for JSON.
@@ -207,6 +251,7 @@ pub fn summary<R>(ui: &Ui, past: &str, results: &[(&Entry, &Outcome<R>)]) {
                 message,
                 hint,
                 exit,
+                ..
             } => {
                 ui.err_line(&format!(
                     "  failed: {}: {}",
@@ -250,6 +295,7 @@ mod tests {
             message: "boom".into(),
             hint: None,
             exit: crate::error::Exit::Failure,
+            issued: None,
         };
         let v = element(
             &Entry {

@@ -11,6 +11,7 @@ mod audit_rules;
 mod auth;
 mod bad_input;
 mod bulk;
+mod bulk_rotate;
 mod common;
 mod completion;
 mod contract;

@@ -11,7 +11,7 @@ use crate::support::keyring::KeyringSession;
 const NAME: &str = "ci-deploy-prod";
 
 /// A token as the API shows it (with the sandbox's admin token).
-fn token(sb: &Sandbox, id: &str) -> (u16, Value) {
+pub fn token(sb: &Sandbox, id: &str) -> (u16, Value) {
     let (status, v) = sb.api(
         "GET",
         &format!("/accounts/{}/tokens/{id}", sb.account_id),

@@ -25,21 +25,21 @@ use crate::vendor::{mailtrap, prefactor};
 use tokenctl_api::vendors::mailtrap::{Mailtrap, MailtrapToken};
 use tokenctl_api::vendors::prefactor::{Action, Prefactor, PrefactorToken};
 
-const MAILTRAP: Selectable = Selectable {
+pub(super) const MAILTRAP: Selectable = Selectable {
     noun: "Mailtrap tokens",
     named: true,
     statuses: <mailtrap::Tokens as TokenKind>::STATUSES,
 };
 
-const PREFACTOR: Selectable = Selectable {
+pub(super) const PREFACTOR: Selectable = Selectable {
     noun: "Prefactor tokens",
     named: false,
     statuses: <prefactor::Tokens as TokenKind>::STATUSES,
 };
 
-const NOUN: (&str, &str) = ("token", "tokens");
+pub(super) const NOUN: (&str, &str) = ("token", "tokens");
 
-fn check(id: &str) -> String {
+pub(super) fn check(id: &str) -> String {
     format!("tokenctl api-tokens get {id}")
 }
 
@@ -59,7 +59,7 @@ pub async fn delete(ctx: &Context, filter: Filter, concurrency: usize) -> anyhow
     match client {
         ApiTokens::Mailtrap(mt) => {
             filter.check(&MAILTRAP)?;
-            let items = select_mailtrap(&mt, &resolved, &filter).await?;
+            let items = select_mailtrap(&mt, &resolved, &filter, "delete").await?;
             let mt = &mt;
             bulk::run(ctx, plan, items, move |t: &MailtrapToken| {
                 let id = t.id;
@@ -72,7 +72,7 @@ pub async fn delete(ctx: &Context, filter: Filter, concurrency: usize) -> anyhow
         }
         ApiTokens::Prefactor(pf) => {
             filter.check(&PREFACTOR)?;
-            let items = select_prefactor(&pf, &resolved, &filter, Action::Delete).await?;
+            let items = select_prefactor(&pf, &resolved, &filter, Action::Delete, "delete").await?;
             let pf = &pf;
             bulk::run(ctx, plan, items, move |t: &PrefactorToken| {
                 let id = t.id.clone();
@@ -107,7 +107,7 @@ pub async fn lifecycle(
         return Err(not_offered(action.name(), &resolved, Vendor::Prefactor));
     };
     filter.check(&PREFACTOR)?;
-    let items = select_prefactor(&pf, &resolved, &filter, action).await?;
+    let items = select_prefactor(&pf, &resolved, &filter, action, action.name()).await?;
     let plan = Plan {
         verb,
         noun: NOUN,
@@ -126,10 +126,13 @@ pub async fn lifecycle(
     .await
 }
 
-async fn select_mailtrap(
+/// The selected Mailtrap tokens; the profile's own is skipped, since `verb` on it would lock the
+/// rest of the run out.
+pub(super) async fn select_mailtrap(
     mt: &Mailtrap,
     resolved: &Resolved,
     filter: &Filter,
+    verb: &str,
 ) -> anyhow::Result<Vec<Item<MailtrapToken>>> {
     let own_last4: Option<String> = own_secret(resolved).and_then(|s| {
         let chars: Vec<char> = s.chars().collect();
@@ -138,19 +141,23 @@ async fn select_mailtrap(
     let mut items = bulk::select(&mailtrap::Tokens(mt), filter).await?;
     for item in &mut items {
         if own_last4.is_some() && item.token.last_4_digits == own_last4 {
-            item.skip = Some("it looks like the token the profile authenticates with (same last 4 characters); name it alone to delete it".to_owned());
+            item.skip = Some(format!(
+                "it looks like the token the profile authenticates with (same last 4 characters); name it alone to {verb} it"
+            ));
         }
     }
     Ok(items)
 }
 
 /// The profile's tokens (of its account, as `api-tokens list` shows them), selected; a token
-/// that cannot take `action` is skipped with the reason.
-async fn select_prefactor(
+/// that cannot take `action` is skipped with the reason, and so is the profile's own, since
+/// `verb` on it would lock the rest of the run out.
+pub(super) async fn select_prefactor(
     pf: &Prefactor,
     resolved: &Resolved,
     filter: &Filter,
     action: Action,
+    verb: &str,
 ) -> anyhow::Result<Vec<Item<PrefactorToken>>> {
     let kind = prefactor::Tokens {
         client: pf,
@@ -161,8 +168,7 @@ async fn select_prefactor(
     for item in &mut items {
         item.skip = if own.as_deref() == Some(item.token.id.as_str()) {
             Some(format!(
-                "the profile authenticates with it; name it alone to {} it",
-                action.name()
+                "the profile authenticates with it; name it alone to {verb} it"
             ))
         } else {
             decide(pf, &item.token, action).await

@@ -2,6 +2,7 @@
 
 mod activate;
 mod bulk;
+mod bulk_rotate;
 mod create;
 mod delete;
 mod get;
@@ -9,9 +10,11 @@ mod list;
 mod reset;
 mod revoke;
 mod rotate;
+mod rotation;
 pub(crate) use bulk::jwt_subject;
 pub use reset::reset_with;
-pub use rotate::{DEFAULT_GRACE, prefactor_with, revoke_old};
+pub use rotate::{DEFAULT_GRACE, prefactor_with};
+pub use rotation::revoke_old;
 mod suspend;
 mod wizard;
 

@@ -12,7 +12,7 @@ use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
 use crate::journal::{Begin, Running};
 use tokenctl_api::http::ApiErrorKind;
-use tokenctl_api::vendors::mailtrap::Mailtrap;
+use tokenctl_api::vendors::mailtrap::{Mailtrap, MailtrapToken, MailtrapTokenIssued};
 
 /// Replace a token with a new one with the same permissions; the new secret is shown once.
 /// Vendor: Mailtrap.
@@ -76,8 +76,24 @@ pub async fn reset_with(
         &format!("Reset token {} ({}): the old value stops working after Mailtrap's grace period (12 hours)", t.name, t.id),
         call.yes(ctx),
     )?;
-    // Mailtrap shows the last four characters of every token: enough to tell our own.
-    let own = match &resolved.credential.secret {
+    // Only `rotate` is journalled: a reset is one request, but `rotations list` should show a
+    // rotation that died before its new secret was handed over.
+    let journalled = (verb == "rotate").then(|| call.flags.clone());
+    let (issued, journal) = send_reset(ctx, mt, resolved, &t, journalled, call.verify).await?;
+    let how = HandOver {
+        own: is_own(resolved, &t),
+        note: Some(note(&t, &issued)),
+        quiet: call.quiet,
+        ..HandOver::to(resolved, sinks)
+    };
+    hand_over(ctx, how, &issued)?;
+    after_hand_over(ctx, resolved, &issued, journal, call.verify).await
+}
+
+/// Whether `t` is the token the profile authenticates with: Mailtrap shows the last four
+/// characters of every token, enough to tell our own.
+fn is_own(resolved: &Resolved, t: &MailtrapToken) -> bool {
+    match &resolved.credential.secret {
         Secretish::Token(s) => {
             let mine: String = s
                 .expose()
@@ -91,12 +107,30 @@ pub async fn reset_with(
             t.last_4_digits.as_deref() == Some(mine.as_str())
         }
         Secretish::GlobalKey { .. } => false,
-    };
-    // Only `rotate` is journalled: a reset is one request, but `rotations list` should show a
-    // rotation that died before its new secret was handed over.
+    }
+}
+
+/// What a reset says before its secret is printed.
+fn note(t: &MailtrapToken, issued: &MailtrapTokenIssued) -> String {
+    format!(
+        "Reset token '{}' ({}): the new token is '{}' (ID {}). The old token keeps working for Mailtrap's grace period (12 hours), then stops.",
+        t.name, t.id, issued.details.name, issued.details.id
+    )
+}
+
+/// The first step of a Mailtrap rotation (and the whole of a reset): the rotation recorded in
+/// the journal when `journalled` gives its sink flags, then the reset.
+pub(super) async fn send_reset(
+    ctx: &Context,
+    mt: &Mailtrap,
+    resolved: &Resolved,
+    t: &MailtrapToken,
+    journalled: Option<Vec<String>>,
+    verify: bool,
+) -> anyhow::Result<(MailtrapTokenIssued, Option<Running>)> {
     let old_id = t.id.to_string();
-    let journal = (verb == "rotate")
-        .then(|| {
+    let journal = journalled
+        .map(|sinks| {
             Running::begin(
                 ctx,
                 Begin {
@@ -106,8 +140,8 @@ pub async fn reset_with(
                     old_name: &t.name,
                     siblings: Vec::new(),
                     grace_secs: 12 * 3600,
-                    sinks: call.flags.clone(),
-                    verify: call.verify,
+                    sinks,
+                    verify,
                 },
             )
         })
@@ -116,7 +150,7 @@ pub async fn reset_with(
         ctx,
         &format!("resetting token {} ({})", t.name, t.id),
         "tokenctl api-tokens list".into(),
-        mt.reset(&t.id.to_string()),
+        mt.reset(&old_id),
     )
     .await
     .map_err(|mut e| {
@@ -128,19 +162,20 @@ pub async fn reset_with(
         }
         e
     })?;
-    let note = format!(
-        "Reset token '{}' ({}): the new token is '{}' (ID {}). The old token keeps working for Mailtrap's grace period (12 hours), then stops.",
-        t.name, t.id, issued.details.name, issued.details.id
-    );
-    let how = HandOver {
-        own,
-        note: Some(note),
-        quiet: call.quiet,
-        ..HandOver::to(resolved, sinks)
-    };
-    hand_over(ctx, how, &issued)?;
-    if call.verify {
-        super::rotate::verify(ctx, resolved, &issued).await?;
+    Ok((issued, journal))
+}
+
+/// The last step, once the new secret was handed over: the verify when asked, and the
+/// rotation's journal entry closed (Mailtrap retires the old token itself).
+pub(super) async fn after_hand_over(
+    ctx: &Context,
+    resolved: &Resolved,
+    issued: &MailtrapTokenIssued,
+    journal: Option<Running>,
+    verify: bool,
+) -> anyhow::Result<()> {
+    if verify {
+        super::rotate::verify(ctx, resolved, issued).await?;
     }
     journal.map_or(Ok(()), Running::done)
 }

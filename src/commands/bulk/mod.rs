@@ -7,6 +7,7 @@
 //! secret file; summarise; exit with the failures' code (9 whenever a change's outcome is
 //! unknown).
 
+mod journals;
 mod secret_file;
 pub mod selection;
 
@@ -21,7 +22,8 @@ use crate::error::{CliError, Exit, classify, message};
 use crate::output::bulk::{self as render, BulkRecord, Emitter, Entry, Handed, Outcome};
 use crate::output::{Progress, shell};
 
-pub use selection::{Facts, Filter, Selectable, SelectionArgs, select};
+pub use journals::Journals;
+pub use selection::{Facts, Filter, Selectable, SelectionArgs, select, skip_expired};
 
 /// The bulk verbs, for wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +96,30 @@ pub struct Plan<'a> {
     pub note: Option<String>,
 }
 
+impl<'a> Plan<'a> {
+    /// A bulk `rotate`: each new secret goes to the `--deliver` sinks of `file` (its `{id}` and
+    /// `{name}` filled in) as `from` issues it, and all of them to the secret file.
+    pub fn rotate(
+        noun: (&'static str, &'static str),
+        warning: &'a str,
+        check: fn(&str) -> String,
+        concurrency: usize,
+        file: &'a SecretFileArgs,
+        from: (&'a Resolved, Issuing),
+    ) -> Self {
+        Plan {
+            verb: Verb::Rotate,
+            noun,
+            warning,
+            check,
+            concurrency,
+            secret_file: Some(file),
+            deliver: Some(from),
+            note: None,
+        }
+    }
+}
+
 /// A selected token: who it is, the API's object, and why it is left alone (if it is).
 pub struct Item<T> {
     pub entry: Entry,
@@ -143,6 +169,28 @@ where
     R: BulkRecord,
     F: Fn(&T) -> Fut,
     Fut: Future<Output = anyhow::Result<R>>,
+{
+    type Nothing<T, R> = fn(&T, &R, bool) -> std::future::Ready<anyhow::Result<()>>;
+    run_then(ctx, plan, items, act, None::<Nothing<T, R>>).await
+}
+
+/// [`run`] with a step after each token's hand-over: a rotation's verify and retirement of the
+/// old token. `then` is told whether every `--deliver` sink of the token was written; its error
+/// makes the token failed, with its new secret still shown (and in the secret file), since the
+/// vendor's answer is the only copy.
+pub async fn run_then<T, R, F, Fut, G, GFut>(
+    ctx: &Context,
+    plan: Plan<'_>,
+    items: Vec<Item<T>>,
+    act: F,
+    then: Option<G>,
+) -> anyhow::Result<()>
+where
+    R: BulkRecord,
+    F: Fn(&T) -> Fut,
+    Fut: Future<Output = anyhow::Result<R>>,
+    G: Fn(&T, &R, bool) -> GFut,
+    GFut: Future<Output = anyhow::Result<()>>,
 {
     let ui = &ctx.ui;
     ctx.report_notices();
@@ -210,6 +258,7 @@ where
             }
         }
     }
+    let (plan_ref, then) = (&plan, then.as_ref());
     let mut work = stream::iter(items.iter().enumerate().filter(|(_, i)| i.skip.is_none()))
         .map(|(index, item)| {
             let fut = act(&item.token);
@@ -224,7 +273,16 @@ where
                 ctx.sent(&what, check);
                 let result = fut.await;
                 ctx.answered(&what);
-                (index, result)
+                let record = match result {
+                    Ok(record) => record,
+                    Err(e) => return (index, Err(e)),
+                };
+                let (ok, deliveries) = deliver(ctx, plan_ref, &item.entry, &record);
+                let after = match then {
+                    Some(then) => then(&item.token, &record, ok).await,
+                    None => Ok(()),
+                };
+                (index, Ok((Handed { record, deliveries }, ok, after)))
             }
         })
         .buffer_unordered(plan.concurrency);
@@ -232,19 +290,12 @@ where
     while let Some((index, result)) = work.next().await {
         progress.inc();
         let outcome = match result {
-            Ok(record) => {
-                let (ok, deliveries) = deliver(ctx, &plan, &items[index].entry, &record);
+            Ok((handed, ok, Ok(()))) => {
                 undelivered += usize::from(!ok);
-                Outcome::Done(Handed { record, deliveries })
+                Outcome::Done(handed)
             }
-            Err(e) => {
-                let (exit, hint) = classify(&e);
-                Outcome::Failed {
-                    message: message(&e),
-                    hint,
-                    exit,
-                }
-            }
+            Ok((handed, _, Err(e))) => failed(&e, Some(handed)),
+            Err(e) => failed(&e, None),
         };
         emitter.completed(&items[index].entry, &outcome);
         if !in_selection_order {
@@ -307,6 +358,17 @@ where
     match stdout_error {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// A token's failure as reported, with the new secret it got first, if any.
+fn failed<R>(e: &anyhow::Error, issued: Option<R>) -> Outcome<R> {
+    let (exit, hint) = classify(e);
+    Outcome::Failed {
+        message: message(e),
+        hint,
+        exit,
+        issued,
     }
 }
 

@@ -14,13 +14,7 @@ pub(super) fn write<R: BulkRecord>(
     results: &[(&Entry, &Outcome<R>)],
 ) -> Option<anyhow::Error> {
     let path = file.secret_file.as_ref()?;
-    let issued: Vec<&R> = results
-        .iter()
-        .filter_map(|(_, o)| match o {
-            Outcome::Done(r) if r.issued().is_some() => Some(r),
-            _ => None,
-        })
-        .collect();
+    let issued: Vec<&R> = results.iter().filter_map(|(_, o)| o.issued()).collect();
     let written = serde_json::to_string_pretty(&issued)
         .map_err(anyhow::Error::from)
         .and_then(|doc| write_atomically(path, file.force, &format!("{doc}\n")));

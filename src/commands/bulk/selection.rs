@@ -229,6 +229,22 @@ pub async fn select<K: TokenKind>(
         .collect())
 }
 
+/// For a rotation, which copies each token with its expiry: leaves alone the tokens that have
+/// expired, whose copy would be expired too.
+pub fn skip_expired<K: TokenKind>(kind: &K, items: &mut [Item<K::Token>]) {
+    let now = Timestamp::now();
+    for item in items.iter_mut().filter(|i| i.skip.is_none()) {
+        if let crate::kinds::Expiry::At(at) = kind.summary(&item.token).expiry
+            && at <= now
+        {
+            item.skip = Some(format!(
+                "it expired on {}: a copy would be expired too",
+                crate::dates::rfc3339(at)
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser;

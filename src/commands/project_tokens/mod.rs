@@ -5,8 +5,10 @@ mod create;
 mod delete;
 mod list;
 mod rotate;
+mod rotation;
 mod wizard;
-pub use rotate::{DEFAULT_GRACE, delete_old, rotate_with};
+pub use rotate::{DEFAULT_GRACE, rotate_with};
+pub use rotation::delete_old;
 
 use clap::{Args, Subcommand};
 

@@ -104,14 +104,15 @@ pub async fn rotate(
         ),
     };
     let plan = Plan {
-        verb: Verb::Rotate,
-        noun: NOUN,
-        warning: &warning,
-        check,
-        concurrency,
-        secret_file: Some(file),
-        deliver: Some((&resolved, ISSUING)),
         note: Some(note),
+        ..Plan::rotate(
+            NOUN,
+            &warning,
+            check,
+            concurrency,
+            file,
+            (&resolved, ISSUING),
+        )
     };
     let (cf, until) = (&cf, until.as_deref());
     bulk::run(ctx, plan, items, move |t: &ServiceToken| {

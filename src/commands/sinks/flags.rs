@@ -69,6 +69,23 @@ impl SecretFileArgs {
     }
 }
 
+impl SecretFileArgs {
+    /// One token's sink flags in a bulk run: its `--deliver` sinks with `{id}` and `{name}`
+    /// filled in. The run's `--secret-file` holds every token's secret, not this one's alone.
+    pub fn token_flags(&self, id: &str, name: Option<&str>) -> Vec<String> {
+        let deliver = DeliverArgs {
+            deliver: self
+                .deliver
+                .deliver
+                .iter()
+                .map(|s| s.for_token(id, name))
+                .collect(),
+            ..self.deliver.clone()
+        };
+        deliver.flags()
+    }
+}
+
 impl SinkArgs {
     pub fn flags(&self) -> Vec<String> {
         let mut out = self.file.flags();

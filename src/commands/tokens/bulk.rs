@@ -1,7 +1,9 @@
-//! `tokens delete|roll` over a selection.
+//! `tokens delete|roll|rotate` over a selection.
 
 use super::roll::Rolled;
-use crate::commands::bulk::{self, Filter, Item, Plan, Selectable, Verb};
+use super::rotation::{self, Rotated};
+use crate::commands::bulk::{self, Filter, Item, Journals, Plan, Selectable, Verb};
+use crate::commands::rotation::Asked;
 use crate::commands::sinks::{Issuing, SinkArgs, TOKEN_FIELDS};
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
@@ -95,6 +97,72 @@ pub async fn roll(
         }
     })
     .await
+}
+
+/// Rotates each selected token as `tokens rotate` does one: the copy, its hand-over, then
+/// (verified when asked) the old token retired; a token whose delivery or verify fails keeps
+/// its old token. Expired tokens are skipped (a copy would be expired too), and so is the
+/// profile's own, whose rotation would lock the rest of the run out.
+pub async fn rotate(
+    ctx: &Context,
+    filter: Filter,
+    concurrency: usize,
+    sinks: &SinkArgs,
+    asked: Asked,
+) -> anyhow::Result<()> {
+    filter.check(&TOKENS)?;
+    let issuing = Issuing {
+        vendor: None,
+        fields: TOKEN_FIELDS,
+    };
+    bulk::precheck(
+        ctx,
+        Verb::Rotate,
+        NOUN.1,
+        Some((&sinks.file, issuing)),
+        sinks.save_as.as_deref(),
+    )?;
+    let (cf, resolved) = ctx.cloudflare_tokens().await?;
+    let mut items = select(&cf, &resolved, &filter, "rotate").await?;
+    bulk::skip_expired(&AccountTokens(&cf), &mut items);
+    // Every token, to know each copy's look-alikes before any copy exists (see the journal).
+    let all = match items.iter().any(|i| i.skip.is_none()) {
+        true => AccountTokens(&cf).list_all().await?,
+        false => Vec::new(),
+    };
+    let warning = match asked.grace.is_zero() {
+        true => ": each old token is deleted once its new one is handed over".to_owned(),
+        false => format!(
+            ": each old token stops working {} after its new one is handed over",
+            asked.grace
+        ),
+    };
+    let check = |id: &str| format!("tokenctl tokens get {id} --json");
+    let from = (&resolved, issuing);
+    let plan = Plan::rotate(NOUN, &warning, check, concurrency, &sinks.file, from);
+    let journals = Journals::default();
+    let (cf, resolved, asked, all, journals) = (&cf, &resolved, &asked, &all, &journals);
+    let act = move |old: &Token| {
+        let old = old.clone();
+        async move {
+            let asked = Asked {
+                sinks: sinks.file.token_flags(&old.id, Some(&old.name)),
+                ..asked.clone()
+            };
+            let siblings = rotation::siblings(all, &old);
+            let (rotated, journal) =
+                rotation::create(ctx, cf, resolved, &old, siblings, &asked).await?;
+            journals.keep(&old.id, journal);
+            Ok(rotated)
+        }
+    };
+    let then = move |old: &Token, rotated: &Rotated, delivered: bool| {
+        let untouched = rotation::untouched(old, rotated);
+        let journal = journals.handed_over(&old.id, delivered, untouched);
+        let (old, rotated) = (old.clone(), rotated.clone());
+        async move { rotation::retire(ctx, cf, resolved, &old, &rotated, journal?, false, asked).await }
+    };
+    bulk::run_then(ctx, plan, items, act, Some(then)).await
 }
 
 /// Lists every token (expired ones too) once and keeps the selected ones. The token the profile

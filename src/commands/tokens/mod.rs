@@ -10,8 +10,10 @@ mod permission_groups;
 mod policy;
 mod roll;
 mod rotate;
+mod rotation;
 
-pub use rotate::{DEFAULT_GRACE, parse_grace, retire_old, rotate_with};
+pub use rotate::{DEFAULT_GRACE, SELECTION, parse_grace, rotate_with};
+pub use rotation::retire_old;
 mod update;
 pub use update::update_with;
 mod verify;

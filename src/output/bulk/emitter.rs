@@ -87,7 +87,7 @@ impl<'a> Emitter<'a> {
     }
 
     fn carries_secret<R: BulkRecord>(outcome: &Outcome<R>) -> bool {
-        matches!(outcome, Outcome::Done(r) if r.issued().is_some())
+        outcome.issued().is_some()
     }
 
     /// A token completed (completion order): `-o ndjson` lines.
@@ -133,8 +133,9 @@ impl<'a> Emitter<'a> {
             // As the single verbs do: the ID, then each new secret, one a line, so that no
             // secret depends on a file written at the end of the run.
             Format::Id => {
-                if let Outcome::Done(r) = outcome {
-                    let issued = r.issued();
+                let record = outcome.issued();
+                if matches!(outcome, Outcome::Done(_)) || record.is_some() {
+                    let issued = record.and_then(|r| r.issued());
                     // Escaped as in the single verbs' `-o id` (output::issued).
                     let mut lines = vec![visible(&entry.id).into_owned()];
                     if let Some(SecretBlock { secrets, .. }) = &issued {
@@ -148,7 +149,7 @@ impl<'a> Emitter<'a> {
                 }
             }
             Format::Table if self.issues => {
-                if let Outcome::Done(r) = outcome
+                if let Some(r) = outcome.issued()
                     && let Some(SecretBlock { details, secrets }) = r.issued()
                 {
                     let cx = TableCtx::new(self.ui);

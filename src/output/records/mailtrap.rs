@@ -1,5 +1,6 @@
 //! Mailtrap's models as rows and detail views.
 
+use crate::output::bulk::{BulkRecord, SecretBlock};
 use crate::output::{Cell, Issued, Record};
 use tokenctl_api::secret::Secret;
 use tokenctl_api::vendors::mailtrap::{MailtrapToken, MailtrapTokenIssued};
@@ -70,5 +71,15 @@ impl Record for MailtrapTokenIssued {
 impl Issued for MailtrapTokenIssued {
     fn token(&self) -> Option<&Secret> {
         Some(&self.value)
+    }
+}
+
+/// A new token of a bulk rotation.
+impl BulkRecord for MailtrapTokenIssued {
+    fn issued(&self) -> Option<SecretBlock> {
+        Some(SecretBlock::of(self))
+    }
+    fn secret(&self) -> Option<&dyn Issued> {
+        Some(self)
     }
 }

@@ -1,5 +1,6 @@
 //! Mosquitto's models as rows and detail views; dates arrive as Unix seconds or milliseconds.
 
+use crate::output::bulk::{BulkRecord, SecretBlock};
 use crate::output::{Cell, Issued, Record};
 use tokenctl_api::secret::Secret;
 use tokenctl_api::vendors::mosquitto::{MosquittoToken, MosquittoTokenIssued, unix_time};
@@ -67,5 +68,15 @@ impl Record for MosquittoTokenIssued {
 impl Issued for MosquittoTokenIssued {
     fn token(&self) -> Option<&Secret> {
         Some(&self.token)
+    }
+}
+
+/// A new token of a bulk rotation.
+impl BulkRecord for MosquittoTokenIssued {
+    fn issued(&self) -> Option<SecretBlock> {
+        Some(SecretBlock::of(self))
+    }
+    fn secret(&self) -> Option<&dyn Issued> {
+        Some(self)
     }
 }

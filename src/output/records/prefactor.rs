@@ -1,6 +1,6 @@
 //! Prefactor's models as rows and detail views.
 
-use crate::output::bulk::BulkRecord;
+use crate::output::bulk::{BulkRecord, SecretBlock};
 use crate::output::{Cell, Issued, Record};
 use tokenctl_api::secret::Secret;
 use tokenctl_api::vendors::prefactor::{PrefactorToken, PrefactorTokenIssued};
@@ -66,3 +66,13 @@ impl Issued for PrefactorTokenIssued {
 }
 
 impl BulkRecord for PrefactorToken {}
+
+/// A new token of a bulk rotation.
+impl BulkRecord for PrefactorTokenIssued {
+    fn issued(&self) -> Option<SecretBlock> {
+        Some(SecretBlock::of(self))
+    }
+    fn secret(&self) -> Option<&dyn Issued> {
+        Some(self)
+    }
+}

@@ -1,0 +1,145 @@
+//! The steps of a Mosquitto project-token rotation, shared by `project-tokens rotate` on one
+//! token and over a selection: [`create`] the clone (journalled), then, once its secret was
+//! handed over, [`retire`] the old token (verify first when asked).
+
+use crate::commands::rotation::{self, Asked, Old};
+use crate::context::{Context, Resolved};
+use crate::credentials::Secretish;
+use crate::dates::rfc3339;
+use crate::error::CliError;
+use crate::journal::{Running, Step};
+use tokenctl_api::http::ApiErrorKind;
+use tokenctl_api::vendors::mosquitto::{
+    CreateBody, Deleted, Mosquitto, MosquittoToken, MosquittoTokenIssued, unix_time,
+};
+
+/// `name (id)`, as messages name a token.
+pub(super) fn label(t: &MosquittoToken) -> String {
+    format!("{} ({})", t.name, t.id)
+}
+
+/// The IDs of the tokens named as `old` is, before its copy exists (see `journal::Entry`).
+pub(super) fn siblings(all: &[MosquittoToken], old: &MosquittoToken) -> Vec<String> {
+    rotation::siblings(all, |t| t.name == old.name, |t| &t.id)
+}
+
+/// Step one: records the rotation in the journal, then creates the copy of `old` (same name,
+/// role, brokers, type and validity). `check` lists the project's tokens.
+pub(super) async fn create(
+    ctx: &Context,
+    mq: &Mosquitto,
+    resolved: &Resolved,
+    (old, siblings): (&MosquittoToken, Vec<String>),
+    asked: &Asked,
+    check: &str,
+) -> anyhow::Result<(MosquittoTokenIssued, Running)> {
+    let body = CreateBody {
+        name: old.name.clone(),
+        role: old.role_id.clone().unwrap_or_else(|| "viewer".into()),
+        brokers: old.brokers.clone().unwrap_or_default(),
+        kind: old.kind.clone().unwrap_or_else(|| "unrestricted".into()),
+        valid_date: old.valid_date.and_then(unix_time).map(rfc3339),
+    };
+    let journalled = Old {
+        noun: "project-tokens",
+        id: &old.id,
+        name: &old.name,
+        siblings,
+        what: format!("creating the new token for {}", label(old)),
+        check: check.to_owned(),
+    };
+    let create = mq.create(&body);
+    rotation::create(ctx, resolved, journalled, asked, create, |i| {
+        i.details.id.clone()
+    })
+    .await
+}
+
+/// What an error after the copy was made adds: the old token still works, and which is new.
+pub(super) fn untouched(
+    old: &MosquittoToken,
+    issued: &MosquittoTokenIssued,
+) -> impl Fn(anyhow::Error) -> anyhow::Error + use<> {
+    crate::commands::old_still_works(label(old), issued.details.id.clone())
+}
+
+/// Step two, once the new secret was handed over: verifies it when asked, then deletes `old`
+/// at once (`--grace 0`) or records it as due for `rotations finish`. Returns whether the old
+/// token was the profile's own (its credential stopped working once it was deleted; the stored
+/// credential then follows).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn retire(
+    ctx: &Context,
+    mq: &Mosquitto,
+    resolved: &Resolved,
+    old: &MosquittoToken,
+    issued: &MosquittoTokenIssued,
+    mut journal: Running,
+    asked: &Asked,
+    check: &str,
+) -> anyhow::Result<bool> {
+    let new_id = &issued.details.id;
+    journal.step(Step::Delivered, |_| {})?;
+    if asked.verify {
+        let mut fresh = resolved.clone();
+        fresh.credential.secret = Secretish::Token(issued.token.clone());
+        let read = crate::vendor::mosquitto::connect(ctx, &fresh)?.list().await;
+        match read {
+            Ok(_) => {}
+            Err(e) if e.kind == ApiErrorKind::Forbidden => {}
+            Err(e) => {
+                return Err(untouched(old, issued)(
+                    CliError::failure(format!("the new token {new_id} did not verify ({e})"))
+                        .with_hint(format!("see it with `{check}`"))
+                        .into(),
+                ));
+            }
+        }
+        ctx.ui.status(&format!(
+            "Verified: the new token {new_id} authenticates with the platform."
+        ));
+        journal.step(Step::Verified, |_| {})?;
+    }
+    if !asked.grace.is_zero() {
+        crate::commands::schedule_retirement(ctx, journal, asked.grace)?;
+        return Ok(false);
+    }
+    delete_old(ctx, mq, &old.id, &label(old), check).await?;
+    journal.done()?;
+    // Only now can anyone tell whether it was the profile's own: its credential stops working.
+    let own = mq
+        .list()
+        .await
+        .is_err_and(|e| e.kind == ApiErrorKind::Unauthorized);
+    if own {
+        ctx.replace_own_secret(resolved, &issued.token)?;
+    }
+    Ok(own)
+}
+
+/// Deletes the old token of a rotation.
+pub async fn delete_old(
+    ctx: &Context,
+    mq: &Mosquitto,
+    id: &str,
+    label: &str,
+    check: &str,
+) -> anyhow::Result<()> {
+    let deleted = crate::commands::send_change(
+        ctx,
+        &format!("deleting the old token {label}"),
+        check.to_owned(),
+        mq.delete(id),
+    )
+    .await?;
+    if let Deleted::No(message) = deleted {
+        let why = message.map(|m| format!(": {m}")).unwrap_or_default();
+        return Err(CliError::failure(format!(
+            "the platform did not delete the old token {label}{why}; it still works"
+        ))
+        .with_hint(format!("see `{check}`"))
+        .into());
+    }
+    ctx.ui.status(&format!("Deleted the old token {label}."));
+    Ok(())
+}

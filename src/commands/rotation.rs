@@ -1,0 +1,75 @@
+//! What every noun's `rotate` shares, on one token and over a selection: how it was asked for,
+//! and its first step (the journal entry, then the request that makes the new token).
+
+use std::future::Future;
+
+use jiff::SignedDuration;
+
+use crate::context::{Context, Resolved};
+use crate::journal::{Begin, Running, Step};
+use tokenctl_api::http::ApiError;
+
+/// How a rotation was asked for.
+#[derive(Clone)]
+pub struct Asked {
+    pub grace: SignedDuration,
+    pub verify: bool,
+    /// The sink flags, recorded in the journal for `rotations resume`: in a bulk run, the
+    /// token's own (see `SecretFileArgs::token_flags`).
+    pub sinks: Vec<String>,
+}
+
+/// The token a rotation replaces, as the journal records it.
+pub struct Old<'a> {
+    pub noun: &'a str,
+    pub id: &'a str,
+    pub name: &'a str,
+    /// The tokens that look as its copy will, before the copy exists (see `journal::Entry`).
+    pub siblings: Vec<String>,
+    /// What the create request is said as while in flight, and the command that shows
+    /// whether it happened.
+    pub what: String,
+    pub check: String,
+}
+
+/// The IDs of the tokens in `all` that look as a rotation's copy will (`alike`), taken before
+/// the copy exists (see `journal::Entry::siblings`).
+pub fn siblings<T>(
+    all: &[T],
+    alike: impl Fn(&T) -> bool,
+    id: impl Fn(&T) -> &String,
+) -> Vec<String> {
+    all.iter()
+        .filter(|t| alike(t))
+        .map(|t| id(t).clone())
+        .collect()
+}
+
+/// Step one of a rotation: its journal entry, written before the change, then `create` (the
+/// request that makes the new token); the entry then records the new token's ID (`new_id`).
+pub async fn create<T>(
+    ctx: &Context,
+    resolved: &Resolved,
+    old: Old<'_>,
+    asked: &Asked,
+    create: impl Future<Output = Result<T, ApiError>>,
+    new_id: impl FnOnce(&T) -> String,
+) -> anyhow::Result<(T, Running)> {
+    let mut journal = Running::begin(
+        ctx,
+        Begin {
+            resolved,
+            noun: old.noun,
+            old_id: old.id,
+            old_name: old.name,
+            siblings: old.siblings,
+            grace_secs: asked.grace.as_secs(),
+            sinks: asked.sinks.clone(),
+            verify: asked.verify,
+        },
+    )?;
+    let made = crate::commands::send_change(ctx, &old.what, old.check, create).await?;
+    let id = new_id(&made);
+    journal.step(Step::Created, |e| e.new_id = Some(id))?;
+    Ok((made, journal))
+}
