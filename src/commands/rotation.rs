@@ -5,7 +5,9 @@ use std::future::Future;
 
 use jiff::SignedDuration;
 
+use crate::commands::sinks::SecretFileArgs;
 use crate::context::{Context, Resolved};
+use crate::error::CliError;
 use crate::journal::{Begin, Running, Step};
 use tokenctl_api::http::ApiError;
 
@@ -72,4 +74,22 @@ pub async fn create<T>(
     let id = new_id(&made);
     journal.step(Step::Created, |e| e.new_id = Some(id))?;
     Ok((made, journal))
+}
+
+/// Refuses `--grace 0` over a selection without a `--deliver` sink. A bulk run prints each new
+/// secret once that token's rotation is settled, and writes `--secret-file` at the end, so each
+/// old token would be gone while its replacement's secret was only in memory: a crash or a
+/// closed stdout then would lose both. A `--deliver` sink is written before the old token is
+/// touched, and a failed one keeps it.
+pub fn refuse_unheld_retirement(asked: &Asked, file: &SecretFileArgs) -> anyhow::Result<()> {
+    if !asked.grace.is_zero() || !file.deliver.deliver.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::usage(
+        "--grace 0 over a selection retires each old token before its new secret is printed: give a --deliver sink, which gets each secret first",
+    )
+    .with_hint(
+        "add e.g. --deliver 'dotenv:secrets/{name}.env', or keep the old tokens a while with --grace 10m",
+    )
+    .into())
 }

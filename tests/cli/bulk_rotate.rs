@@ -652,3 +652,38 @@ fn bad_input_with_a_selection_is_exit_2_with_no_request() {
     }
     assert!(sb.request_lines().is_empty(), "{:?}", sb.request_lines());
 }
+
+#[test]
+fn grace_0_over_a_selection_needs_a_deliver_sink_and_sends_nothing_without() {
+    let mut cf = TestEnv::new();
+    let sb = cf.sandbox();
+    let project = sb.connections["mosquitto"]["project_id"]
+        .as_str()
+        .expect("project")
+        .to_owned();
+    let nouns: [(TestEnv, &[&str]); 3] = [
+        (cf, &["tokens", "rotate"]),
+        (sb.vendor_env("prefactor"), &["api-tokens", "rotate"]),
+        (
+            sb.vendor_env("mosquitto"),
+            &["project-tokens", "rotate", "--project", &project],
+        ),
+    ];
+    sb.clear_requests();
+    for (env, verb) in &nouns {
+        // --secret-file is written after every token is done: it does not hold a secret in time.
+        let file = env.path("all.json");
+        env.cmd()
+            .args(*verb)
+            .args(["--all", "--grace", "0", "--yes", "--secret-file"])
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "--grace 0 over a selection retires each old token before its new secret is printed",
+            ))
+            .stderr(predicate::str::contains("--deliver"));
+        assert!(!file.exists());
+    }
+    assert!(sb.request_lines().is_empty(), "{:?}", sb.request_lines());
+}

@@ -99,6 +99,7 @@ pub(super) async fn prefactor(
     asked: Asked,
 ) -> anyhow::Result<()> {
     refuse_early(ctx, &filter, &PREFACTOR, sinks)?;
+    crate::commands::rotation::refuse_unheld_retirement(&asked, &sinks.file)?;
     let mut items = select_prefactor(pf, resolved, &filter, Action::Revoke, "rotate").await?;
     let kind = crate::vendor::prefactor::Tokens {
         client: pf,

@@ -40,6 +40,7 @@ use tokenctl_api::vendors::prefactor::Prefactor;
 /// others go on. The profile's own token is skipped (name it alone to rotate it), and so are
 /// Prefactor tokens that cannot be revoked or have expired; {name} and {id} in --deliver stand
 /// for each token's; --secret-file gets all the new tokens as one JSON array.
+/// --grace 0 over a selection needs a --deliver sink, written before each old token goes.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Mailtrap, Prefactor.
 

@@ -81,6 +81,7 @@ pub async fn rotate(
 ) -> anyhow::Result<()> {
     filter.check(&PROJECT_TOKENS)?;
     bulk::precheck(ctx, Verb::Rotate, NOUN.1, Some((file, ISSUING)), None)?;
+    crate::commands::rotation::refuse_unheld_retirement(&asked, file)?;
     let check = super::list_command(project.as_deref());
     let (mq, resolved) = ctx.mosquitto(project).await?;
     let mut items = bulk::select(&Tokens(&mq), &filter).await?;

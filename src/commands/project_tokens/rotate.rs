@@ -33,6 +33,7 @@ use tokenctl_api::vendors::mosquitto::Mosquitto;
 /// own: one whose delivery or verify fails keeps its old token and is reported failed, the
 /// others go on. Expired tokens are skipped (a copy would be expired too); {name} and {id} in
 /// --deliver stand for each token's; --secret-file gets all the new tokens as one JSON array.
+/// --grace 0 over a selection needs a --deliver sink, written before each old token goes.
 /// With --grace 0 the old tokens are deleted one at a time, each followed by a read with the
 /// profile's credential, so the profile's own token is found as it is for one token, and the
 /// rest of the run goes on with its new secret.

@@ -111,6 +111,7 @@ pub async fn rotate(
     asked: Asked,
 ) -> anyhow::Result<()> {
     filter.check(&TOKENS)?;
+    crate::commands::rotation::refuse_unheld_retirement(&asked, &sinks.file)?;
     let issuing = Issuing {
         vendor: None,
         fields: TOKEN_FIELDS,

@@ -35,6 +35,7 @@ use tokenctl_api::vendors::cloudflare::Cloudflare;
 /// whose delivery or verify fails keeps its old token and is reported failed, the others go on.
 /// The profile's own token and expired tokens are skipped; {name} and {id} in --deliver stand
 /// for each token's; --secret-file gets all the new tokens as one JSON array.
+/// --grace 0 over a selection needs a --deliver sink, written before each old token goes.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Cloudflare (account-owned API tokens).
 
