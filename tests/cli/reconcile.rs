@@ -399,3 +399,73 @@ fn a_bad_policy_is_refused_with_file_line_and_key() {
         "{err}"
     );
 }
+
+#[test]
+fn a_deliver_sink_that_does_not_fit_a_noun_is_a_skipped_step_that_says_why() {
+    let env = TestEnv::new();
+    let out_dir = env.path("out");
+    std::fs::create_dir_all(&out_dir).expect("out dir");
+    // One dotenv key: an account token's secret fits it; a service token's two fields do not.
+    let body = format!(
+        r#"[rules]
+rotate_after = "3650d"
+unused_for = "3650d"
+require_expiry = false
+
+[[scope]]
+name = "readonly-auditor"
+[scope.rules]
+rotate_after = "1d"
+
+[[scope]]
+noun = "service-tokens"
+name = "deploy-bot"
+[scope.rules]
+rotate_after = "1d"
+
+[deliver]
+to = ["dotenv:{}/{{name}}.env#API_TOKEN"]
+"#,
+        out_dir.display()
+    );
+    let path = env.path("policy.toml");
+    std::fs::write(&path, body).expect("write policy");
+    let path = path.display().to_string();
+    let out = run(
+        &env,
+        &["--sandbox", "reconcile", "--policy", &path, "--json"],
+    );
+    assert_eq!(out.status.code(), Some(10), "{}", text(&out.stderr));
+    let items = stdout_json(&out).as_array().expect("array").clone();
+    assert!(
+        step(&items, "readonly-auditor", "rotate").is_some(),
+        "{items:?}"
+    );
+    assert!(step(&items, "deploy-bot", "rotate").is_none(), "{items:?}");
+    let skip = step(&items, "deploy-bot", "skip").expect("a skipped step");
+    assert_eq!(skip["rule"], "stale-secret");
+    let reason = skip["reason"].as_str().expect("reason");
+    assert!(
+        reason.contains("[deliver] does not fit") && reason.contains("2 field(s)"),
+        "{reason}"
+    );
+    // --apply rotates what fits and sends nothing for the skipped step.
+    let out = run(
+        &env,
+        &[
+            "--sandbox",
+            "reconcile",
+            "--policy",
+            &path,
+            "--apply",
+            "--yes",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let done = stdout_json(&out).as_array().expect("array").clone();
+    let skipped = step(&done, "deploy-bot", "skip").expect("skipped");
+    assert_eq!(skipped["outcome"], "skipped", "{skipped}");
+    assert!(out_dir.join("readonly-auditor.env").exists());
+    assert!(!out_dir.join("deploy-bot.env").exists());
+}

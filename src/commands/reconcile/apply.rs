@@ -13,7 +13,7 @@ use crate::commands::audit::targets::Target;
 use crate::commands::hand_over;
 use crate::commands::rotate_call::RotateCall;
 use crate::commands::sinks::{
-    CLIENT_FIELDS, DeliverArgs, Issuing, SecretFileArgs, Sink, SinkArgs, TOKEN_FIELDS,
+    CLIENT_FIELDS, DeliverArgs, DeliverSpec, Issuing, SecretFileArgs, Sink, SinkArgs, TOKEN_FIELDS,
 };
 use crate::commands::{api_tokens, project_tokens, service_tokens, tokens};
 use crate::config::Vendor;
@@ -130,30 +130,7 @@ async fn step(ctx: &Context, client: &Client, r: &Resolved, item: &Item) -> anyh
 /// A rotation delivering to the policy's sinks, confirmed already, verified where it can be; the
 /// secret is printed only when a sink did not get it.
 async fn rotate(ctx: &Context, client: &Client, r: &Resolved, item: &Item) -> anyhow::Result<()> {
-    let file = SecretFileArgs {
-        deliver: DeliverArgs {
-            deliver: item.deliver.clone(),
-            deliver_timeout: DELIVER_TIMEOUT,
-            deliver_format: None,
-        },
-        ..SecretFileArgs::default()
-    };
-    let with_profile = SinkArgs {
-        save_as: None,
-        file: file.clone(),
-    };
-    let token_sinks = || with_profile.sinks(r.profile.vendor);
-    let issuing = |fields| Issuing {
-        vendor: None,
-        fields,
-    };
-    let (sinks, flags): (Vec<Box<dyn Sink>>, _) = match (client, item.noun) {
-        (Client::Cloudflare(_), "service-tokens") => {
-            (file.sinks(issuing(CLIENT_FIELDS))?, file.flags())
-        }
-        (Client::Mosquitto(_), _) => (file.sinks(issuing(TOKEN_FIELDS))?, file.flags()),
-        _ => (token_sinks()?, with_profile.flags()),
-    };
+    let (sinks, flags) = sinks(r.profile.vendor, item.noun, &item.deliver)?;
     hand_over::precheck(ctx, &sinks)?;
     let call = RotateCall {
         token: &item.id,
@@ -184,6 +161,45 @@ async fn rotate(ctx: &Context, client: &Client, r: &Resolved, item: &Item) -> an
             project_tokens::rotate_with(ctx, mq, r, &sinks, &check, &call).await
         }
     }
+}
+
+/// Built sinks, in the order given.
+type Sinks = Vec<Box<dyn Sink>>;
+
+/// The policy's sinks for a token of `vendor`'s `noun` (its `{id}` and `{name}` filled in), and
+/// their flags for the journal; a sink that cannot take the noun's secret (one dotenv key for a
+/// service token's two fields, a keyring profile of another vendor) is refused, so the plan can
+/// say so before anything is sent.
+pub fn sinks(
+    vendor: Vendor,
+    noun: &str,
+    deliver: &[DeliverSpec],
+) -> anyhow::Result<(Sinks, Vec<String>)> {
+    let file = SecretFileArgs {
+        deliver: DeliverArgs {
+            deliver: deliver.to_vec(),
+            deliver_timeout: DELIVER_TIMEOUT,
+            deliver_format: None,
+        },
+        ..SecretFileArgs::default()
+    };
+    let issuing = |fields| Issuing {
+        vendor: None,
+        fields,
+    };
+    Ok(match (vendor, noun) {
+        (Vendor::Cloudflare, "service-tokens") => {
+            (file.sinks(issuing(CLIENT_FIELDS))?, file.flags())
+        }
+        (Vendor::Mosquitto, _) => (file.sinks(issuing(TOKEN_FIELDS))?, file.flags()),
+        _ => {
+            let with_profile = SinkArgs {
+                save_as: None,
+                file,
+            };
+            (with_profile.sinks(vendor)?, with_profile.flags())
+        }
+    })
 }
 
 /// A new expiry, or the disabled or suspended state.

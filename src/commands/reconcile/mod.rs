@@ -27,7 +27,8 @@ pub use plan::{Action, Item};
 /// `stale-secret`: the noun's zero-downtime rotate (new token, delivered to the policy's
 /// [deliver] sinks with {id} and {name} expanded for the token, verified where the vendor
 /// allows, the old one retired after the noun's grace: 1h, Mailtrap's own 12h). Without
-/// [deliver], skipped: the new secret would reach no consumer.
+/// [deliver], skipped: the new secret would reach no consumer; skipped too, saying why, where a
+/// sink cannot take the noun's secret (one dotenv key for a service token's ID and secret).
 ///
 /// `excess-ttl` / `never-expires` (where max_ttl is set): an expiry of now + max_ttl, where the
 /// vendor allows changing it (Cloudflare account tokens: expires_on; Access service tokens: a

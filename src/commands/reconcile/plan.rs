@@ -215,8 +215,22 @@ fn for_token(a: &ProfileAudit, t: &Observed, rules: &[Reason], policy: &Policy) 
                 .filter_map(|d| d.0.parse::<DeliverSpec>().ok())
                 .map(|d| d.for_token(&t.id, t.name.as_deref()))
                 .collect();
-            i.command = command(&i, &can);
-            out.push(i);
+            match super::apply::sinks(a.vendor, t.noun, &i.deliver) {
+                Ok(_) => {
+                    i.command = command(&i, &can);
+                    out.push(i);
+                }
+                Err(e) => {
+                    let why = format!("[deliver] does not fit: {}", crate::error::message(&e));
+                    let i = Item {
+                        action: Action::Skip,
+                        grace: None,
+                        deliver: Vec::new(),
+                        ..i
+                    };
+                    out.push(skipped(a, i, &why));
+                }
+            }
         }
     }
     out
