@@ -687,3 +687,49 @@ fn grace_0_over_a_selection_needs_a_deliver_sink_and_sends_nothing_without() {
     }
     assert!(sb.request_lines().is_empty(), "{:?}", sb.request_lines());
 }
+
+#[test]
+fn a_mosquitto_token_whose_role_cannot_be_created_is_not_rotated() {
+    let (sb, env, project, dir) = mosquitto();
+    let root = "tokenctl-sandbox-root";
+    // Alone: refused before anything is sent, the token untouched.
+    sb.clear_requests();
+    env.cmd()
+        .args(["project-tokens", "rotate", root, "--project", &project])
+        .args(["--grace", "0", "--yes", "--deliver"])
+        .arg(format!("dotenv:{}/root.env", dir.display()))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "its role 'root' is not one the platform creates tokens with",
+        ))
+        .stderr(predicate::str::contains("nothing was changed"));
+    assert!(
+        sb.request_lines().iter().all(|r| r.starts_with("GET ")),
+        "{:?}",
+        sb.request_lines()
+    );
+    assert!(!dir.join("root.env").exists());
+    // In a selection: skipped, saying why, while the others are rotated.
+    let out = env
+        .cmd()
+        .args(["project-tokens", "rotate", "--all", "--project", &project])
+        .args(["--yes", "-o", "json", "--deliver"])
+        .arg(format!(
+            "dotenv:{}/{{id}}.env#MOSQUITTO_TOKEN",
+            dir.display()
+        ))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let items = elements(&out);
+    let skipped = by_name(&items, root);
+    assert_eq!(skipped["outcome"], "skipped", "{skipped}");
+    assert!(
+        skipped["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("'root'")),
+        "{skipped}"
+    );
+    assert_eq!(by_name(&items, "edge-a")["outcome"], "done");
+}

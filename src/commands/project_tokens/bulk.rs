@@ -86,6 +86,7 @@ pub async fn rotate(
     let (mq, resolved) = ctx.mosquitto(project).await?;
     let mut items = bulk::select(&Tokens(&mq), &filter).await?;
     bulk::skip_expired(&Tokens(&mq), &mut items);
+    rotation::skip_uncloneable(&mut items);
     // Every token, to know each copy's look-alikes before any copy exists (see the journal).
     let all = match items.iter().any(|i| i.skip.is_none()) {
         true => mq.list().await?,

@@ -118,6 +118,7 @@ pub async fn rotate_with(
     let Some(old) = find(&Tokens(mq), call.token).await?.token else {
         return Err(CliError::failure("the token was found without its details").into());
     };
+    rotation::refuse_uncloneable(&old)?;
     let label = rotation::label(&old);
     let when = if asked.grace.is_zero() {
         "once the new one is handed over".to_owned()

@@ -23,6 +23,43 @@ pub(super) fn siblings(all: &[MosquittoToken], old: &MosquittoToken) -> Vec<Stri
     rotation::siblings(all, |t| t.name == old.name, |t| &t.id)
 }
 
+/// The roles the platform's create takes (VENDORS.md).
+const CREATABLE_ROLES: [&str; 3] = ["admin", "editor", "viewer"];
+
+/// `old`'s role, if a copy can carry it; else why no copy can be made. A copy with another
+/// role would change what its consumers may do, so none is made: the project's own `root`
+/// token, and a token whose role the platform did not give, are not rotated.
+pub(super) fn clone_role(old: &MosquittoToken) -> Result<&str, String> {
+    match old.role_id.as_deref() {
+        Some(r) if CREATABLE_ROLES.contains(&r) => Ok(r),
+        Some(r) => Err(format!(
+            "its role '{r}' is not one the platform creates tokens with (admin, editor, viewer)"
+        )),
+        None => Err("the platform did not give its role".to_owned()),
+    }
+}
+
+/// Refuses, before anything is sent, a token whose copy could not carry its role.
+pub(super) fn refuse_uncloneable(old: &MosquittoToken) -> anyhow::Result<()> {
+    clone_role(old).map(|_| ()).map_err(|why| {
+        CliError::failure(format!(
+            "token {} cannot be rotated: {why}, so a copy cannot be made; nothing was changed",
+            label(old)
+        ))
+        .with_hint("replace it by hand in the platform's console, or create a new token with `tokenctl project-tokens create`")
+        .into()
+    })
+}
+
+/// Marks the selected tokens whose copy could not carry their role as skipped.
+pub(super) fn skip_uncloneable(items: &mut [crate::commands::bulk::Item<MosquittoToken>]) {
+    for item in items.iter_mut().filter(|i| i.skip.is_none()) {
+        if let Err(why) = clone_role(&item.token) {
+            item.skip = Some(format!("{why}: a copy cannot be made"));
+        }
+    }
+}
+
 /// Step one: records the rotation in the journal, then creates the copy of `old` (same name,
 /// role, brokers, type and validity). `check` lists the project's tokens.
 pub(super) async fn create(
@@ -33,9 +70,10 @@ pub(super) async fn create(
     asked: &Asked,
     check: &str,
 ) -> anyhow::Result<(MosquittoTokenIssued, Running)> {
+    refuse_uncloneable(old)?;
     let body = CreateBody {
         name: old.name.clone(),
-        role: old.role_id.clone().unwrap_or_else(|| "viewer".into()),
+        role: clone_role(old).unwrap_or_default().to_owned(),
         brokers: old.brokers.clone().unwrap_or_default(),
         kind: old.kind.clone().unwrap_or_else(|| "unrestricted".into()),
         valid_date: old.valid_date.and_then(unix_time).map(rfc3339),
