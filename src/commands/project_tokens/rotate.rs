@@ -28,6 +28,8 @@ use tokenctl_api::vendors::mosquitto::Mosquitto;
 /// still shows it authenticates). A failed delivery or verify leaves the old token as it was.
 /// The platform cannot say which token the profile uses; if the old token was it (the profile's
 /// credential stops working once it is deleted), the stored credential is updated then.
+/// A token whose role the platform does not create tokens with (the project's own root token)
+/// cannot be copied, so it is not rotated (skipped in a selection).
 ///
 /// With a selection instead of TOKEN, every selected token is rotated the same way, each on its
 /// own: one whose delivery or verify fails keeps its old token and is reported failed, the
