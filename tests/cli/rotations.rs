@@ -774,3 +774,29 @@ fn a_sandbox_rotation_is_finished_and_resumed_only_with_sandbox() {
         "the old token is deleted"
     );
 }
+
+#[test]
+fn finish_says_when_the_mosquitto_token_it_retired_was_the_profiles_own() {
+    let sb = Sandbox::start(&[], &[]);
+    let (mut env, project) = mosquitto_env(&sb);
+    let (_, mine) = mq_create(&env, &project, "me");
+    env.set("MOSQUITTO_API_TOKEN", &mine);
+    let file = env.path("me.env");
+    let sink = format!("dotenv:{}#MOSQUITTO_TOKEN", file.display());
+    let out = ok(env
+        .cmd()
+        .args(["project-tokens", "rotate", "me", "--project", &project])
+        .args(["--grace", "2s", "--yes", "--json", "--deliver", &sink]));
+    let new_id = stdout_json(&out)["id"].as_str().expect("id").to_owned();
+    std::thread::sleep(Duration::from_millis(2500));
+    let said = finish(&env);
+    assert!(
+        said.contains("was the credential of profile")
+            && said.contains(&new_id)
+            && said.contains(&file.display().to_string())
+            && said.contains("set MOSQUITTO_API_TOKEN to it"),
+        "{said}"
+    );
+    assert!(!said.contains(&mine), "no secret in the warning: {said}");
+    assert!(journal(&env).is_empty(), "the rotation is finished");
+}

@@ -244,11 +244,49 @@ async fn retire_old(ctx: &Context, client: &Client, e: &Entry) -> anyhow::Result
                 {
                     gone(Ok(()))
                 }
+                Ok(()) => {
+                    // Mosquitto cannot say which token a profile uses: only now can it be told
+                    // that the token retired was the profile's own.
+                    if mq
+                        .list()
+                        .await
+                        .is_err_and(|err| err.kind == ApiErrorKind::Unauthorized)
+                    {
+                        ctx.ui.warn(&locked_out(e));
+                    }
+                    Ok(())
+                }
                 other => other,
             }
         }
         Client::Mailtrap(_) => Ok(()),
     }
+}
+
+/// What to do when the Mosquitto token a rotation retired was its profile's own credential.
+fn locked_out(e: &Entry) -> String {
+    let new = e.new_id.as_deref().unwrap_or("its replacement");
+    let sinks: Vec<&str> = e
+        .sinks
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.starts_with("--"))
+        .collect();
+    let held = match sinks.is_empty() {
+        true => "printed when it was rotated".to_owned(),
+        false => format!("delivered to {}", sinks.join(", ")),
+    };
+    let how = match e.origin.as_str() {
+        "environment" => "set MOSQUITTO_API_TOKEN to it".to_owned(),
+        _ => format!(
+            "store it with `tokenctl auth login -p {} --with-token < FILE`",
+            shell::word(&e.profile)
+        ),
+    };
+    format!(
+        "the old token {} was the credential of profile '{}', which no longer works: use the new token {new} ({held}); {how}",
+        e.old_id, e.profile
+    )
 }
 
 /// How a rotation is named in messages.
