@@ -65,14 +65,23 @@ fn tokens_rotate_a_selection_delivers_each_and_expires_the_old_ones_after_the_gr
     let before = Timestamp::now();
     let out = env
         .cmd()
-        .args(["tokens", "rotate", "--name", "ci-deploy-*", "--grace", "2h"])
+        // ci-deploy-staging is disabled: it is skipped (its copy would be active).
+        .args([
+            "tokens",
+            "rotate",
+            "--name",
+            "ci-deploy-*",
+            "--status",
+            "active",
+        ])
+        .args(["--grace", "2h"])
         .args(["--verify", "--yes", "-o", "json", "--deliver"])
         .arg(format!("dotenv:{}/{{name}}.env#CF_TOKEN", dir.display()))
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let items = elements(&out);
-    assert_eq!(items.len(), 4, "{items:?}");
+    assert_eq!(items.len(), 3, "{items:?}");
     for v in &items {
         assert_eq!(v["outcome"], "done", "{v}");
         let (old, new) = (v["id"].as_str().expect("id"), &v["new_id"]);
@@ -110,7 +119,15 @@ fn tokens_rotate_a_selection_with_one_failed_delivery_keeps_that_old_token() {
     let all = env.path("all.json");
     let out = env
         .cmd()
-        .args(["tokens", "rotate", "--name", "ci-deploy-*", "--grace", "0"])
+        .args([
+            "tokens",
+            "rotate",
+            "--name",
+            "ci-deploy-*",
+            "--status",
+            "active",
+        ])
+        .args(["--grace", "0"])
         .arg("--secret-file")
         .arg(&all)
         .args(["--yes", "-o", "json", "--deliver"])
@@ -120,7 +137,7 @@ fn tokens_rotate_a_selection_with_one_failed_delivery_keeps_that_old_token() {
         .expect("run");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    assert!(err.contains("Rotated 3, failed 1, skipped 0."), "{err}");
+    assert!(err.contains("Rotated 2, failed 1, skipped 0."), "{err}");
     let items = elements(&out);
     let failed = by_name(&items, victim);
     assert_eq!(failed["outcome"], "failed");
@@ -149,7 +166,7 @@ fn tokens_rotate_a_selection_with_one_failed_delivery_keeps_that_old_token() {
     // The secret file holds every new token, the failed one's too.
     let file: Value =
         serde_json::from_str(&std::fs::read_to_string(&all).expect("written")).expect("json");
-    assert_eq!(file.as_array().map(Vec::len), Some(4), "{file}");
+    assert_eq!(file.as_array().map(Vec::len), Some(3), "{file}");
     assert_eq!(mode(&all), 0o600);
     // The failed rotation is journalled, with its new token, for `rotations resume|abort`.
     let entries = journal(&env);
@@ -732,4 +749,76 @@ fn a_mosquitto_token_whose_role_cannot_be_created_is_not_rotated() {
         "{skipped}"
     );
     assert_eq!(by_name(&items, "edge-a")["outcome"], "done");
+}
+
+#[test]
+fn a_disabled_cloudflare_token_is_not_rotated_into_an_active_copy() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    let listed = env
+        .cmd()
+        .args(["tokens", "list", "--status", "disabled", "--json"])
+        .output()
+        .expect("list");
+    let disabled = elements(&listed);
+    let now = Timestamp::now();
+    let name = disabled
+        .iter()
+        .find(|t| {
+            t["expires_on"]
+                .as_str()
+                .and_then(|s| s.parse::<Timestamp>().ok())
+                .is_none_or(|at| at > now)
+        })
+        .and_then(|t| t["name"].as_str())
+        .expect("the sandbox seeds a disabled, unexpired token")
+        .to_owned();
+    sb.clear_requests();
+    env.cmd()
+        .args(["tokens", "rotate", &name, "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is disabled: its copy would be active",
+        ))
+        .stderr(predicate::str::contains("--enable"));
+    assert!(
+        sb.request_lines().iter().all(|r| r.starts_with("GET ")),
+        "{:?}",
+        sb.request_lines()
+    );
+    // In a selection: skipped, saying why.
+    let dir = env.path("consumers");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let out = env
+        .cmd()
+        .args([
+            "tokens", "rotate", "--status", "disabled", "--yes", "-o", "json",
+        ])
+        .arg("--deliver")
+        .arg(format!("dotenv:{}/{{id}}.env", dir.display()))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let items = elements(&out);
+    assert_eq!(items.len(), disabled.len());
+    assert!(
+        by_name(&items, &name)["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("it is disabled: its copy would be active"))
+    );
+    for i in &items {
+        assert_eq!(i["outcome"], "skipped", "{i}");
+        let reason = i["reason"].as_str().expect("reason");
+        assert!(
+            reason.contains("disabled") || reason.contains("expired"),
+            "{i}"
+        );
+    }
+    let after = env
+        .cmd()
+        .args(["tokens", "list", "--status", "disabled", "--json"])
+        .output()
+        .expect("list");
+    assert_eq!(elements(&after).len(), disabled.len(), "no copy made");
 }

@@ -126,6 +126,7 @@ pub async fn rotate(
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
     let mut items = select(&cf, &resolved, &filter, "rotate").await?;
     bulk::skip_expired(&AccountTokens(&cf), &mut items);
+    super::rotation::skip_disabled(&mut items);
     // Every token, to know each copy's look-alikes before any copy exists (see the journal).
     let all = match items.iter().any(|i| i.skip.is_none()) {
         true => AccountTokens(&cf).list_all().await?,

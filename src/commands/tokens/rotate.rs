@@ -31,11 +31,14 @@ use tokenctl_api::vendors::cloudflare::Cloudflare;
 /// authenticates with updates the stored credential. `tokens roll` replaces the secret in place
 /// and at once.
 ///
-/// With a selection instead of TOKEN, every selected token is rotated the same way, each on its own: one
-/// whose delivery or verify fails keeps its old token and is reported failed, the others go on.
-/// The profile's own token and expired tokens are skipped; {name} and {id} in --deliver stand
-/// for each token's; --secret-file gets all the new tokens as one JSON array.
-/// --grace 0 over a selection needs a --deliver sink, written before each old token goes.
+/// A disabled token is refused: Cloudflare creates every token active, so its copy would be.
+///
+/// With a selection instead of TOKEN, every selected token is rotated the same way, each on its
+/// own: one whose delivery or verify fails keeps its old token and is reported failed, the
+/// others go on. The profile's own token, expired tokens and disabled ones are skipped; {name}
+/// and {id} in --deliver stand for each token's; --secret-file gets all the new tokens as one
+/// JSON array. --grace 0 over a selection needs a --deliver sink, written before each old token
+/// goes.
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Cloudflare (account-owned API tokens).
 
@@ -117,6 +120,7 @@ pub async fn rotate_with(
     let asked = call.steps(DEFAULT_GRACE);
     let old = fetch(cf, find(cf, call.token).await?).await?;
     rotation::refuse_expired(&old)?;
+    rotation::refuse_disabled(&old)?;
     let retire = if asked.grace.is_zero() {
         "the old token is deleted once the new one is handed over".to_owned()
     } else {

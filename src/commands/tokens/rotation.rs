@@ -88,6 +88,32 @@ pub(super) fn refuse_expired(old: &Token) -> anyhow::Result<()> {
     .into())
 }
 
+/// Refuses a disabled token before anything is sent: Cloudflare creates every token active, so
+/// its copy would let in the requests the old one refuses.
+pub(super) fn refuse_disabled(old: &Token) -> anyhow::Result<()> {
+    if old.status != "disabled" {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "token {} is disabled: its copy would be active (Cloudflare creates every token active), so nothing was rotated",
+        label(old)
+    ))
+    .with_hint(format!(
+        "enable it first with `tokenctl tokens update {} --enable`, or delete it",
+        shell::word(&old.id)
+    ))
+    .into())
+}
+
+/// Marks the selected disabled tokens as skipped (see [`refuse_disabled`]).
+pub(super) fn skip_disabled(items: &mut [crate::commands::bulk::Item<Token>]) {
+    for item in items.iter_mut().filter(|i| i.skip.is_none()) {
+        if item.token.status == "disabled" {
+            item.skip = Some("it is disabled: its copy would be active".to_owned());
+        }
+    }
+}
+
 /// The IDs of the tokens named as `old` is, before its copy exists (see `journal::Entry`).
 pub(super) fn siblings(all: &[Token], old: &Token) -> Vec<String> {
     rotation::siblings(all, |t| t.name == old.name, |t| &t.id)
