@@ -83,7 +83,12 @@ fn checked_sarif(doc: &[u8]) -> Output {
          jsonschema.Draft4Validator(schema).validate(doc)\n\
          r = doc['runs'][0]\n\
          print(len(r['results']), len(r['tool']['driver']['rules']))\n\
-         print(sum(1 for x in r['results'] if x['properties']['fix'].startswith('tokenctl ')))",
+         print(sum(1 for x in r['results'] if x['properties']['fix'].startswith('tokenctl ')))\n\
+         # GitHub code scanning refuses a result without a physical location.\n\
+         for x in r['results']:\n\
+         \x20   uri = x['locations'][0]['physicalLocation']['artifactLocation']['uri']\n\
+         \x20   assert uri and ':' not in uri and ' ' not in uri and not uri.startswith('/'), uri\n\
+         \x20   assert x['locations'][0]['physicalLocation']['region']['startLine'] >= 1",
         schema = schema.display().to_string()
     );
     feed(&python(), &["-c", &script], doc)
@@ -115,6 +120,15 @@ fn sarif_passes_the_official_schema_with_a_result_per_finding() {
     // A broken document fails the same check.
     let broken = text(&out.stdout).replace("\"2.1.0\"", "\"2.0\"");
     assert!(!checked_sarif(broken.as_bytes()).status.success());
+    // So does one whose results have no physical location, which GitHub refuses to upload.
+    let mut doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for r in doc["runs"][0]["results"].as_array_mut().expect("results") {
+        r["locations"][0]
+            .as_object_mut()
+            .expect("location")
+            .remove("physicalLocation");
+    }
+    assert!(!checked_sarif(doc.to_string().as_bytes()).status.success());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `audit -o sarif`: SARIF 2.1.0 for code scanning. One run; its tool's rules are the audit's
 //! rules; each finding a result (rule, level, message with the fix command, a logical location
-//! `profile/noun/id`); a profile that could not be audited an error notification of the run's
+//! `profile/noun/id` and, since GitHub requires one, a physical location
+//! `tokenctl/PROFILE/NOUN/ID`); a profile that could not be audited an error notification of the run's
 //! invocation, which is then not successful.
 
 use serde_json::{Value, json};
@@ -36,6 +37,12 @@ pub fn text(audits: &[ProfileAudit], rules: &[Reason]) -> serde_json::Result<Str
                     "text": format!("{}: {who} in profile {}: {}. Fix: {fix}", f.reason.name(), a.profile, f.reason.describe())
                 },
                 "locations": [{
+                    // GitHub code scanning refuses a result without a physical location: a
+                    // token is no file, so it gets a relative URI of its own.
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": token_uri(&a.profile, f.noun, &f.id) },
+                        "region": { "startLine": 1 },
+                    },
                     "logicalLocations": [{
                         "fullyQualifiedName": format!("{}/{}/{}", a.profile, f.noun, f.id),
                         "kind": "resource",
@@ -90,4 +97,31 @@ pub fn text(audits: &[ProfileAudit], rules: &[Reason]) -> serde_json::Result<Str
         }],
     });
     crate::output::json_text(&doc, true)
+}
+
+/// `tokenctl/PROFILE/NOUN/ID`, a relative URI with every byte outside RFC 3986's unreserved set
+/// percent-encoded in each segment.
+fn token_uri(profile: &str, noun: &str, id: &str) -> String {
+    let seg = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    format!("tokenctl/{}/{}/{}", seg(profile), seg(noun), seg(id))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn token_uris_are_relative_and_encoded() {
+        assert_eq!(
+            super::token_uri("prod eu", "tokens", "a/b?c"),
+            "tokenctl/prod%20eu/tokens/a%2Fb%3Fc"
+        );
+    }
 }
