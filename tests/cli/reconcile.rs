@@ -469,3 +469,40 @@ to = ["dotenv:{}/{{name}}.env#API_TOKEN"]
     assert!(out_dir.join("readonly-auditor.env").exists());
     assert!(!out_dir.join("deploy-bot.env").exists());
 }
+
+#[test]
+fn a_deliver_sink_that_cannot_be_written_is_a_skipped_step_and_apply_sends_nothing_for_it() {
+    let (sb, env) = served();
+    let missing = env.path("no/such/dir");
+    let path = policy(
+        &env,
+        &[format!("dotenv:{}/{{name}}.env", missing.display())],
+    );
+    let out = run(&env, &["reconcile", "--policy", &path, "--json"]);
+    let items = stdout_json(&out).as_array().expect("array").clone();
+    assert!(
+        step(&items, "readonly-auditor", "rotate").is_none(),
+        "{items:?}"
+    );
+    let skip = step(&items, "readonly-auditor", "skip").expect("a skipped step");
+    let reason = skip["reason"].as_str().expect("reason");
+    assert!(
+        reason.contains("[deliver] cannot be written") && reason.contains("does not exist"),
+        "{reason}"
+    );
+    sb.clear_requests();
+    let out = run(
+        &env,
+        &["reconcile", "--policy", &path, "--apply", "--yes", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let id = skip["id"].as_str().expect("id");
+    assert!(
+        !sb.request_lines()
+            .iter()
+            .any(|r| r.starts_with("POST ") && r.contains("/tokens")
+                || r.contains(id) && !r.starts_with("GET ")),
+        "nothing sent for the skipped rotation: {:?}",
+        sb.request_lines()
+    );
+}

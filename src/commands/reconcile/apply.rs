@@ -202,6 +202,22 @@ pub fn sinks(
     })
 }
 
+/// Skips each rotation whose sinks cannot be written now (a missing directory, an existing
+/// `--secret-file`...), checked as the rotate verb checks them before it sends anything, so that
+/// `--apply` does not make the other changes and then fail every rotation.
+pub fn check_sinks(ctx: &Context, items: &mut [Item]) {
+    for item in items.iter_mut().filter(|i| i.action == Action::Rotate) {
+        let checked = sinks(item.vendor, item.noun, &item.deliver)
+            .and_then(|(built, _)| built.iter().try_for_each(|s| s.check(ctx)));
+        if let Err(e) = checked {
+            item.skip(&format!(
+                "[deliver] cannot be written: {}",
+                crate::error::message(&e)
+            ));
+        }
+    }
+}
+
 /// A new expiry, or the disabled or suspended state.
 async fn change(ctx: &Context, client: &Client, item: &Item) -> anyhow::Result<()> {
     let ttl = item.ttl.unwrap_or_default();

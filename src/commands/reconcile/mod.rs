@@ -28,7 +28,8 @@ pub use plan::{Action, Item};
 /// [deliver] sinks with {id} and {name} expanded for the token, verified where the vendor
 /// allows, the old one retired after the noun's grace: 1h, Mailtrap's own 12h). Without
 /// [deliver], skipped: the new secret would reach no consumer; skipped too, saying why, where a
-/// sink cannot take the noun's secret (one dotenv key for a service token's ID and secret).
+/// sink cannot take the noun's secret (one dotenv key for a service token's ID and secret) or
+/// cannot be written now (a missing directory).
 ///
 /// `excess-ttl` / `never-expires` (where max_ttl is set): an expiry of now + max_ttl, where the
 /// vendor allows changing it (Cloudflare account tokens: expires_on; Access service tokens: a
@@ -99,7 +100,8 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> anyhow::Result<()> {
     )
     .await;
     let journal = crate::journal::load_all(&ctx.paths.data_dir)?;
-    let items = plan::plan(&audits, &policy, &journal, now);
+    let mut items = plan::plan(&audits, &policy, &journal, now);
+    apply::check_sinks(ctx, &mut items);
     for a in &audits {
         output::reconcile::problems(&ctx.ui, a);
     }

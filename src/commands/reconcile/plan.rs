@@ -76,6 +76,15 @@ impl Item {
     pub fn acts(&self) -> bool {
         self.action != Action::Skip
     }
+
+    /// Turns the step into a skipped one, saying why; its command stays, to run once the cause
+    /// is fixed.
+    pub fn skip(&mut self, why: &str) {
+        self.action = Action::Skip;
+        self.reason = format!("{}; cannot: {why}", self.reason);
+        self.grace = None;
+        self.deliver.clear();
+    }
 }
 
 /// The plan for every audited profile, in the audits' order; within a token, an unused one is
