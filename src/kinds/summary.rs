@@ -111,6 +111,9 @@ pub struct Posture {
     /// What the token is allowed: each allowing grant's permission group names and resource
     /// keys (nested keys included); `None` for kinds whose scopes are not read.
     pub grants: Option<Vec<Grant>>,
+    /// The token's role, for kinds that have one (Mosquitto: `admin`, `editor`, `viewer`, or
+    /// the project's own `root`).
+    pub role: Option<String>,
 }
 
 /// One allowing policy of a token: its permission groups on its resources.

@@ -199,6 +199,7 @@ fn token_posture(t: &Token) -> Posture {
     Posture {
         ip_restricted: Some(ip_restricted),
         grants: Some(grants),
+        role: None,
     }
 }
 

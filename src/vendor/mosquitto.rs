@@ -66,7 +66,10 @@ pub fn summary(t: &MosquittoToken) -> Summary {
         created: d.unix("issue_date", t.issue_date, unix_time).at(),
         modified: None,
         unparseable: d.0,
-        posture: Posture::default(),
+        posture: Posture {
+            role: t.role_id.clone(),
+            ..Posture::default()
+        },
     }
 }
 

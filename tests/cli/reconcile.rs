@@ -506,3 +506,46 @@ fn a_deliver_sink_that_cannot_be_written_is_a_skipped_step_and_apply_sends_nothi
         sb.request_lines()
     );
 }
+
+#[test]
+fn a_mosquitto_token_whose_role_cannot_be_copied_is_skipped_so_reconcile_settles() {
+    let env = TestEnv::new();
+    let body = format!(
+        r#"[rules]
+rotate_after = "3650d"
+unused_for = "3650d"
+require_expiry = false
+
+[[scope]]
+vendor = "mosquitto"
+name = "tokenctl-sandbox-root"
+[scope.rules]
+rotate_after = "1s"
+
+[deliver]
+to = ["{}"]
+"#,
+        dotenv(&env)
+    );
+    let path = env.path("policy.toml");
+    std::fs::write(&path, body).expect("write policy");
+    let path = path.display().to_string();
+    let plan = &["--sandbox", "reconcile", "--policy", &path, "--json"];
+    let out = run(&env, plan);
+    let items = stdout_json(&out).as_array().expect("array").clone();
+    let root = "tokenctl-sandbox-root";
+    assert!(step(&items, root, "rotate").is_none(), "{items:?}");
+    let skip = step(&items, root, "skip").expect("a skipped step");
+    assert!(
+        skip["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("'root'") && r.contains("a copy cannot be made")),
+        "{skip}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "nothing to do: {}",
+        text(&out.stderr)
+    );
+}

@@ -355,6 +355,7 @@ mod tests {
                 groups: vec!["Billing Write".into()],
                 resources: vec![],
             }]),
+            role: None,
         };
         assert_eq!(reasons(&f), [Reason::NoIpRestriction, Reason::BroadScope]);
         f.posture.ip_restricted = Some(true);

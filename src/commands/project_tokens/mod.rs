@@ -8,7 +8,7 @@ mod rotate;
 mod rotation;
 mod wizard;
 pub use rotate::{DEFAULT_GRACE, rotate_with};
-pub use rotation::delete_old;
+pub use rotation::{creatable, delete_old};
 
 use clap::{Args, Subcommand};
 

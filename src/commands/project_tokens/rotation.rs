@@ -30,7 +30,12 @@ const CREATABLE_ROLES: [&str; 3] = ["admin", "editor", "viewer"];
 /// role would change what its consumers may do, so none is made: the project's own `root`
 /// token, and a token whose role the platform did not give, are not rotated.
 pub(super) fn clone_role(old: &MosquittoToken) -> Result<&str, String> {
-    match old.role_id.as_deref() {
+    creatable(old.role_id.as_deref())
+}
+
+/// `role`, if the platform creates tokens with it; else why not.
+pub fn creatable(role: Option<&str>) -> Result<&str, String> {
+    match role {
         Some(r) if CREATABLE_ROLES.contains(&r) => Ok(r),
         Some(r) => Err(format!(
             "its role '{r}' is not one the platform creates tokens with (admin, editor, viewer)"

@@ -206,7 +206,19 @@ fn for_token(a: &ProfileAudit, t: &Observed, rules: &[Reason], policy: &Policy) 
             ),
         };
         let mut i = step(Action::Rotate, Reason::StaleSecret, detail);
-        if policy.deliver.to.is_empty() {
+        let uncopyable = match a.vendor {
+            Vendor::Mosquitto => {
+                crate::commands::project_tokens::creatable(t.facts.posture.role.as_deref()).err()
+            }
+            _ => None,
+        };
+        if let Some(why) = uncopyable {
+            let i = Item {
+                action: Action::Skip,
+                ..i
+            };
+            out.push(skipped(a, i, &format!("{why}: a copy cannot be made")));
+        } else if policy.deliver.to.is_empty() {
             out.push(skipped(
                 a,
                 Item {
