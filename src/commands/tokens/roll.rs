@@ -94,7 +94,12 @@ async fn one(ctx: &Context, args: RollArgs) -> anyhow::Result<()> {
     hand_over::precheck(ctx, &sinks)?;
     let (cf, resolved) = ctx.cloudflare_tokens().await?;
     let found = find(&cf, &token).await?;
-    let name = found.token.as_ref().map(|t| t.name.clone());
+    // A token named by ID is not fetched, unless a sink is to be told its name.
+    let name = match &found.token {
+        Some(t) => Some(t.name.clone()),
+        None if !sinks.is_empty() => cf.get_token(&found.id).await.ok().map(|t| t.name),
+        None => None,
+    };
     let label = match &name {
         Some(n) => format!("{n} ({})", found.id),
         None => found.id.clone(),

@@ -257,3 +257,63 @@ fn an_exec_sink_that_does_not_read_its_stdin_still_succeeds() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn every_sink_at_once_under_a_trace_shows_the_secret_only_on_stdout() {
+    use crate::common::{Sandbox, TestEnv, stdout_json};
+    use crate::support::keyring::KeyringSession;
+    let keyring = KeyringSession::start();
+    let sb = Sandbox::start(&[], &[]);
+    let mut env = TestEnv::new();
+    env.set_all(&keyring.env());
+    env.cmd()
+        .env("CLOUDFLARE_BASE_URL", &sb.base_url)
+        .args(["auth", "login", "-p", "prod", "--with-token"])
+        .args(["--account", &sb.account_id])
+        .write_stdin(sb.token.clone())
+        .assert()
+        .success();
+    let home = env.home.path().to_owned();
+    let id = sb.token_id("ci-deploy-prod");
+    let exec = "exec:echo child-said-$((40 + 2)); printf %s \"$TOKENCTL_DELIVER_NAME\" > name.txt";
+    let out = env
+        .cmd()
+        .current_dir(&home)
+        .env("CLOUDFLARE_BASE_URL", &sb.base_url)
+        .args([
+            "-vvv", "-p", "prod", "tokens", "roll", &id, "--yes", "--json",
+        ])
+        .args([
+            "--deliver",
+            "keyring:ci",
+            "--deliver",
+            "dotenv:app.env#CF_TOKEN",
+        ])
+        .args(["--deliver", "file:token.txt", "--deliver", exec])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let secret = stdout_json(&out)["value"]
+        .as_str()
+        .expect("value")
+        .to_owned();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(stdout.matches(&secret).count(), 1, "shown once: {stdout}");
+    assert!(
+        !stderr.contains(&secret),
+        "no sink's trace or status shows it"
+    );
+    assert!(
+        stderr.contains("> GET "),
+        "a -vvv trace was written: {stderr}"
+    );
+    // The child's own output goes to stderr: stdout carries data (which names the command).
+    assert!(stderr.contains("child-said-42") && !stdout.contains("child-said-42"));
+    assert_eq!(read(&home.join("name.txt")), "ci-deploy-prod");
+    assert_eq!(read(&home.join("token.txt")).trim_end(), secret);
+    assert!(read(&home.join("app.env")).contains(&format!("CF_TOKEN='{secret}'")));
+    assert_eq!(
+        keyring.lookup("tokenctl", "ci").as_deref(),
+        Some(secret.as_str())
+    );
+}
