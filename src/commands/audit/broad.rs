@@ -1,5 +1,6 @@
 //! What makes a token's scope broad (`broad-scope`): the one table of broad resources and
-//! permission groups. README.md ("Broad scope") shows the same table.
+//! permission groups, and any Write group granted on a whole account (not on zones). README.md
+//! ("Broad scope") shows the same table.
 
 use crate::kinds::Grant;
 
@@ -33,7 +34,26 @@ pub fn broad(grants: &[Grant]) -> Vec<String> {
             why.push(format!("{group} ({what})"));
         }
     }
+    for g in grants.iter().filter(|g| account_wide(g)) {
+        for group in g.groups.iter().filter(|n| n.ends_with(" Write")) {
+            let said = format!("{group} on a whole account");
+            let named = BROAD_GROUPS.iter().any(|(b, _)| b == group);
+            if !named && !why.contains(&said) {
+                why.push(said);
+            }
+        }
+    }
     why
+}
+
+/// Whether a grant is on whole accounts: an account resource with no zone under it.
+fn account_wide(g: &Grant) -> bool {
+    const ACCOUNT: &str = "com.cloudflare.api.account.";
+    let zone = |r: &String| r.starts_with("com.cloudflare.api.account.zone.");
+    g.resources
+        .iter()
+        .any(|r| r.starts_with(ACCOUNT) && !zone(r))
+        && !g.resources.iter().any(zone)
 }
 
 #[cfg(test)]
@@ -45,6 +65,26 @@ mod tests {
             groups: groups.iter().map(|s| (*s).to_owned()).collect(),
             resources: resources.iter().map(|s| (*s).to_owned()).collect(),
         }
+    }
+
+    #[test]
+    fn account_wide_write_is_broad_and_zone_write_is_not() {
+        let account = grant(
+            &["Workers Scripts Write", "Workers Scripts Read"],
+            &["com.cloudflare.api.account.1"],
+        );
+        assert_eq!(
+            broad(&[account]),
+            ["Workers Scripts Write on a whole account"]
+        );
+        let zone = grant(
+            &["DNS Write"],
+            &[
+                "com.cloudflare.api.account.1",
+                "com.cloudflare.api.account.zone.abc",
+            ],
+        );
+        assert!(broad(&[zone]).is_empty());
     }
 
     #[test]
