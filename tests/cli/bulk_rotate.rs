@@ -822,3 +822,58 @@ fn a_disabled_cloudflare_token_is_not_rotated_into_an_active_copy() {
         .expect("list");
     assert_eq!(elements(&after).len(), disabled.len(), "no copy made");
 }
+
+#[test]
+fn mailtrap_reset_takes_a_selection_and_delivers_each() {
+    let (_sb, env, _) = mailtrap(&["reset-a", "reset-b"]);
+    let dir = env.path("consumers");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let out = env
+        .cmd()
+        .args([
+            "api-tokens",
+            "reset",
+            "--name",
+            "reset-*",
+            "--yes",
+            "-o",
+            "json",
+        ])
+        .arg("--deliver")
+        .arg(format!(
+            "dotenv:{}/{{name}}.env#MAILTRAP_API_TOKEN",
+            dir.display()
+        ))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Reset 2, failed 0, skipped 0."),
+        "{}",
+        text(&out.stderr)
+    );
+    let items = elements(&out);
+    assert_eq!(items.len(), 2);
+    for v in &items {
+        assert_eq!(v["outcome"], "done", "{v}");
+        let old_name = v["name"]
+            .as_str()
+            .expect("name")
+            .split(' ')
+            .next()
+            .expect("name");
+        let held = dotenv(&dir.join(format!("{old_name}.env")), "MAILTRAP_API_TOKEN");
+        assert_eq!(held, v["token"].as_str().expect("token"));
+        assert!(works(
+            &env,
+            "MAILTRAP_API_TOKEN",
+            &held,
+            &["api-tokens", "list"]
+        ));
+    }
+    // A name and a selection at once is refused.
+    env.cmd()
+        .args(["api-tokens", "reset", "reset-a", "--all", "--yes"])
+        .assert()
+        .code(2);
+}

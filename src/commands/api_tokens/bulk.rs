@@ -94,7 +94,7 @@ pub async fn lifecycle(
         Verb::Revoke => (Action::Revoke, ": they stop working for good"),
         Verb::Suspend => (Action::Suspend, ": they stop working until activated"),
         Verb::Activate => (Action::Activate, ": they work again"),
-        Verb::Delete | Verb::Roll | Verb::Rotate | Verb::Refresh => {
+        Verb::Delete | Verb::Roll | Verb::Rotate | Verb::Refresh | Verb::Reset => {
             return Err(crate::error::CliError::usage(format!(
                 "{verb:?} is not a Prefactor lifecycle step"
             ))

@@ -25,14 +25,16 @@ fn refuse_early(
     filter: &Filter,
     vendor: &Selectable,
     sinks: &SinkArgs,
+    verb: Verb,
 ) -> anyhow::Result<()> {
     filter.check(vendor)?;
     let (file, save_as) = (Some((&sinks.file, ISSUING)), sinks.save_as.as_deref());
-    bulk::precheck(ctx, Verb::Rotate, NOUN.1, file, save_as)
+    bulk::precheck(ctx, verb, NOUN.1, file, save_as)
 }
 
 /// Mailtrap: each token reset (Mailtrap keeps the old one for 12 hours), handed over, and
-/// verified when asked.
+/// verified when asked; `verb` is `Rotate` or `Reset`, the same thing on Mailtrap.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn mailtrap(
     ctx: &Context,
     mt: &Mailtrap,
@@ -41,8 +43,9 @@ pub(super) async fn mailtrap(
     concurrency: usize,
     sinks: &SinkArgs,
     verify: bool,
+    verb: Verb,
 ) -> anyhow::Result<()> {
-    refuse_early(ctx, &filter, &MAILTRAP, sinks)?;
+    refuse_early(ctx, &filter, &MAILTRAP, sinks, verb)?;
     let items = select_mailtrap(mt, resolved, &filter, "rotate").await?;
     let warning =
         ": each old token keeps working for Mailtrap's grace period (12 hours), then stops";
@@ -51,6 +54,7 @@ pub(super) async fn mailtrap(
             "The old tokens keep working for Mailtrap's grace period (12 hours), then stop."
                 .to_owned(),
         ),
+        verb,
         ..Plan::rotate(
             NOUN,
             warning,
@@ -98,7 +102,7 @@ pub(super) async fn prefactor(
     sinks: &SinkArgs,
     asked: Asked,
 ) -> anyhow::Result<()> {
-    refuse_early(ctx, &filter, &PREFACTOR, sinks)?;
+    refuse_early(ctx, &filter, &PREFACTOR, sinks, Verb::Rotate)?;
     crate::commands::rotation::refuse_unheld_retirement(&asked, &sinks.file)?;
     let mut items = select_prefactor(pf, resolved, &filter, Action::Revoke, "rotate").await?;
     let kind = crate::vendor::prefactor::Tokens {

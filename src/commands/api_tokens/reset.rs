@@ -4,9 +4,11 @@ use clap::Args;
 
 use super::ApiTokens;
 use super::{find_mailtrap, not_offered, parse_ref};
+use crate::commands::bulk::{SelectionArgs, Verb};
 use crate::commands::hand_over::{self, HandOver, hand_over};
 use crate::commands::rotate_call::RotateCall;
 use crate::commands::sinks::{Sink, SinkArgs};
+use crate::commands::tokens::SELECTION;
 use crate::config::Vendor;
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
@@ -20,22 +22,48 @@ use tokenctl_api::vendors::mailtrap::{Mailtrap, MailtrapToken, MailtrapTokenIssu
 /// The new token is named `<old name> <new ID>`, as Mailtrap names it. The old token keeps
 /// working for a grace period (12 hours, per Mailtrap), then stops; Mailtrap refuses to reset it
 /// again meanwhile. Resetting the profile's own token updates its stored credential.
+///
+/// With a selection instead of TOKEN, every selected token is reset the same way, as `api-tokens
+/// rotate` does over a selection ({name} and {id} in --deliver stand for each token's).
 #[derive(Debug, Args)]
 #[command(after_long_help = "Vendor: Mailtrap.
 
 Examples:
-  tokenctl -p mailtrap api-tokens reset ci-sender --yes --secret-file ci.token")]
+  tokenctl -p mailtrap api-tokens reset ci-sender --yes --secret-file ci.token
+  tokenctl -p mailtrap api-tokens reset --name 'ci-*' --yes --deliver 'dotenv:ci/{name}.env'")]
 pub struct ResetArgs {
     /// Token ID or exact name
-    #[arg(value_name = "TOKEN", value_parser = parse_ref)]
-    token: String,
+    #[arg(value_name = "TOKEN", value_parser = parse_ref, required_unless_present_any = SELECTION)]
+    token: Option<String>,
 
     #[command(flatten)]
     sinks: SinkArgs,
+
+    #[command(flatten)]
+    selection: SelectionArgs,
 }
 
 pub async fn run(ctx: &Context, args: ResetArgs) -> anyhow::Result<()> {
-    reset(ctx, "reset", &args.token, &args.sinks, false).await
+    let Some(filter) = args.selection.filter(args.token.as_deref())? else {
+        let token = args.token.unwrap_or_default();
+        return reset(ctx, "reset", &token, &args.sinks, false).await;
+    };
+    let (client, resolved) = ctx.api_tokens().await?;
+    let ApiTokens::Mailtrap(mt) = client else {
+        return Err(not_offered("reset", &resolved, Vendor::Mailtrap));
+    };
+    let n = args.selection.concurrency;
+    super::bulk_rotate::mailtrap(
+        ctx,
+        &mt,
+        &resolved,
+        filter,
+        n,
+        &args.sinks,
+        false,
+        Verb::Reset,
+    )
+    .await
 }
 
 /// Resets `token` and hands the new one over (`verb` is `reset` or `rotate`); with `verify`,

@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 
 use super::rotation;
 use super::{ApiTokens, find_prefactor, parse_ref};
-use crate::commands::bulk::SelectionArgs;
+use crate::commands::bulk::{SelectionArgs, Verb};
 use crate::commands::hand_over::{self, HandOver, hand_over};
 use crate::commands::rotate_call::RotateCall;
 use crate::commands::rotation::Asked;
@@ -95,6 +95,7 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
                         n,
                         &args.sinks,
                         args.verify,
+                        Verb::Rotate,
                     )
                     .await
                 }

@@ -35,6 +35,7 @@ pub enum Verb {
     Revoke,
     Suspend,
     Activate,
+    Reset,
 }
 
 impl Verb {
@@ -47,6 +48,7 @@ impl Verb {
             Verb::Revoke => "Revoke",
             Verb::Suspend => "Suspend",
             Verb::Activate => "Activate",
+            Verb::Reset => "Reset",
         }
     }
     fn past(self) -> &'static str {
@@ -58,6 +60,7 @@ impl Verb {
             Verb::Revoke => "Revoked",
             Verb::Suspend => "Suspended",
             Verb::Activate => "Activated",
+            Verb::Reset => "Reset",
         }
     }
     fn gerund(self) -> &'static str {
@@ -69,11 +72,12 @@ impl Verb {
             Verb::Revoke => "Revoking",
             Verb::Suspend => "Suspending",
             Verb::Activate => "Activating",
+            Verb::Reset => "Resetting",
         }
     }
     /// Whether the verb issues a new secret per token.
     fn issues(self) -> bool {
-        matches!(self, Verb::Roll | Verb::Rotate)
+        matches!(self, Verb::Roll | Verb::Rotate | Verb::Reset)
     }
 }
 
