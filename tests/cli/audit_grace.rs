@@ -104,3 +104,20 @@ fn the_old_token_of_an_unfinished_rotation_has_no_finding_until_the_rotation_goe
         assert!(found.contains(&"duplicate-name".into()), "{t}: {found:?}");
     }
 }
+
+/// A journal that cannot be read is not taken for an empty one: the audit says which file.
+#[test]
+fn a_damaged_journal_stops_the_audit_naming_the_file() {
+    let env = TestEnv::new();
+    let dir = env.path(".local/share/tokenctl/rotations");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("r1.json"), b"{\"id\": 3, oops").expect("write");
+    let out = env
+        .cmd()
+        .args(["--sandbox", "audit"])
+        .output()
+        .expect("run");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("r1.json is damaged"), "{err}");
+}
