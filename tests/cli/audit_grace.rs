@@ -109,9 +109,7 @@ fn the_old_token_of_an_unfinished_rotation_has_no_finding_until_the_rotation_goe
 #[test]
 fn a_damaged_journal_stops_the_audit_naming_the_file() {
     let env = TestEnv::new();
-    let dir = env.path(".local/share/tokenctl/rotations");
-    std::fs::create_dir_all(&dir).expect("dir");
-    std::fs::write(dir.join("r1.json"), b"{\"id\": 3, oops").expect("write");
+    env.damage_journal();
     let out = env
         .cmd()
         .args(["--sandbox", "audit"])
