@@ -281,6 +281,15 @@ fn load(path: &Path) -> anyhow::Result<Entry> {
     serde_json::from_slice(&bytes).map_err(|e| damaged(e.to_string()))
 }
 
+/// Whether token `id` of `noun` in `profile` (of `vendor`) is the old token of a rotation in
+/// `journal`: one that has not finished, so the token is being retired and its twin, the new
+/// token, already stands in for it.
+pub fn retiring(journal: &[Entry], profile: &str, vendor: Vendor, noun: &str, id: &str) -> bool {
+    journal
+        .iter()
+        .any(|e| e.profile == profile && e.vendor == vendor && e.noun == noun && e.old_id == id)
+}
+
 /// The entries a command names: the one with `id`, or all when none is given.
 pub fn pick(data_dir: &Path, id: Option<&str>) -> anyhow::Result<Vec<Entry>> {
     let all = load_all(data_dir)?;

@@ -10,7 +10,7 @@ use crate::common::{TestEnv, stdout_json, text};
 
 const POSTURE: &str = "no-ip-restriction,broad-scope,stale-secret,excess-ttl,duplicate-name";
 
-fn audit(env: &TestEnv, args: &[&str]) -> (Vec<Value>, i32) {
+pub(crate) fn audit(env: &TestEnv, args: &[&str]) -> (Vec<Value>, i32) {
     let out = env
         .cmd()
         .args(["--sandbox", "audit", "--json"])

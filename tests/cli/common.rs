@@ -88,6 +88,13 @@ impl TestEnv {
         self.home.path().join(rel)
     }
 
+    /// Puts a rotation journal entry that is not JSON in place: `r1.json`.
+    pub fn damage_journal(&self) {
+        let dir = self.path(".local/share/tokenctl/rotations");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("r1.json"), b"{\"id\": 3, oops").expect("write");
+    }
+
     /// Starts `tokenctl sandbox serve` on a free port and points the Cloudflare env at it.
     pub fn sandbox(&mut self) -> Sandbox {
         let sb = Sandbox::start(&self.vars, &[]);

@@ -6,6 +6,7 @@ mod support;
 mod api_tokens;
 mod audit;
 mod audit_formats;
+mod audit_grace;
 mod audit_policy;
 mod audit_rules;
 mod auth;

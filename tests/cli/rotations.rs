@@ -587,9 +587,7 @@ fn prefactor_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish() {
 #[test]
 fn a_damaged_journal_is_a_clear_error_not_a_panic() {
     let env = TestEnv::new();
-    let dir = env.path(".local/share/tokenctl/rotations");
-    std::fs::create_dir_all(&dir).expect("dir");
-    std::fs::write(dir.join("r1.json"), b"{\"id\": 3, oops").expect("write");
+    env.damage_journal();
     for verb in ["list", "finish", "resume"] {
         let out = env.cmd().args(["rotations", verb]).output().expect("run");
         let err = text(&out.stderr);

@@ -11,15 +11,19 @@ use super::report::{Problem, ProfileAudit};
 use super::targets::Target;
 use crate::context::{Context, Origin, Resolved};
 use crate::error::CliError;
+use crate::journal::{Entry, retiring};
 use crate::output::shell::word;
 use crate::vendor::{Client, Noun};
 
+/// Tokens an unfinished rotation in `journal` is retiring have no finding, and do not count
+/// towards another token's `duplicate-name`: the new token already stands in for them.
 pub async fn audit_profile(
     ctx: &Context,
     (name, profile, origin): Target,
     now: Timestamp,
     w: Windows,
     policy: Option<&Policy>,
+    journal: &[Entry],
 ) -> ProfileAudit {
     let mut audit = ProfileAudit::new(name.clone(), profile.vendor, origin);
     let resolved = match ctx.resolve_named(name, profile, origin).await {
@@ -34,16 +38,22 @@ pub async fn audit_profile(
     for (noun, list) in nouns.iter().zip(lists) {
         match list {
             Ok(tokens) => {
-                for t in &tokens {
+                let (profile, vendor) = (audit.profile.as_str(), audit.vendor);
+                let audited: Vec<Observed> = tokens
+                    .iter()
+                    .filter(|t| !retiring(journal, profile, vendor, t.noun, &t.id))
+                    .cloned()
+                    .collect();
+                for t in &audited {
                     audit.findings.extend(match policy {
-                        Some(p) => p.findings(&audit.profile, audit.vendor, t, w, now),
+                        Some(p) => p.findings(profile, vendor, t, w, now),
                         None => t.findings(now, &w),
                     });
                 }
-                let mut dups = duplicate_names(&tokens, now);
+                let mut dups = duplicate_names(&audited, now);
                 if let Some(p) = policy {
                     dups.retain(|f| {
-                        !tokens
+                        !audited
                             .iter()
                             .any(|t| t.id == f.id && p.excuses(t, f.reason, now))
                     });

@@ -18,6 +18,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::config::validate_profile_name;
 use crate::context::Context;
 use crate::dates::parse_duration;
+use crate::journal::Entry;
 use crate::output;
 pub use classify::Reason;
 pub use facts::Observed;
@@ -41,6 +42,8 @@ Reasons, one finding per token per reason: `expired`; `expiring` (within --expir
 Posture rules, reported only when named in --reason or --fail-on: `no-ip-restriction` (a Cloudflare account token with no allowed IP range); `broad-scope` (a Cloudflare account token on all accounts or all zones, or with a permission group that can write tokens, members or billing: the table is in the README); `stale-secret` (the secret is older than --rotate-after: dated by the last modification where the vendor reports one, Cloudflare's modified_on and updated_at, else by the creation: Mailtrap created_at, Prefactor inserted_at, Mosquitto issue_date); `excess-ttl` (expires later than --max-ttl from now, or never; only with --max-ttl); `duplicate-name` (a name several live tokens of one kind share). Every finding has a severity (error, warning, note) and a fix: the tokenctl command that fixes it.\n\
 \n\
 Policy (--policy FILE, TOML; --policy-template prints a commented example): [rules] sets max_ttl, rotate_after, unused_for, expiring_within (durations), require_expiry, require_ip_restriction (booleans), deny_permissions (more broad permission groups) and severity (per rule); each [[scope]] (profile and name globs, vendor, noun) has its own [scope.rules], applied after [rules] in file order; each [[exception]] excuses a token (ID or name) from one rule, with a reason, until expires (RFC 3339), after which it is an `expired-exception` finding; [deliver] to lists --deliver specs for reconcile. With a policy, every rule is reported (excess-ttl where a max_ttl is set). An unknown key, a wrong type or a bad duration is exit 2, naming the file, the line and the key.\n\
+\n\
+Tokens being retired: the old token of a rotation listed in `tokenctl rotations list` (one with a grace, or one that did not finish) has no finding and does not count towards another token's `duplicate-name`, until `rotations finish` retires it or `rotations abort` drops the rotation.\n\
 \n\
 Table: one heading per profile, then NOUN, NAME, ID, REASON and DATE (the expiry for expired and expiring, the last use for unused). JSON (`-o json`: one array; `-o ndjson`: one object a line): every object has the keys profile, vendor, noun, id (a string), name, reason, expires_on, last_used_on, created_on (RFC 3339 or null), error (null), severity (error, warning or note) and fix (the tokenctl command that fixes the finding). A profile, or one of its nouns, that could not be audited is an object with \"reason\": \"error\", its message in \"error\", noun null when the whole profile failed, and null id, name and dates. `-o id` prints each reported token's ID once.\n\
 \n\
@@ -197,16 +200,18 @@ pub const DEFAULT_WINDOWS: facts::Windows = facts::Windows {
 };
 
 /// Audits `targets` concurrently, each with `policy` when given; reported in order. Every
-/// finding is kept: which rules are shown is the caller's choice.
+/// finding is kept: which rules are shown is the caller's choice. The old tokens of the
+/// unfinished rotations in `journal` are being retired: they have no findings.
 pub async fn audit_all(
     ctx: &Context,
     targets: Vec<targets::Target>,
     now: Timestamp,
     windows: facts::Windows,
     policy: Option<&policy::Policy>,
+    journal: &[Entry],
 ) -> Vec<ProfileAudit> {
     stream::iter(targets)
-        .map(|t| fetch::audit_profile(ctx, t, now, windows, policy))
+        .map(|t| fetch::audit_profile(ctx, t, now, windows, policy, journal))
         .buffered(CONCURRENCY)
         .collect()
         .await
@@ -225,7 +230,16 @@ pub async fn run(ctx: &Context, args: AuditArgs) -> anyhow::Result<()> {
         rotate_after: args.rotate_after,
         max_ttl: args.max_ttl,
     };
-    let mut audits = audit_all(ctx, targets, Timestamp::now(), windows, policy.as_ref()).await;
+    let journal = crate::journal::load_all(&ctx.paths.data_dir)?;
+    let mut audits = audit_all(
+        ctx,
+        targets,
+        Timestamp::now(),
+        windows,
+        policy.as_ref(),
+        &journal,
+    )
+    .await;
     let rules = match &policy {
         Some(_) if args.reason.is_empty() => Reason::ALL.to_vec(),
         _ => shown_rules(&args.reason, &args.fail_on),

@@ -91,15 +91,16 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> anyhow::Result<()> {
     let policy = policy::read(&args.policy)?;
     let targets = targets::select(ctx, &args.profiles)?;
     let now = Timestamp::now();
+    let journal = crate::journal::load_all(&ctx.paths.data_dir)?;
     let audits = audit::audit_all(
         ctx,
         targets.clone(),
         now,
         audit::DEFAULT_WINDOWS,
         Some(&policy),
+        &journal,
     )
     .await;
-    let journal = crate::journal::load_all(&ctx.paths.data_dir)?;
     let mut items = plan::plan(&audits, &policy, &journal, now);
     apply::check_sinks(ctx, &mut items);
     for a in &audits {

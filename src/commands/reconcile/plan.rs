@@ -128,9 +128,7 @@ pub fn plan(
 /// Whether a rotation is retiring `t` already: it is the old token of a journalled rotation,
 /// or it expires within its noun's grace.
 fn retiring(a: &ProfileAudit, t: &Observed, journal: &[Entry], now: Timestamp) -> bool {
-    let journalled = journal.iter().any(|e| {
-        e.profile == a.profile && e.vendor == a.vendor && e.noun == t.noun && e.old_id == t.id
-    });
+    let journalled = crate::journal::retiring(journal, &a.profile, a.vendor, t.noun, &t.id);
     let grace = can::of(a.vendor).grace;
     let soon = matches!(t.facts.expiry, Expiry::At(at) if now.checked_add(grace).is_ok_and(|end| at <= end));
     journalled || soon
