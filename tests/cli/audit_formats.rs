@@ -199,6 +199,14 @@ fn csv_reads_back_with_pythons_csv_module() {
         assert all(len(r) == len(head) for r in rows), 'ragged'\n\
         print(json.dumps({'head': head, 'n': len(rows) - 1, 'names': [r[4] for r in rows[1:]]}))";
     let got: serde_json::Value = serde_json::from_str(&py(script, &out.stdout)).expect("json");
+    // A field left unquoted breaks the record: the reader sees ragged rows.
+    let broken = text(&out.stdout).replace("\"evil, \"\"quoted\"\"", "evil, \"\"quoted\"\"");
+    assert_ne!(broken, text(&out.stdout), "the hostile field is quoted");
+    assert!(
+        !feed(&python(), &["-c", script], broken.as_bytes())
+            .status
+            .success()
+    );
     assert_eq!(
         got["head"],
         serde_json::json!([
@@ -277,6 +285,40 @@ fn markdown_is_one_table_with_escaped_cells() {
         body.contains(r#"| evil, "quoted"<br>\\back\|pipe |"#),
         "{body}"
     );
+    // GitHub renders it as one table: markdown-it-py (CommonMark with GFM tables) reads the
+    // cells back, the hostile name whole in one of them.
+    let script = "import sys, json\n\
+        from markdown_it import MarkdownIt\n\
+        toks = MarkdownIt('commonmark', {'html': True}).enable('table').parse(sys.stdin.read())\n\
+        starts = [i for i, t in enumerate(toks) if t.type == 'tr_open']\n\
+        ends = [i for i, t in enumerate(toks) if t.type == 'tr_close']\n\
+        text = lambda t: ''.join(c.content for c in t.children if c.type in ('text', 'code_inline'))\n\
+        rows = [[text(t) for t in toks[a:b] if t.type == 'inline'] for a, b in zip(starts, ends)]\n\
+        print(json.dumps({'tables': sum(t.type == 'table_open' for t in toks), 'rows': rows}))";
+    let read = |doc: &str| -> serde_json::Value {
+        serde_json::from_str(&py(script, doc.as_bytes())).expect("json")
+    };
+    let shown = r#"evil, "quoted"\back|pipe"#;
+    let has = |v: &serde_json::Value| {
+        v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .any(|r| r.as_array().is_some_and(|r| r.iter().any(|c| c == shown)))
+    };
+    let got = read(&body);
+    assert_eq!(got["tables"], 1, "{got}");
+    let rendered = got["rows"].as_array().expect("rows");
+    assert_eq!(rendered.len(), 1 + json_count(&env), "{got}");
+    assert!(
+        rendered
+            .iter()
+            .all(|r| r.as_array().is_some_and(|r| r.len() == 8)),
+        "{got}"
+    );
+    assert!(has(&got), "{got}");
+    // An unescaped pipe splits the cell: the name no longer reads back.
+    assert!(!has(&read(&body.replace("\\|pipe", "|pipe"))));
 }
 
 #[test]

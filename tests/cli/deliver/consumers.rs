@@ -286,3 +286,68 @@ fn bulk_json_reports_each_tokens_deliveries_without_the_secret() {
         "{failed}"
     );
 }
+
+#[test]
+fn concurrent_runs_into_one_dotenv_file_lose_no_key() {
+    let sb = crate::common::Sandbox::start(&[], &[]);
+    let mut env = crate::common::TestEnv::new();
+    env.set("CLOUDFLARE_BASE_URL", &sb.base_url)
+        .set("CLOUDFLARE_ACCOUNT_ID", &sb.account_id)
+        .set("CLOUDFLARE_API_TOKEN", &sb.token);
+    let home = env.home.path().to_owned();
+    // A file with some bulk, so that each run's read-edit-replace takes a while.
+    let filler: String = (0..2000).map(|i| format!("KEEP_{i}=value-{i}\n")).collect();
+    std::fs::write(home.join("shared.env"), &filler).expect("write");
+    let listed = env
+        .cmd()
+        .args(["tokens", "list", "--status", "active", "--json"])
+        .output()
+        .expect("list");
+    let ids: Vec<String> = stdout_json(&listed)
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|t| t["expires_on"].is_null())
+        .take(12)
+        .map(|t| t["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(ids.len(), 12);
+    let children: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            std::process::Command::new(crate::common::BIN)
+                .env_clear()
+                .envs(env.vars().iter().map(|(k, v)| (k, v)))
+                .current_dir(&home)
+                .args(["tokens", "roll", id, "--yes", "--json", "--deliver"])
+                .arg(format!("dotenv:shared.env#KEY_{i}"))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let secrets: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().expect("wait");
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            stdout_json(&out)["value"]
+                .as_str()
+                .expect("value")
+                .to_owned()
+        })
+        .collect();
+    let body = std::fs::read_to_string(home.join("shared.env")).expect("read");
+    for (i, secret) in secrets.iter().enumerate() {
+        assert!(
+            body.contains(&format!("KEY_{i}='{secret}'\n")),
+            "KEY_{i} was lost by a concurrent run"
+        );
+    }
+    assert!(
+        body.starts_with(&filler),
+        "the other lines are kept, in order"
+    );
+}
