@@ -484,3 +484,72 @@ fn an_expired_token_is_not_rotated_into_a_dead_copy() {
         "nothing was created"
     );
 }
+
+/// The subject of a JWT (a Prefactor token's ID).
+fn jwt_subject(jwt: &str) -> String {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import base64, json, sys; p = sys.argv[1].split('.')[1]; print(json.loads(base64.urlsafe_b64decode(p + '=' * (-len(p) % 4)))['sub'], end='')",
+            jwt,
+        ])
+        .output()
+        .expect("python3");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn rotating_a_sandbox_profiles_own_prefactor_or_mailtrap_token_keeps_it_signed_in() {
+    let env = TestEnv::new();
+    let token = |profile: &str| {
+        let out = env
+            .cmd()
+            .args(["--sandbox", "auth", "token", "-p", profile])
+            .output()
+            .expect("auth token");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout).trim().to_owned()
+    };
+    let old_pf = token("sandbox-prefactor");
+    let own = jwt_subject(&old_pf);
+    let pf = ["--sandbox", "-p", "sandbox-prefactor", "api-tokens"];
+    env.cmd()
+        .args(pf)
+        .args([
+            "rotate", &own, "--grace", "0", "--verify", "--yes", "--json",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("signs in with the new token"));
+    assert_ne!(token("sandbox-prefactor"), old_pf, "the new token is kept");
+    env.cmd().args(pf).arg("list").assert().success();
+    let got = env
+        .cmd()
+        .args(pf)
+        .args(["get", &own, "--json"])
+        .output()
+        .expect("get");
+    assert_eq!(
+        stdout_json(&got)["status"],
+        "revoked",
+        "the old one was revoked"
+    );
+
+    let old_mt = token("sandbox-mailtrap");
+    let mt = ["--sandbox", "-p", "sandbox-mailtrap", "api-tokens"];
+    env.cmd()
+        .args(mt)
+        .args([
+            "rotate",
+            "tokenctl-sandbox-admin",
+            "--verify",
+            "--yes",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("signs in with the new token"));
+    assert_ne!(token("sandbox-mailtrap"), old_mt, "the new token is kept");
+    env.cmd().args(mt).arg("list").assert().success();
+}
