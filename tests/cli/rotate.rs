@@ -553,3 +553,43 @@ fn rotating_a_sandbox_profiles_own_prefactor_or_mailtrap_token_keeps_it_signed_i
     assert_ne!(token("sandbox-mailtrap"), old_mt, "the new token is kept");
     env.cmd().args(mt).arg("list").assert().success();
 }
+
+#[test]
+fn tokens_rotate_copies_a_condition_a_not_before_and_an_expiry() {
+    let mut env = TestEnv::new();
+    let sb = env.sandbox();
+    let out = env
+        .cmd()
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "fenced",
+            "--permission",
+            "DNS Read",
+        ])
+        .args(["--resource", "zones", "--allow-ip", "192.0.2.0/24"])
+        .args(["--deny-ip", "192.0.2.7/32", "--not-before", "2026-01-01"])
+        .args(["--expires", "30d", "--json"])
+        .output()
+        .expect("create");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let old_id = stdout_json(&out)["id"].as_str().expect("id").to_owned();
+    let (_, old) = token(&sb, &old_id);
+    assert!(old["condition"]["request_ip"]["in"].is_array(), "{old}");
+    assert!(
+        old["not_before"].is_string() && old["expires_on"].is_string(),
+        "{old}"
+    );
+    let out = env
+        .cmd()
+        .args(["tokens", "rotate", &old_id, "--yes", "--json"])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let (_, new) = token(&sb, stdout_json(&out)["id"].as_str().expect("id"));
+    for field in ["condition", "not_before", "expires_on", "name"] {
+        assert_eq!(new[field], old[field], "{field}");
+    }
+    assert_eq!(policies(&new), policies(&old));
+}
