@@ -798,3 +798,100 @@ fn finish_says_when_the_mosquitto_token_it_retired_was_the_profiles_own() {
     assert!(!said.contains(&mine), "no secret in the warning: {said}");
     assert!(journal(&env).is_empty(), "the rotation is finished");
 }
+
+/// Prefactor: every token's (id, status).
+fn pf_tokens(env: &TestEnv) -> Vec<(String, String)> {
+    let out = ok(env.cmd().args(["api-tokens", "list", "--json"]));
+    stdout_json(&out)
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|t| {
+            let s = |k: &str| t[k].as_str().expect(k).to_owned();
+            (s("id"), s("status"))
+        })
+        .collect()
+}
+
+fn prefactor_case(kill: Kill, after: After) {
+    let sb = Sandbox::start(&[], &[]);
+    let env = sb.vendor_env("prefactor");
+    let created = ok(env.cmd().args([
+        "api-tokens",
+        "create",
+        "--scope",
+        "account",
+        "--expires",
+        "90d",
+        "--json",
+    ]));
+    let old = stdout_json(&created);
+    let old_id = old["details"]["id"].as_str().expect("id").to_owned();
+    let old_secret = old["token"].as_str().expect("token").to_owned();
+    let before: Vec<String> = pf_tokens(&env).into_iter().map(|(id, _)| id).collect();
+    let (received, mark, sink) = consumer(&env, kill, "");
+    let base = "/prefactor/api/v1/api_token";
+    let revoke = format!("{base}/{old_id}/revoke");
+    let args = [
+        "api-tokens",
+        "rotate",
+        &old_id,
+        "--yes",
+        "--grace",
+        "0",
+        "--deliver",
+        &sink,
+    ];
+    let entry = kill_rotate(&env, &sb, kill, &args, &mark, (base, ("POST", &revoke)));
+    let status = |id: &str| {
+        pf_tokens(&env)
+            .into_iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, s)| s)
+    };
+    let active = |id: &str| status(id).as_deref() == Some("active");
+    // --grace 0 was asked: once the revoke has gone out, the old token is revoked.
+    assert_eq!(active(&old_id), kill != Kill::Retire, "{kill:?}");
+    let made: Vec<String> = pf_tokens(&env)
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| !before.contains(id))
+        .collect();
+    assert_eq!(made.len(), 1, "{kill:?}: the killed run made one new token");
+    let delivered = std::fs::read_to_string(&received).unwrap_or_default();
+    assert_no_secret_on_disk(&env, &[&old_secret, delivered.trim()]);
+
+    let _ = std::fs::remove_file(&mark);
+    undo(&env, after, &entry);
+    let live: Vec<String> = pf_tokens(&env)
+        .into_iter()
+        .filter(|(id, s)| s == "active" && (*id == old_id || !before.contains(id)))
+        .map(|(id, _)| id)
+        .collect();
+    match (after, kill) {
+        (After::Abort, Kill::Retire) => assert!(live.is_empty(), "{live:?}"),
+        (After::Abort, _) => assert_eq!(live, vec![old_id.clone()], "{kill:?}: no new token left"),
+        (After::Resume, Kill::Retire) => assert_eq!(live, made, "the handed-over token stays"),
+        (After::Resume, _) => {
+            assert_eq!(
+                live.len(),
+                1,
+                "{kill:?}: the old token retired, one new: {live:?}"
+            );
+            assert!(
+                !live.contains(&old_id) && !live.contains(&made[0]),
+                "{kill:?}"
+            );
+        }
+    }
+    let delivered = std::fs::read_to_string(&received).unwrap_or_default();
+    assert_no_secret_on_disk(&env, &[&old_secret, delivered.trim()]);
+}
+
+#[test]
+fn prefactor_rotate_killed_at_each_step_then_resumed_or_aborted() {
+    for kill in [Kill::Create, Kill::HandOver, Kill::Retire] {
+        prefactor_case(kill, After::Resume);
+        prefactor_case(kill, After::Abort);
+    }
+}

@@ -16,7 +16,7 @@ use crate::kinds::TokenKind;
 use crate::output::shell;
 use crate::vendor::Client;
 use tokenctl_api::http::ApiErrorKind;
-use tokenctl_api::vendors::prefactor::PrefactorToken;
+use tokenctl_api::vendors::prefactor::{Action as Lifecycle, PrefactorToken};
 
 #[derive(Debug, Subcommand)]
 pub enum RotationsCommand {
@@ -190,9 +190,20 @@ async fn delete_new(ctx: &Context, client: &Client, id: &str) -> anyhow::Result<
                 .await
                 .map(drop)
         }
-        Client::Prefactor(pf) => crate::commands::send_change(ctx, &what, check, pf.delete(id))
-            .await
-            .map(drop),
+        Client::Prefactor(pf) => {
+            // Prefactor deletes only a revoked token. A token already revoked is refused the
+            // revoke (Rejected); the delete then says whether it is gone.
+            let revoke = pf.action(id, Lifecycle::Revoke);
+            let revoking = format!("revoking the new token {id}");
+            match crate::commands::send_change(ctx, &revoking, check.clone(), revoke).await {
+                Err(e) if !matches!(e.kind, ApiErrorKind::Rejected | ApiErrorKind::NotFound) => {
+                    Err(e)
+                }
+                _ => crate::commands::send_change(ctx, &what, check, pf.delete(id))
+                    .await
+                    .map(drop),
+            }
+        }
         Client::Mosquitto(mq) => crate::commands::send_change(ctx, &what, check, mq.delete(id))
             .await
             .map(drop),
