@@ -593,3 +593,45 @@ fn tokens_rotate_copies_a_condition_a_not_before_and_an_expiry() {
     }
     assert_eq!(policies(&new), policies(&old));
 }
+
+#[test]
+fn prefactor_rotate_clones_an_agent_deployment_token_whole() {
+    let env = TestEnv::new();
+    let pf = ["--sandbox", "-p", "sandbox-prefactor", "api-tokens"];
+    let listed = env
+        .cmd()
+        .args(pf)
+        .args(["list", "--json"])
+        .output()
+        .expect("list");
+    let old = stdout_json(&listed)
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|t| t["token_scope"] == "agent_deployment" && t["status"] == "active")
+        .expect("the sandbox seeds an active agent deployment token")
+        .clone();
+    let old_id = old["id"].as_str().expect("id");
+    let out = env
+        .cmd()
+        .args(pf)
+        .args(["rotate", old_id, "--grace", "1h", "--yes", "--json"])
+        .output()
+        .expect("rotate");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let new = stdout_json(&out)["details"].clone();
+    assert_ne!(new["id"], old["id"]);
+    for field in [
+        "token_scope",
+        "account_id",
+        "environment_id",
+        "agent_id",
+        "expires_at",
+    ] {
+        assert!(
+            !old[field].is_null() || field == "expires_at",
+            "{field}: {old}"
+        );
+        assert_eq!(new[field], old[field], "{field}");
+    }
+}
