@@ -9,7 +9,7 @@ use crate::commands::sinks::SecretFileArgs;
 use crate::context::{Context, Resolved};
 use crate::error::CliError;
 use crate::journal::{Begin, Running, Step};
-use tokenctl_api::http::ApiError;
+use tokenctl_api::http::{ApiError, ApiErrorKind};
 
 /// How a rotation was asked for.
 #[derive(Clone)]
@@ -19,6 +19,37 @@ pub struct Asked {
     /// The sink flags, recorded in the journal for `rotations resume`: in a bulk run, the
     /// token's own (see `SecretFileArgs::token_flags`).
     pub sinks: Vec<String>,
+}
+
+impl Asked {
+    /// One token's rotation in a bulk run: its own sinks (`{id}` and `{name}` filled in), for
+    /// its journal entry.
+    pub fn for_token(&self, file: &SecretFileArgs, id: &str, name: Option<&str>) -> Asked {
+        Asked {
+            sinks: file.token_flags(id, name),
+            ..self.clone()
+        }
+    }
+}
+
+/// Reads the answer to a request made with a new token `id`: a 403 still proves the token
+/// authenticates (it may only lack the right to read); any other failure is a failed verify,
+/// saying `also` and pointing at `see`, the command that shows the token.
+pub fn authenticates<T>(
+    read: Result<T, ApiError>,
+    id: &str,
+    also: &str,
+    see: &str,
+) -> anyhow::Result<()> {
+    match read {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind == ApiErrorKind::Forbidden => Ok(()),
+        Err(e) => Err(
+            CliError::failure(format!("the new token {id} did not verify ({e}){also}"))
+                .with_hint(format!("see it with `{see}`"))
+                .into(),
+        ),
+    }
 }
 
 /// The token a rotation replaces, as the journal records it.

@@ -135,10 +135,7 @@ pub(super) async fn prefactor(
     let act = move |old: &PrefactorToken| {
         let old = old.clone();
         async move {
-            let asked = Asked {
-                sinks: sinks.file.token_flags(&old.id, None),
-                ..asked.clone()
-            };
+            let asked = asked.for_token(&sinks.file, &old.id, None);
             let siblings = rotation::siblings(all, &old);
             let (issued, journal) =
                 rotation::create(ctx, pf, resolved, &old, siblings, &asked).await?;

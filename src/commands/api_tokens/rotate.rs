@@ -16,9 +16,8 @@ use crate::commands::tokens::{SELECTION, parse_grace};
 use crate::config::Vendor;
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
-use crate::error::{CliError, usage};
+use crate::error::usage;
 use crate::output::shell;
-use tokenctl_api::http::ApiErrorKind;
 use tokenctl_api::vendors::mailtrap::MailtrapTokenIssued;
 use tokenctl_api::vendors::prefactor::Prefactor;
 
@@ -106,18 +105,15 @@ pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
             }
         }
         ApiTokens::Prefactor(pf) => {
+            let Some(f) = filter else {
+                return prefactor(ctx, &pf, &resolved, args).await;
+            };
             let asked = Asked {
                 grace: args.grace.unwrap_or(DEFAULT_GRACE),
                 verify: args.verify,
                 sinks: args.sinks.flags(),
             };
-            match filter {
-                Some(f) => {
-                    super::bulk_rotate::prefactor(ctx, &pf, &resolved, f, n, &args.sinks, asked)
-                        .await
-                }
-                None => prefactor(ctx, &pf, &resolved, args).await,
-            }
+            super::bulk_rotate::prefactor(ctx, &pf, &resolved, f, n, &args.sinks, asked).await
         }
     }
 }
@@ -187,20 +183,9 @@ pub(super) async fn verify(
     fresh.credential.secret = Secretish::Token(issued.value.clone());
     let mt = crate::vendor::mailtrap::connect(ctx, &fresh)?;
     let id = issued.details.id.to_string();
-    match mt.get(&id).await {
-        Ok(_) => {}
-        Err(e) if e.kind == ApiErrorKind::Forbidden => {}
-        Err(e) => {
-            return Err(CliError::failure(format!(
-                "the new token {id} did not verify ({e}); the old token still works for Mailtrap's grace period (12 hours)"
-            ))
-            .with_hint(format!(
-                "see it with `tokenctl api-tokens get {}`",
-                shell::word(&id)
-            ))
-            .into());
-        }
-    }
+    let see = format!("tokenctl api-tokens get {}", shell::word(&id));
+    let also = "; the old token still works for Mailtrap's grace period (12 hours)";
+    crate::commands::rotation::authenticates(mt.get(&id).await, &id, also, &see)?;
     ctx.ui.status(&format!(
         "Verified: the new token {id} authenticates with Mailtrap."
     ));

@@ -5,10 +5,8 @@
 use crate::commands::rotation::{self, Asked, Old};
 use crate::context::{Context, Resolved};
 use crate::credentials::Secretish;
-use crate::error::CliError;
 use crate::journal::{Running, Step};
 use crate::output::shell;
-use tokenctl_api::http::ApiErrorKind;
 use tokenctl_api::vendors::prefactor::{
     Action, CreateDetails, Prefactor, PrefactorToken, PrefactorTokenIssued,
 };
@@ -79,7 +77,9 @@ pub(super) async fn retire(
     fresh.credential.secret = Secretish::Token(issued.token.clone());
     let new_client = crate::vendor::prefactor::connect(ctx, &fresh)?;
     if asked.verify {
-        authenticates(new_client.check().await, new_id).map_err(untouched(old, issued))?;
+        let see = format!("tokenctl api-tokens get {}", shell::word(new_id));
+        rotation::authenticates(new_client.check().await, new_id, "", &see)
+            .map_err(untouched(old, issued))?;
         ctx.ui.status(&format!(
             "Verified: the new token {new_id} authenticates with Prefactor."
         ));
@@ -108,21 +108,4 @@ pub async fn revoke_old(
     .await?;
     ctx.ui.status(&format!("Revoked the old token {old_id}."));
     Ok(())
-}
-
-/// An authenticated read's answer: a 403 still proves the token authenticates (it may only lack
-/// the right to read tokens); any other failure does not.
-fn authenticates(read: Result<(), tokenctl_api::http::ApiError>, id: &str) -> anyhow::Result<()> {
-    match read {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind == ApiErrorKind::Forbidden => Ok(()),
-        Err(e) => Err(
-            CliError::failure(format!("the new token {id} did not verify ({e})"))
-                .with_hint(format!(
-                    "see it with `tokenctl api-tokens get {}`",
-                    shell::word(id)
-                ))
-                .into(),
-        ),
-    }
 }

@@ -23,7 +23,7 @@ use crate::output::bulk::{self as render, BulkRecord, Emitter, Entry, Handed, Ou
 use crate::output::{Progress, shell};
 
 pub use journals::Journals;
-pub use selection::{Facts, Filter, Selectable, SelectionArgs, select, skip_expired};
+pub use selection::{Facts, Filter, Selectable, SelectionArgs, select, skip_expired, skip_where};
 
 /// The bulk verbs, for wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

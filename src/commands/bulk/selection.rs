@@ -229,20 +229,24 @@ pub async fn select<K: TokenKind>(
         .collect())
 }
 
+/// Leaves alone each selected token that `why` gives a reason for.
+pub fn skip_where<T>(items: &mut [Item<T>], why: impl Fn(&T) -> Option<String>) {
+    for item in items.iter_mut().filter(|i| i.skip.is_none()) {
+        item.skip = why(&item.token);
+    }
+}
+
 /// For a rotation, which copies each token with its expiry: leaves alone the tokens that have
 /// expired, whose copy would be expired too.
 pub fn skip_expired<K: TokenKind>(kind: &K, items: &mut [Item<K::Token>]) {
     let now = Timestamp::now();
-    for item in items.iter_mut().filter(|i| i.skip.is_none()) {
-        if let crate::kinds::Expiry::At(at) = kind.summary(&item.token).expiry
-            && at <= now
-        {
-            item.skip = Some(format!(
-                "it expired on {}: a copy would be expired too",
-                crate::dates::rfc3339(at)
-            ));
-        }
-    }
+    skip_where(items, |t| match kind.summary(t).expiry {
+        crate::kinds::Expiry::At(at) if at <= now => Some(format!(
+            "it expired on {}: a copy would be expired too",
+            crate::dates::rfc3339(at)
+        )),
+        _ => None,
+    });
 }
 
 #[cfg(test)]

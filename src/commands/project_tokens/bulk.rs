@@ -116,10 +116,7 @@ pub async fn rotate(
     let act = move |old: &MosquittoToken| {
         let old = old.clone();
         async move {
-            let asked = Asked {
-                sinks: file.token_flags(&old.id, Some(&old.name)),
-                ..asked.clone()
-            };
+            let asked = asked.for_token(file, &old.id, Some(&old.name));
             let siblings = rotation::siblings(all, &old);
             let mq = client.lock().await.clone();
             let (issued, journal) =

@@ -80,13 +80,13 @@ pub(super) const ISSUING: Issuing = Issuing {
 };
 
 pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
+    let Some(filter) = args.selection.filter(args.token.as_deref())? else {
+        return one(ctx, args).await;
+    };
     let asked = Asked {
         grace: args.grace.unwrap_or(DEFAULT_GRACE),
         verify: args.verify,
         sinks: args.file.flags(),
-    };
-    let Some(filter) = args.selection.filter(args.token.as_deref())? else {
-        return one(ctx, args).await;
     };
     let n = args.selection.concurrency;
     super::bulk::rotate(ctx, args.project.project, filter, n, &args.file, asked).await

@@ -58,11 +58,11 @@ pub(super) fn refuse_uncloneable(old: &MosquittoToken) -> anyhow::Result<()> {
 
 /// Marks the selected tokens whose copy could not carry their role as skipped.
 pub(super) fn skip_uncloneable(items: &mut [crate::commands::bulk::Item<MosquittoToken>]) {
-    for item in items.iter_mut().filter(|i| i.skip.is_none()) {
-        if let Err(why) = clone_role(&item.token) {
-            item.skip = Some(format!("{why}: a copy cannot be made"));
-        }
-    }
+    crate::commands::bulk::skip_where(items, |t| {
+        clone_role(t)
+            .err()
+            .map(|why| format!("{why}: a copy cannot be made"))
+    });
 }
 
 /// Step one: records the rotation in the journal, then creates the copy of `old` (same name,
@@ -127,17 +127,7 @@ pub(super) async fn retire(
         let mut fresh = resolved.clone();
         fresh.credential.secret = Secretish::Token(issued.token.clone());
         let read = crate::vendor::mosquitto::connect(ctx, &fresh)?.list().await;
-        match read {
-            Ok(_) => {}
-            Err(e) if e.kind == ApiErrorKind::Forbidden => {}
-            Err(e) => {
-                return Err(untouched(old, issued)(
-                    CliError::failure(format!("the new token {new_id} did not verify ({e})"))
-                        .with_hint(format!("see it with `{check}`"))
-                        .into(),
-                ));
-            }
-        }
+        rotation::authenticates(read, new_id, "", check).map_err(untouched(old, issued))?;
         ctx.ui.status(&format!(
             "Verified: the new token {new_id} authenticates with the platform."
         ));

@@ -101,7 +101,7 @@ pub async fn run(ctx: &Context, args: ReconcileArgs) -> anyhow::Result<()> {
         &journal,
     )
     .await;
-    let mut items = plan::plan(&audits, &policy, &journal, now);
+    let mut items = plan::plan(&audits, &policy, now);
     apply::check_sinks(ctx, &mut items);
     for a in &audits {
         output::reconcile::problems(&ctx.ui, a);

@@ -1,6 +1,6 @@
 //! The plan: an audit's findings that reconcile can fix, turned into one step per token and
 //! action, each with its rule and the reason; the fixable findings it cannot fix are skipped
-//! steps that say why. A pure function of the audits, the policy and the journal.
+//! steps that say why. A pure function of the audits and the policy.
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
@@ -13,7 +13,6 @@ use crate::commands::sinks::DeliverSpec;
 use crate::config::Vendor;
 use crate::context::Origin;
 use crate::dates::rfc3339;
-use crate::journal::Entry;
 use crate::kinds::{Expiry, State, Usage};
 use crate::output::shell::{quote, word};
 
@@ -91,14 +90,10 @@ impl Item {
 /// only disabled or suspended (nothing else is worth doing to it), and a new expiry comes before
 /// a rotation (which copies the expiry).
 ///
-/// Tokens an unfinished rotation in `journal` is retiring are left out, as are those that
-/// expire within their noun's rotation grace: a rotation is retiring them already.
-pub fn plan(
-    audits: &[ProfileAudit],
-    policy: &Policy,
-    journal: &[Entry],
-    now: Timestamp,
-) -> Vec<Item> {
+/// Tokens that expire within their noun's rotation grace are left out: a rotation is retiring
+/// them already. (Those an unfinished rotation in the journal is retiring have no findings:
+/// the audit leaves them out.)
+pub fn plan(audits: &[ProfileAudit], policy: &Policy, now: Timestamp) -> Vec<Item> {
     let mut items = Vec::new();
     for a in audits {
         let mut seen: Vec<(&str, &str)> = Vec::new();
@@ -116,7 +111,7 @@ pub fn plan(
                 .filter(|g| g.noun == f.noun && g.id == f.id)
                 .map(|g| g.reason)
                 .collect();
-            if retiring(a, t, journal, now) {
+            if retiring(a, t, now) {
                 continue;
             }
             items.extend(for_token(a, t, &rules, policy));
@@ -125,13 +120,10 @@ pub fn plan(
     items
 }
 
-/// Whether a rotation is retiring `t` already: it is the old token of a journalled rotation,
-/// or it expires within its noun's grace.
-fn retiring(a: &ProfileAudit, t: &Observed, journal: &[Entry], now: Timestamp) -> bool {
-    let journalled = crate::journal::retiring(journal, &a.profile, a.vendor, t.noun, &t.id);
+/// Whether a rotation is retiring `t` already: it expires within its noun's grace.
+fn retiring(a: &ProfileAudit, t: &Observed, now: Timestamp) -> bool {
     let grace = can::of(a.vendor).grace;
-    let soon = matches!(t.facts.expiry, Expiry::At(at) if now.checked_add(grace).is_ok_and(|end| at <= end));
-    journalled || soon
+    matches!(t.facts.expiry, Expiry::At(at) if now.checked_add(grace).is_ok_and(|end| at <= end))
 }
 
 /// The steps for one token with findings of `rules`.

@@ -147,10 +147,7 @@ pub async fn rotate(
     let act = move |old: &Token| {
         let old = old.clone();
         async move {
-            let asked = Asked {
-                sinks: sinks.file.token_flags(&old.id, Some(&old.name)),
-                ..asked.clone()
-            };
+            let asked = asked.for_token(&sinks.file, &old.id, Some(&old.name));
             let siblings = rotation::siblings(all, &old);
             let (rotated, journal) =
                 rotation::create(ctx, cf, resolved, &old, siblings, &asked).await?;

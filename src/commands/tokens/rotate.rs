@@ -86,13 +86,13 @@ pub fn parse_grace(s: &str) -> Result<SignedDuration, String> {
 pub const DEFAULT_GRACE: SignedDuration = SignedDuration::from_hours(1);
 
 pub async fn run(ctx: &Context, args: RotateArgs) -> anyhow::Result<()> {
+    let Some(filter) = args.selection.filter(args.token.as_deref())? else {
+        return one(ctx, args).await;
+    };
     let asked = Asked {
         grace: args.grace,
         verify: args.verify,
         sinks: args.sinks.flags(),
-    };
-    let Some(filter) = args.selection.filter(args.token.as_deref())? else {
-        return one(ctx, args).await;
     };
     let n = args.selection.concurrency;
     super::bulk::rotate(ctx, filter, n, &args.sinks, asked).await

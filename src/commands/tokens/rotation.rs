@@ -65,7 +65,7 @@ pub(super) fn label(t: &Token) -> String {
 }
 
 /// When `old` expired, if it has: a copy keeps the expiry, so it would be a dead token.
-pub(super) fn expired(old: &Token) -> Option<&str> {
+fn expired(old: &Token) -> Option<&str> {
     let at = old.expires_on.as_deref()?;
     at.parse::<Timestamp>()
         .is_ok_and(|at| at <= Timestamp::now())
@@ -107,11 +107,9 @@ pub(super) fn refuse_disabled(old: &Token) -> anyhow::Result<()> {
 
 /// Marks the selected disabled tokens as skipped (see [`refuse_disabled`]).
 pub(super) fn skip_disabled(items: &mut [crate::commands::bulk::Item<Token>]) {
-    for item in items.iter_mut().filter(|i| i.skip.is_none()) {
-        if item.token.status == "disabled" {
-            item.skip = Some("it is disabled: its copy would be active".to_owned());
-        }
-    }
+    crate::commands::bulk::skip_where(items, |t| {
+        (t.status == "disabled").then(|| "it is disabled: its copy would be active".to_owned())
+    });
 }
 
 /// The IDs of the tokens named as `old` is, before its copy exists (see `journal::Entry`).
