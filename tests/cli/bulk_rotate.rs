@@ -264,6 +264,26 @@ fn mailtrap(names: &[&str]) -> (Sandbox, TestEnv, Vec<String>) {
     (sb, env, ids)
 }
 
+/// The consumer `<dir>/<old name>.env` of a bulk Mailtrap element `v` holds its new secret,
+/// which works; the old name (Mailtrap names the new token `<old name> <new ID>`).
+fn mailtrap_consumer_works<'a>(env: &TestEnv, dir: &Path, v: &'a Value) -> &'a str {
+    let old_name = v["name"]
+        .as_str()
+        .expect("name")
+        .split(' ')
+        .next()
+        .expect("name");
+    let held = dotenv(&dir.join(format!("{old_name}.env")), "MAILTRAP_API_TOKEN");
+    assert_eq!(held, v["token"].as_str().expect("token"));
+    assert!(works(
+        env,
+        "MAILTRAP_API_TOKEN",
+        &held,
+        &["api-tokens", "list"]
+    ));
+    old_name
+}
+
 #[test]
 fn mailtrap_rotate_a_selection_resets_delivers_and_verifies_each() {
     let (_sb, env, _) = mailtrap(&["bulk-a", "bulk-b", "bulk-c"]);
@@ -293,21 +313,7 @@ fn mailtrap_rotate_a_selection_resets_delivers_and_verifies_each() {
     assert_eq!(err.matches("Verified").count(), 2, "{err}");
     let items = elements(&out);
     for v in &items {
-        // Mailtrap names the new token `<old name> <new ID>`.
-        let old_name = v["name"]
-            .as_str()
-            .expect("name")
-            .split(' ')
-            .next()
-            .expect("name");
-        let held = dotenv(&dir.join(format!("{old_name}.env")), "MAILTRAP_API_TOKEN");
-        assert_eq!(held, v["token"].as_str().expect("token"));
-        assert!(works(
-            &env,
-            "MAILTRAP_API_TOKEN",
-            &held,
-            &["api-tokens", "list"]
-        ));
+        let old_name = mailtrap_consumer_works(&env, &dir, v);
         assert_eq!(
             v["outcome"],
             if old_name == "bulk-b" {
@@ -856,20 +862,7 @@ fn mailtrap_reset_takes_a_selection_and_delivers_each() {
     assert_eq!(items.len(), 2);
     for v in &items {
         assert_eq!(v["outcome"], "done", "{v}");
-        let old_name = v["name"]
-            .as_str()
-            .expect("name")
-            .split(' ')
-            .next()
-            .expect("name");
-        let held = dotenv(&dir.join(format!("{old_name}.env")), "MAILTRAP_API_TOKEN");
-        assert_eq!(held, v["token"].as_str().expect("token"));
-        assert!(works(
-            &env,
-            "MAILTRAP_API_TOKEN",
-            &held,
-            &["api-tokens", "list"]
-        ));
+        mailtrap_consumer_works(&env, &dir, v);
     }
     // A name and a selection at once is refused.
     env.cmd()

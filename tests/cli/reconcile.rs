@@ -13,13 +13,7 @@ use crate::common::{Sandbox, TestEnv, stdout_json, text};
 /// (security-audit), Prefactor's unused tokens, and a Mosquitto token past max_ttl, which
 /// Mosquitto cannot change. `deliver` is the `[deliver]` list.
 fn policy(env: &TestEnv, deliver: &[String]) -> String {
-    let to: Vec<String> = deliver.iter().map(|d| format!("{d:?}")).collect();
-    let body = format!(
-        r#"[rules]
-rotate_after = "3650d"
-unused_for = "3650d"
-require_expiry = false
-
+    let scopes = r#"
 [[scope]]
 noun = "tokens"
 name = "readonly-auditor"
@@ -49,7 +43,20 @@ vendor = "mosquitto"
 name = "ci-deploy"
 [scope.rules]
 max_ttl = "90d"
+"#;
+    policy_with(env, scopes, deliver)
+}
 
+/// A policy whose rules find nothing but in `scopes` (TOML `[[scope]]` tables), delivering to
+/// `deliver`; its path.
+fn policy_with(env: &TestEnv, scopes: &str, deliver: &[String]) -> String {
+    let to: Vec<String> = deliver.iter().map(|d| format!("{d:?}")).collect();
+    let body = format!(
+        r#"[rules]
+rotate_after = "3650d"
+unused_for = "3650d"
+require_expiry = false
+{scopes}
 [deliver]
 to = [{}]
 "#,
@@ -406,12 +413,7 @@ fn a_deliver_sink_that_does_not_fit_a_noun_is_a_skipped_step_that_says_why() {
     let out_dir = env.path("out");
     std::fs::create_dir_all(&out_dir).expect("out dir");
     // One dotenv key: an account token's secret fits it; a service token's two fields do not.
-    let body = format!(
-        r#"[rules]
-rotate_after = "3650d"
-unused_for = "3650d"
-require_expiry = false
-
+    let scopes = r#"
 [[scope]]
 name = "readonly-auditor"
 [scope.rules]
@@ -422,15 +424,9 @@ noun = "service-tokens"
 name = "deploy-bot"
 [scope.rules]
 rotate_after = "1d"
-
-[deliver]
-to = ["dotenv:{}/{{name}}.env#API_TOKEN"]
-"#,
-        out_dir.display()
-    );
-    let path = env.path("policy.toml");
-    std::fs::write(&path, body).expect("write policy");
-    let path = path.display().to_string();
+"#;
+    let sink = format!("dotenv:{}/{{name}}.env#API_TOKEN", out_dir.display());
+    let path = policy_with(&env, scopes, &[sink]);
     let out = run(
         &env,
         &["--sandbox", "reconcile", "--policy", &path, "--json"],
@@ -510,26 +506,14 @@ fn a_deliver_sink_that_cannot_be_written_is_a_skipped_step_and_apply_sends_nothi
 #[test]
 fn a_mosquitto_token_whose_role_cannot_be_copied_is_skipped_so_reconcile_settles() {
     let env = TestEnv::new();
-    let body = format!(
-        r#"[rules]
-rotate_after = "3650d"
-unused_for = "3650d"
-require_expiry = false
-
+    let scopes = r#"
 [[scope]]
 vendor = "mosquitto"
 name = "tokenctl-sandbox-root"
 [scope.rules]
 rotate_after = "1s"
-
-[deliver]
-to = ["{}"]
-"#,
-        dotenv(&env)
-    );
-    let path = env.path("policy.toml");
-    std::fs::write(&path, body).expect("write policy");
-    let path = path.display().to_string();
+"#;
+    let path = policy_with(&env, scopes, &[dotenv(&env)]);
     let plan = &["--sandbox", "reconcile", "--policy", &path, "--json"];
     let out = run(&env, plan);
     let items = stdout_json(&out).as_array().expect("array").clone();

@@ -538,16 +538,7 @@ fn project_tokens_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish()
 fn prefactor_rotate_with_a_grace_leaves_the_old_token_to_rotations_finish() {
     let sb = Sandbox::start(&[], &[]);
     let env = sb.vendor_env("prefactor");
-    let created = ok(env.cmd().args([
-        "api-tokens",
-        "create",
-        "--scope",
-        "account",
-        "--expires",
-        "90d",
-        "--json",
-    ]));
-    let old = stdout_json(&created);
+    let old = pf_create(&env);
     let old_id = old["details"]["id"].as_str().expect("id");
     let status = |id: &str| {
         let out = env
@@ -799,6 +790,20 @@ fn finish_says_when_the_mosquitto_token_it_retired_was_the_profiles_own() {
     assert!(journal(&env).is_empty(), "the rotation is finished");
 }
 
+/// Prefactor: a new account token (its create answer: `details` and `token`).
+fn pf_create(env: &TestEnv) -> Value {
+    let created = ok(env.cmd().args([
+        "api-tokens",
+        "create",
+        "--scope",
+        "account",
+        "--expires",
+        "90d",
+        "--json",
+    ]));
+    stdout_json(&created)
+}
+
 /// Prefactor: every token's (id, status).
 fn pf_tokens(env: &TestEnv) -> Vec<(String, String)> {
     let out = ok(env.cmd().args(["api-tokens", "list", "--json"]));
@@ -816,16 +821,7 @@ fn pf_tokens(env: &TestEnv) -> Vec<(String, String)> {
 fn prefactor_case(kill: Kill, after: After) {
     let sb = Sandbox::start(&[], &[]);
     let env = sb.vendor_env("prefactor");
-    let created = ok(env.cmd().args([
-        "api-tokens",
-        "create",
-        "--scope",
-        "account",
-        "--expires",
-        "90d",
-        "--json",
-    ]));
-    let old = stdout_json(&created);
+    let old = pf_create(&env);
     let old_id = old["details"]["id"].as_str().expect("id").to_owned();
     let old_secret = old["token"].as_str().expect("token").to_owned();
     let before: Vec<String> = pf_tokens(&env).into_iter().map(|(id, _)| id).collect();
