@@ -633,25 +633,44 @@ fn mosquitto_rotate_a_selection_with_grace_0_deletes_all_but_the_failed_one() {
     assert_eq!(entries[0]["old_id"], by_name(&items, "edge-b")["id"]);
 }
 
-#[test]
-fn bad_input_with_a_selection_is_exit_2_with_no_request() {
+/// A vendor, its user's environment, and the words of its rotate verb.
+type RotateVerb = (&'static str, TestEnv, Vec<String>);
+
+/// A served sandbox, and each vendor's rotate over a selection: the vendor, its user's
+/// environment and the verb's words (`project-tokens rotate` in the sandbox's project).
+fn rotate_verbs() -> (Sandbox, Vec<RotateVerb>) {
     let mut cf = TestEnv::new();
     let sb = cf.sandbox();
     let project = sb.connections["mosquitto"]["project_id"]
         .as_str()
-        .expect("project")
-        .to_owned();
-    let nouns: [(TestEnv, &[&str]); 4] = [
-        (cf, &["tokens", "rotate"]),
-        (sb.vendor_env("mailtrap"), &["api-tokens", "rotate"]),
-        (sb.vendor_env("prefactor"), &["api-tokens", "rotate"]),
+        .expect("project");
+    let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let verbs = vec![
+        ("cloudflare", cf, words(&["tokens", "rotate"])),
         (
+            "mailtrap",
+            sb.vendor_env("mailtrap"),
+            words(&["api-tokens", "rotate"]),
+        ),
+        (
+            "prefactor",
+            sb.vendor_env("prefactor"),
+            words(&["api-tokens", "rotate"]),
+        ),
+        (
+            "mosquitto",
             sb.vendor_env("mosquitto"),
-            &["project-tokens", "rotate", "--project", &project],
+            words(&["project-tokens", "rotate", "--project", project]),
         ),
     ];
+    (sb, verbs)
+}
+
+#[test]
+fn bad_input_with_a_selection_is_exit_2_with_no_request() {
+    let (sb, verbs) = rotate_verbs();
     sb.clear_requests();
-    for (env, verb) in &nouns {
+    for (_, env, verb) in &verbs {
         let cases: [(&[&str], &str); 4] = [
             (&["some-token", "--all", "--yes"], "--all"),
             (&["some-token", "--name", "x*", "--yes"], "--name"),
@@ -666,7 +685,7 @@ fn bad_input_with_a_selection_is_exit_2_with_no_request() {
         ];
         for (args, says) in cases {
             env.cmd()
-                .args(*verb)
+                .args(verb)
                 .args(args)
                 .assert()
                 .code(2)
@@ -678,26 +697,14 @@ fn bad_input_with_a_selection_is_exit_2_with_no_request() {
 
 #[test]
 fn grace_0_over_a_selection_needs_a_deliver_sink_and_sends_nothing_without() {
-    let mut cf = TestEnv::new();
-    let sb = cf.sandbox();
-    let project = sb.connections["mosquitto"]["project_id"]
-        .as_str()
-        .expect("project")
-        .to_owned();
-    let nouns: [(TestEnv, &[&str]); 3] = [
-        (cf, &["tokens", "rotate"]),
-        (sb.vendor_env("prefactor"), &["api-tokens", "rotate"]),
-        (
-            sb.vendor_env("mosquitto"),
-            &["project-tokens", "rotate", "--project", &project],
-        ),
-    ];
+    let (sb, verbs) = rotate_verbs();
     sb.clear_requests();
-    for (env, verb) in &nouns {
+    // Mailtrap's grace is its own: it takes no --grace.
+    for (_, env, verb) in verbs.iter().filter(|(v, ..)| *v != "mailtrap") {
         // --secret-file is written after every token is done: it does not hold a secret in time.
         let file = env.path("all.json");
         env.cmd()
-            .args(*verb)
+            .args(verb)
             .args(["--all", "--grace", "0", "--yes", "--secret-file"])
             .arg(&file)
             .assert()
